@@ -1,0 +1,30 @@
+// The subcommands, as plain functions that tests can call without the CLI.
+// Each returns the process exit status (exit_codes.h).
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace smc {
+
+struct CheckOptions {
+  std::vector<std::string> files;
+  std::vector<std::string> params;  // NAME=VALUE
+};
+int RunCheck(const CheckOptions& opts, std::ostream& out, std::ostream& err);
+void SetupCheck(CLI::App& app, CheckOptions& opts);
+
+struct GraphOptions {
+  std::string file;
+  std::string format = "dot";
+  std::vector<std::string> params;
+};
+int RunGraph(const GraphOptions& opts, std::ostream& out, std::ostream& err);
+void SetupGraph(CLI::App& app, GraphOptions& opts);
+
+}  // namespace smc

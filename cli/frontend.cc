@@ -1,0 +1,58 @@
+#include "cli/frontend.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "dsl/parser.h"
+#include "dsl/validator.h"
+#include "stdlib/builtins.h"
+
+namespace smc {
+
+std::optional<std::vector<ParamOverride>> ParseOverrides(const std::vector<std::string>& texts, std::ostream& err) {
+  std::vector<ParamOverride> out;
+  for (const std::string& t : texts) {
+    size_t eq = t.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      err << "smc: error: -p expects NAME=VALUE, got '" << t << "'\n";
+      return std::nullopt;
+    }
+    out.push_back({t.substr(0, eq), t.substr(eq + 1)});
+  }
+  return out;
+}
+
+Loaded LoadFile(const std::string& path, const std::vector<ParamOverride>& overrides) {
+  Loaded l;
+  std::string text;
+  if (path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    text = ss.str();
+  } else {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      l.diags.Error(nullptr, {}, "cannot open '" + path + "': " + std::strerror(errno));
+      return l;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) {
+      l.diags.Error(nullptr, {}, "cannot read '" + path + "': " + std::strerror(errno));
+      return l;
+    }
+    text = ss.str();
+  }
+  l.opened = true;
+  auto source = std::make_shared<SourceFile>(path == "-" ? "<stdin>" : path, std::move(text));
+  l.ast = Parse(source, &l.diags);
+  if (!l.diags.HasErrors()) l.graph = Validate(l.ast, StandardCatalog(), overrides, &l.diags);
+  return l;
+}
+
+void Report(const Diagnostics& diags, std::ostream& err) { err << RenderAll(diags); }
+
+}  // namespace smc

@@ -1,0 +1,33 @@
+// Loading .topo files: read, parse, validate; shared by every subcommand.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dsl/ast.h"
+#include "dsl/diagnostic.h"
+#include "dsl/graph.h"
+#include "dsl/resolve.h"
+
+namespace smc {
+
+/// Splits `-p NAME=VALUE` texts; on a malformed one writes to `err` and returns nullopt.
+std::optional<std::vector<ParamOverride>> ParseOverrides(const std::vector<std::string>& texts, std::ostream& err);
+
+/// The outcome of loading one file.
+struct Loaded {
+  bool opened = false;      // false: could not be read (already reported)
+  ast::File ast;
+  Graph graph;              // meaningful only when !diags.HasErrors()
+  Diagnostics diags;
+};
+
+/// Reads and parses `path` ("-" for stdin), then validates it unless parsing failed.
+Loaded LoadFile(const std::string& path, const std::vector<ParamOverride>& overrides);
+
+/// Writes diagnostics to `err`.
+void Report(const Diagnostics& diags, std::ostream& err);
+
+}  // namespace smc

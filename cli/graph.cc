@@ -1,0 +1,34 @@
+// smc graph FILE: draw a topology as Graphviz DOT or text.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/frontend.h"
+#include "dsl/graph_dump.h"
+
+namespace smc {
+
+void SetupGraph(CLI::App& app, GraphOptions& opts) {
+  app.add_option("file", opts.file, "the .topo file to draw ('-' reads standard input)")->required();
+  app.add_option("--format", opts.format, "dot (Graphviz, the default) or text")
+      ->check(CLI::IsMember({"dot", "text"}));
+  app.add_option("-p,--param", opts.params, "override a parameter: NAME=VALUE (repeatable)");
+}
+
+int RunGraph(const GraphOptions& opts, std::ostream& out, std::ostream& err) {
+  auto overrides = ParseOverrides(opts.params, err);
+  if (!overrides) return kExitUsage;
+  Loaded l = LoadFile(opts.file, *overrides);
+  Report(l.diags, err);
+  if (!l.opened) return kExitNoInput;
+  if (l.diags.HasErrors()) return kExitDataErr;
+  Diagnostics cmdline;
+  CheckOverrides({&l.ast}, *overrides, &cmdline);
+  Report(cmdline, err);
+  if (cmdline.HasErrors()) return kExitUsage;
+  out << (opts.format == "text" ? GraphToText(l.graph) : GraphToDot(l.graph));
+  return kExitOk;
+}
+
+}  // namespace smc

@@ -1,0 +1,44 @@
+// smc: Apache Storm's stream-processing model on one multi-core machine.
+//
+// main wires the subcommands (one file each) and parses the command line
+// itself, so every usage error takes the same path and exit status (64).
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+
+#ifndef SMC_VERSION
+#define SMC_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{"smc: stream processing on one multi-core machine, in Apache Storm's model.\n"
+               "Topologies are written in .topo files; see smc(1) and smc-topo(5).",
+               "smc"};
+  app.set_version_flag("--version", "smc " SMC_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  smc::CheckOptions check;
+  smc::SetupCheck(*app.add_subcommand("check", "validate topologies and report every problem"), check);
+  smc::GraphOptions graph;
+  smc::SetupGraph(*app.add_subcommand("graph", "draw a topology as Graphviz DOT or text"), graph);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "smc: error: " << e.what() << "\n"
+              << "Run 'smc --help' for usage.\n";
+    return smc::kExitUsage;
+  }
+  if (app.got_subcommand("check")) return smc::RunCheck(check, std::cout, std::cerr);
+  if (app.got_subcommand("graph")) return smc::RunGraph(graph, std::cout, std::cerr);
+  return smc::kExitUsage;
+}

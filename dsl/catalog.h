@@ -1,0 +1,104 @@
+// The component catalog: the signatures the validator checks every use against.
+//
+// A ComponentSpec states a built-in's kind, its parameters (name, type,
+// default, required) and how its output streams follow from its arguments and
+// its input fields. The standard library (stdlib/) fills a Catalog; tests may
+// fill their own. dsl/ only reads it. Not thread-safe while being filled;
+// read-only use afterwards is safe from any thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dsl/component_kind.h"
+#include "dsl/value.h"
+
+namespace smc {
+
+enum class ParamType {
+  kString,
+  kInt,
+  kFloat,       // accepts integers too
+  kBool,
+  kDuration,
+  kSize,        // accepts integers (bytes) too
+  kStringList,
+  kField,       // a string naming a field of every input stream
+  kFieldList,   // a list of such strings
+  kEnum,        // a string among `choices`
+  kStringOrList // a string or a list of strings
+};
+
+/// How a parameter type reads in messages and manuals: "an integer", ...
+std::string_view ParamTypeDescription(ParamType t);
+
+struct ParamSpec {
+  std::string name;
+  ParamType type = ParamType::kString;
+  bool required = false;
+  std::optional<Value> default_value;  // applied when the argument is missing
+  std::vector<std::string> choices;    // kEnum
+  std::string doc;                     // one line for the manual
+};
+
+/// The resolved arguments of one use, defaults applied.
+using ArgMap = std::map<std::string, Value>;
+
+struct StreamSpec {
+  std::string name;
+  std::vector<std::string> fields;
+};
+
+/// Computes output streams from arguments and the fields of the input streams
+/// (empty for spouts). Returns false and sets `error` (naming the argument in
+/// `error_arg`, or empty) when the combination is invalid.
+using OutputsFn = std::function<bool(const ArgMap& args, const std::vector<std::string>& input_fields,
+                                     std::vector<StreamSpec>* out, std::string* error,
+                                     std::string* error_arg)>;
+
+struct ComponentSpec {
+  std::string name;
+  ComponentKind kind = ComponentKind::kBolt;
+  std::string summary;              // one line for the manual and `smc help`
+  std::vector<ParamSpec> params;    // in positional order
+  OutputsFn outputs;                // null for sinks and for `->`-declared outputs
+  std::string outputs_doc;          // e.g. "(word)" or "(KEY, count), errors(input, reason)"
+  bool outputs_from_arrow = false;  // outputs must be declared with `->` (shell, plugin)
+  bool passthrough = false;         // outputs are its inputs' fields (identity, filter, ...)
+  int max_parallelism = 0;          // 0: the language's maximum
+};
+
+/// A custom grouping usable as `custom NAME(args)`.
+struct GroupingSpec {
+  std::string name;
+  std::string summary;
+  std::vector<ParamSpec> params;
+};
+
+class Catalog {
+ public:
+  void Add(ComponentSpec spec);
+  void AddGrouping(GroupingSpec spec);
+
+  /// The spec of `name` for `kind`, or null.
+  const ComponentSpec* Find(ComponentKind kind, std::string_view name) const;
+  /// Every spec named `name`, of any kind.
+  std::vector<const ComponentSpec*> FindAnyKind(std::string_view name) const;
+  const GroupingSpec* FindGrouping(std::string_view name) const;
+
+  const std::vector<std::unique_ptr<ComponentSpec>>& components() const { return components_; }
+  const std::vector<std::unique_ptr<GroupingSpec>>& groupings() const { return groupings_; }
+  /// Distinct component names, sorted.
+  std::vector<std::string> Names() const;
+
+ private:
+  std::vector<std::unique_ptr<ComponentSpec>> components_;
+  std::vector<std::unique_ptr<GroupingSpec>> groupings_;
+};
+
+}  // namespace smc

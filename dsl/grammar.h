@@ -1,0 +1,168 @@
+// The PEGTL grammar of the .topo language (private to dsl/).
+//
+// Rules read like the EBNF in smc-topo(5). Every point where the parser
+// commits (`must<...>`) has its own named rule and one error message in
+// errors.h. The grammar is applied statement by statement by the parser
+// (parser.cc) so that one mistake does not hide the next.
+#pragma once
+
+#include <tao/pegtl.hpp>
+
+namespace smc::dsl::grammar {
+
+using namespace tao::pegtl;  // NOLINT: the grammar reads better unqualified
+
+// ---- lexical ---------------------------------------------------------------
+
+struct comment : seq<one<'#'>, until<eolf>> {};
+struct ws : star<sor<space, comment>> {};
+
+struct ident_first : ranges<'a', 'z', 'A', 'Z', '_'> {};
+struct ident_char : ranges<'a', 'z', 'A', 'Z', '0', '9', '_'> {};
+// A hyphen may appear inside a name but never ends one, so `a->` reads as `a ->`.
+struct ident_other : sor<ident_char, seq<one<'-'>, at<ident_char>>> {};
+struct identifier : seq<ident_first, star<ident_other>> {};
+
+template <typename Word>
+struct keyword : seq<Word, not_at<ident_char>, not_at<one<'-'>, ident_char>> {};
+
+struct kw_param : keyword<TAO_PEGTL_STRING("param")> {};
+struct kw_topology : keyword<TAO_PEGTL_STRING("topology")> {};
+struct kw_tasks : keyword<TAO_PEGTL_STRING("tasks")> {};
+struct kw_task : keyword<TAO_PEGTL_STRING("task")> {};
+struct kw_set : keyword<TAO_PEGTL_STRING("set")> {};
+struct kw_spout : keyword<TAO_PEGTL_STRING("spout")> {};
+struct kw_bolt : keyword<TAO_PEGTL_STRING("bolt")> {};
+struct kw_sink : keyword<TAO_PEGTL_STRING("sink")> {};
+struct kw_after : keyword<TAO_PEGTL_STRING("after")> {};
+struct kw_custom : keyword<TAO_PEGTL_STRING("custom")> {};
+struct kw_true : keyword<TAO_PEGTL_STRING("true")> {};
+struct kw_false : keyword<TAO_PEGTL_STRING("false")> {};
+
+/// Words that start a statement; a grouping name can never be one of them.
+struct statement_keyword
+    : sor<kw_param, kw_topology, kw_tasks, kw_task, kw_set, kw_spout, kw_bolt, kw_sink> {};
+
+// ---- values ----------------------------------------------------------------
+
+struct escape_code : one<'"', '\\', 'n', 't', 'r', '$'> {};
+struct escape : seq<one<'\\'>, must<escape_code>> {};
+struct interpolation_name : identifier {};
+struct interpolation_close : one<'}'> {};
+struct interpolation : seq<one<'$'>, one<'{'>, must<interpolation_name>, must<interpolation_close>> {};
+struct plain_chars : plus<not_one<'"', '\\', '\n', '\r', '$'>> {};
+struct dollar : one<'$'> {};
+struct string_close : one<'"'> {};
+struct string_lit
+    : seq<one<'"'>, star<sor<plain_chars, escape, interpolation, dollar>>, must<string_close>> {};
+
+struct digits : plus<digit> {};
+struct number_body : seq<opt<one<'-'>>, digits, opt<one<'.'>, digits>> {};
+struct unit : plus<alpha> {};
+struct number : seq<number_body, opt<unit>, not_at<ident_char>> {};
+
+struct boolean : sor<kw_true, kw_false> {};
+struct param_name_ref : identifier {};
+struct param_ref : seq<one<'$'>, must<param_name_ref>> {};
+
+struct value;
+struct list_close : one<']'> {};
+struct list
+    : seq<one<'['>, ws,
+          opt<value, star<ws, one<','>, ws, value>, opt<ws, one<','>>, ws>,
+          must<list_close>> {};
+struct value : sor<string_lit, list, param_ref, boolean, number> {};
+
+// ---- shared pieces -----------------------------------------------------------
+
+struct equals : one<'='> {};
+struct key : seq<identifier, star<one<'.'>, identifier>> {};
+struct setting_value : value {};
+struct pair : seq<key, ws, must<equals>, ws, must<setting_value>> {};
+struct settings_close : one<'}'> {};
+struct settings_block
+    : seq<one<'{'>, ws, opt<pair, star<ws, opt<one<','>, ws>, pair>, opt<ws, one<','>>, ws>,
+          must<settings_close>> {};
+
+struct arg_name : identifier {};
+struct arg_value : value {};
+struct named_arg : seq<arg_name, ws, one<':'>, ws, must<arg_value>> {};
+struct arg : sor<named_arg, value> {};
+struct next_arg : arg {};
+struct arg_list : seq<arg, star<ws, one<','>, ws, must<next_arg>>> {};
+struct args_close : one<')'> {};
+struct args_body : sor<one<')'>, seq<arg_list, ws, must<args_close>>> {};
+struct impl_open : one<'('> {};
+struct impl_name : identifier {};
+struct impl : seq<impl_name, ws, must<impl_open>, ws, must<args_body>> {};
+
+// ---- statements --------------------------------------------------------------
+
+struct param_name : identifier {};
+struct param_value : value {};
+struct param_stmt : seq<kw_param, ws, must<param_name>, ws, must<equals>, ws, must<param_value>> {};
+
+struct set_key : key {};
+struct set_stmt : seq<kw_set, ws, must<set_key>, ws, must<equals>, ws, must<setting_value>> {};
+
+struct parallelism : seq<one<'x'>, opt<one<'-'>>, digits, not_at<ident_char>> {};
+
+struct source_name : identifier {};
+struct stream_name : identifier {};
+struct source : seq<source_name, opt<one<'.'>, must<stream_name>>> {};
+struct field_name : identifier {};
+struct next_field : field_name {};
+struct field_list : seq<field_name, star<ws, one<','>, ws, must<next_field>>> {};
+struct fields_close : one<')'> {};
+struct grouping_field_list : field_list {};
+struct grouping_fields : seq<one<'('>, ws, must<grouping_field_list>, ws, must<fields_close>> {};
+struct grouping_name : identifier {};
+struct custom_name : identifier {};
+struct custom_grouping : seq<kw_custom, ws, must<custom_name>, ws, must<impl_open>, ws, must<args_body>> {};
+struct named_grouping : seq<not_at<statement_keyword>, grouping_name, opt<ws, grouping_fields>> {};
+struct grouping : sor<custom_grouping, named_grouping> {};
+struct input : seq<source, ws, must<grouping>> {};
+struct first_input : input {};
+struct next_input : input {};
+struct inputs : seq<TAO_PEGTL_STRING("<-"), ws, must<first_input>, star<ws, one<','>, ws, must<next_input>>> {};
+
+struct output_open : one<'('> {};
+struct output_fields : seq<ws, opt<field_list, ws>, must<fields_close>> {};
+struct default_output : seq<one<'('>, output_fields> {};
+struct output_stream_name : identifier {};
+struct named_output : seq<output_stream_name, ws, must<output_open>, output_fields> {};
+struct next_output : named_output {};
+struct output_spec : sor<default_output, seq<named_output, star<ws, one<','>, ws, must<next_output>>>> {};
+struct outputs : seq<TAO_PEGTL_STRING("->"), ws, must<output_spec>> {};
+
+struct component_kind : sor<kw_spout, kw_bolt, kw_sink> {};
+struct component_name : identifier {};
+struct component
+    : seq<component_kind, ws, must<component_name>, ws, must<equals>, ws, must<impl>,
+          opt<ws, parallelism>, opt<ws, inputs>, opt<ws, outputs>, opt<ws, settings_block>> {};
+
+struct block_open : one<'{'> {};
+struct block_close : one<'}'> {};
+struct topology_name : identifier {};
+struct topology_head : seq<kw_topology, ws, must<topology_name>, ws, must<block_open>> {};
+struct topology_item : sor<set_stmt, component, block_close> {};
+
+struct task_name : identifier {};
+struct dep_name : identifier {};
+struct after_clause : seq<kw_after, ws, must<dep_name>, star<ws, one<','>, ws, must<dep_name>>> {};
+struct task_stmt
+    : seq<kw_task, ws, must<task_name>, ws, must<equals>, ws, must<impl>, opt<ws, after_clause>,
+          opt<ws, settings_block>> {};
+struct tasks_name : identifier {};
+struct tasks_head : seq<kw_tasks, ws, must<tasks_name>, ws, must<block_open>> {};
+struct tasks_item : sor<set_stmt, task_stmt, block_close> {};
+
+struct file_item : sor<param_stmt, topology_head, tasks_head> {};
+
+/// The whole language in one rule, for analysis and tests. The parser applies
+/// the *_item rules one statement at a time instead, to recover from errors.
+struct topology_block : seq<topology_head, ws, until<block_close, topology_item, ws>> {};
+struct tasks_block : seq<tasks_head, ws, until<block_close, tasks_item, ws>> {};
+struct file : seq<ws, star<sor<param_stmt, topology_block, tasks_block>, ws>, eof> {};
+
+}  // namespace smc::dsl::grammar

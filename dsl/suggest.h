@@ -1,0 +1,20 @@
+// "Did you mean ...?": the closest known name to a mistyped one.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace smc {
+
+/// Levenshtein distance between a and b.
+int EditDistance(std::string_view a, std::string_view b);
+
+/// The candidate closest to `name` within an edit distance of 3 (and less
+/// than the name's length), or "" when none is close enough.
+std::string ClosestName(std::string_view name, const std::vector<std::string>& candidates);
+
+/// "; did you mean 'X'?" for the closest candidate, or "".
+std::string DidYouMean(std::string_view name, const std::vector<std::string>& candidates);
+
+}  // namespace smc

@@ -1,0 +1,709 @@
+#include "dsl/validator.h"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "dsl/suggest.h"
+
+namespace smc {
+namespace {
+
+const std::vector<std::string>& GroupingNames() {
+  static const std::vector<std::string> kNames = {"shuffle", "fields", "partial", "all",   "global",
+                                                  "direct",  "local",  "none",    "custom"};
+  return kNames;
+}
+
+std::string FieldList(const std::vector<std::string>& fields) {
+  std::string out = "(";
+  for (size_t i = 0; i < fields.size(); ++i) out += (i ? ", " : "") + fields[i];
+  return out + ")";
+}
+
+// What the validator knows of one component while it works.
+struct Work {
+  const ast::Component* ast = nullptr;
+  const ComponentSpec* spec = nullptr;
+  bool broken = false;        // its own errors make its outputs unknown
+  bool outputs_known = false;
+  bool read = false;          // some component reads one of its streams
+  bool on_cycle = false;
+  bool bad_source = false;    // one of its inputs names nothing valid
+  Resolver::BoundArgs args;
+  GraphComponent out;
+  std::vector<int> sources;   // component indices, one per valid input
+};
+
+class Validator {
+ public:
+  Validator(const ast::File& file, const Catalog& catalog, const std::vector<ParamOverride>& overrides,
+            Diagnostics* diags)
+      : file_(file), catalog_(catalog), overrides_(overrides), diags_(diags), resolver_(file, overrides, diags) {}
+
+  Graph Run() {
+    graph_.source = file_.source;
+    graph_.params = resolver_.params();
+    CheckTopLevelNames();
+    CollectChannelSinks();
+    for (const ast::Topology& t : file_.topologies) graph_.topologies.push_back(ValidateTopology(t));
+    for (const ast::TaskGraph& tg : file_.task_graphs) graph_.task_graphs.push_back(ValidateTasks(tg));
+    return std::move(graph_);
+  }
+
+ private:
+  Diagnostic& Error(SourceRange r, std::string message) { return diags_->Error(file_.source, r, std::move(message)); }
+  Diagnostic& Warning(SourceRange r, std::string message) {
+    return diags_->Warning(file_.source, r, std::move(message));
+  }
+
+  void CheckTopLevelNames() {
+    std::map<std::string, SourceRange> seen;
+    auto check = [&](const ast::Name& n, const char* what) {
+      auto [it, inserted] = seen.emplace(n.text, n.range);
+      if (!inserted) Error(n.range, std::string("duplicate ") + what + " name '" + n.text + "'").Note(it->second, "first declared here");
+    };
+    for (const ast::Topology& t : file_.topologies) check(t.name, "topology");
+    for (const ast::TaskGraph& t : file_.task_graphs) check(t.name, "tasks");
+  }
+
+  // ---- channels -------------------------------------------------------------------
+
+  // The channel name of a `channel(...)` component, if it can be read.
+  std::optional<std::string> ChannelName(const ast::Component& c) {
+    if (c.impl.name.text != "channel" || c.impl.args.empty()) return std::nullopt;
+    const ast::Arg& a = c.impl.args.front();
+    if (a.name && a.name->text != "name") return std::nullopt;
+    std::optional<Value> v = ResolveQuietly(a.value);
+    if (!v || !v->is_string()) return std::nullopt;
+    return v->str;
+  }
+
+  std::optional<Value> ResolveQuietly(const ast::Expr& e) {
+    if (e.kind == ast::Expr::Kind::kLiteral) return e.literal;
+    if (e.kind == ast::Expr::Kind::kParamRef) {
+      auto it = resolver_.params().find(e.param);
+      if (it == resolver_.params().end()) return std::nullopt;
+      return it->second;
+    }
+    if (e.kind == ast::Expr::Kind::kString) {
+      std::string s;
+      for (const ast::StringPiece& p : e.pieces) {
+        if (!p.is_param) {
+          s += p.text;
+          continue;
+        }
+        auto it = resolver_.params().find(p.text);
+        if (it == resolver_.params().end()) return std::nullopt;
+        s += it->second.ToText();
+      }
+      return Value::String(s);
+    }
+    return std::nullopt;
+  }
+
+  void CollectChannelSinks() {
+    for (size_t t = 0; t < file_.topologies.size(); ++t) {
+      for (const ast::Component& c : file_.topologies[t].components) {
+        if (c.kind != ComponentKind::kSink) continue;
+        if (auto name = ChannelName(c)) channel_sinks_.emplace(*name, std::make_pair(t, &c));
+      }
+    }
+  }
+
+  // Fields a channel sink in this file sends, computed on demand (the sink's
+  // topology may come later in the file). Nullopt if unknown.
+  std::optional<std::vector<std::string>> ChannelFields(const std::string& channel) {
+    auto it = channel_fields_.find(channel);
+    if (it != channel_fields_.end()) return it->second;
+    auto sink = channel_sinks_.find(channel);
+    if (sink == channel_sinks_.end()) return std::nullopt;
+    channel_fields_[channel] = std::nullopt;  // breaks cycles between topologies
+    Diagnostics quiet;
+    Validator inner(file_, catalog_, overrides_, &quiet);
+    inner.channel_sinks_ = channel_sinks_;
+    inner.channel_fields_ = channel_fields_;
+    GraphTopology t = inner.ValidateTopology(file_.topologies[sink->second.first]);
+    int idx = t.Find(sink->second.second->name.text);
+    std::optional<std::vector<std::string>> fields;
+    if (idx >= 0 && !t.components[idx].inputs.empty()) {
+      const GraphInput& in = t.components[idx].inputs.front();
+      fields = t.components[in.source].outputs[in.stream].fields;
+    }
+    channel_fields_[channel] = fields;
+    return fields;
+  }
+
+  // ---- topologies -------------------------------------------------------------------
+
+  GraphTopology ValidateTopology(const ast::Topology& t) {
+    GraphTopology out;
+    out.name = t.name.text;
+    out.range = t.name.range;
+    for (const SettingSpec& s : AllSettings()) {
+      if ((s.scopes & kScopeTopology) && s.default_value) out.settings[s.key] = *s.default_value;
+    }
+    resolver_.ResolveSettings(t.settings, kScopeTopology, &out.settings);
+
+    // Declarations: names, implementations, arguments that need no inputs.
+    std::vector<Work> work;
+    std::map<std::string, int> index;
+    for (const ast::Component& c : t.components) {
+      auto [it, inserted] = index.emplace(c.name.text, static_cast<int>(work.size()));
+      if (!inserted) {
+        Error(c.name.range, "duplicate component '" + c.name.text + "' in topology '" + t.name.text + "'")
+            .Note(work[it->second].ast->name.range, "first declared here");
+        continue;
+      }
+      int errors_before = diags_->error_count();
+      work.push_back(Declare(c, out.settings));
+      if (diags_->error_count() > errors_before) work.back().broken = true;
+    }
+    std::vector<std::string> names;
+    for (const Work& w : work) names.push_back(w.ast->name.text);
+
+    // Edges.
+    for (Work& w : work) {
+      for (const ast::Input& in : w.ast->inputs) {
+        auto it = index.find(in.source.text);
+        if (it == index.end()) {
+          Error(in.source.range, "unknown component '" + in.source.text + "' in topology '" + t.name.text + "'" +
+                                     DidYouMean(in.source.text, names));
+          w.bad_source = true;
+          continue;
+        }
+        Work& src = work[it->second];
+        if (src.ast->kind == ComponentKind::kSink) {
+          Error(in.source.range, "'" + in.source.text + "' is a sink; it has no output to read")
+              .Note(src.ast->name.range, "declared here");
+          w.bad_source = true;
+          continue;
+        }
+        w.sources.push_back(it->second);
+      }
+    }
+
+    // Order by dependencies; what cannot be ordered lies on or behind a cycle.
+    std::vector<int> order = TopologicalOrder(work);
+    ReportCycles(t, work, order);
+    for (int i : order) {
+      int errors_before = diags_->error_count();
+      ResolveInputsAndOutputs(work, i);
+      if (diags_->error_count() > errors_before) work[i].broken = true;
+    }
+
+    CheckReachability(work);
+    for (Work& w : work) {
+      if (w.ast->kind == ComponentKind::kBolt && !w.read && !w.broken && !w.bad_source) {
+        Warning(w.ast->name.range, "nothing reads the output of bolt '" + w.ast->name.text + "'");
+      }
+    }
+    bool has_sink = std::any_of(work.begin(), work.end(), [](const Work& w) { return w.ast->kind == ComponentKind::kSink; });
+    if (!has_sink) Warning(t.name.range, "topology '" + t.name.text + "' has no sink");
+
+    for (Work& w : work) out.components.push_back(std::move(w.out));
+    return out;
+  }
+
+  Work Declare(const ast::Component& c, const Settings& topology_settings) {
+    Work w;
+    w.ast = &c;
+    w.out.name = c.name.text;
+    w.out.kind = c.kind;
+    w.out.impl = c.impl.name.text;
+    w.out.range = c.range;
+    w.out.name_range = c.name.range;
+    w.out.settings = topology_settings;
+    resolver_.ResolveSettings(c.settings, kScopeComponent, &w.out.settings);
+
+    std::string kind(KindName(c.kind));
+    w.spec = catalog_.Find(c.kind, c.impl.name.text);
+    if (!w.spec) {
+      w.broken = true;
+      std::vector<const ComponentSpec*> others = catalog_.FindAnyKind(c.impl.name.text);
+      if (!others.empty()) {
+        Error(c.impl.name.range, "'" + c.impl.name.text + "' is a " + std::string(KindName(others.front()->kind)) +
+                                     ", not a " + kind);
+      } else {
+        std::vector<std::string> same_kind;
+        for (const auto& spec : catalog_.components()) {
+          if (spec->kind == c.kind) same_kind.push_back(spec->name);
+        }
+        std::string hint = DidYouMean(c.impl.name.text, same_kind);
+        if (hint.empty()) hint = DidYouMean(c.impl.name.text, catalog_.Names());
+        Error(c.impl.name.range, "unknown " + kind + " implementation '" + c.impl.name.text + "'" + hint);
+      }
+    } else if (!resolver_.Bind(c.impl.name.text, w.spec->params, c.impl.args, c.impl.name.range, &w.args)) {
+      w.broken = true;
+    }
+
+    int64_t parallelism = c.parallelism.value_or(1);
+    int max = w.spec && w.spec->max_parallelism > 0 ? w.spec->max_parallelism : kMaxParallelism;
+    if (parallelism < 1 || parallelism > kMaxParallelism) {
+      Error(c.parallelism_range, "parallelism of '" + c.name.text + "' must be between 1 and " +
+                                     std::to_string(kMaxParallelism) + ", got " + std::to_string(parallelism));
+    } else if (parallelism > max) {
+      Error(c.parallelism_range, "'" + c.impl.name.text + "' runs as a single instance; remove 'x" +
+                                     std::to_string(parallelism) + "'");
+    }
+    w.out.parallelism = static_cast<int>(std::clamp<int64_t>(parallelism, 1, kMaxParallelism));
+
+    if (c.kind == ComponentKind::kSpout && !c.inputs.empty()) {
+      Error(c.inputs_range, "spout '" + c.name.text + "' cannot have inputs");
+    }
+    if (c.kind != ComponentKind::kSpout && c.inputs.empty()) {
+      Error(c.name.range, kind + " '" + c.name.text + "' has no inputs; add '<- SOURCE GROUPING'");
+    }
+    if (c.has_outputs) {
+      if (c.kind == ComponentKind::kSink) {
+        Error(c.outputs_range, "sink '" + c.name.text + "' cannot declare outputs");
+      } else if (w.spec && !w.spec->outputs_from_arrow && w.spec->name != "channel") {
+        Error(c.outputs_range, "'" + c.impl.name.text + "' declares its own outputs; '->' is only for shell, " +
+                                   "plugin and channel components");
+      } else {
+        CheckDeclaredOutputs(c);
+      }
+    } else if (w.spec && w.spec->outputs_from_arrow && c.kind != ComponentKind::kSink) {
+      Error(c.impl.name.range, w.spec->name + " " + kind + " '" + c.name.text +
+                                   "' must declare its outputs with '->', such as '-> (word)'");
+      w.broken = true;
+    }
+    for (const auto& [name, bound] : w.args) w.out.args[name] = bound.value;
+    return w;
+  }
+
+  void CheckDeclaredOutputs(const ast::Component& c) {
+    std::map<std::string, SourceRange> streams;
+    for (const ast::OutputStream& s : c.outputs) {
+      auto [it, inserted] = streams.emplace(s.name.text, s.name.range);
+      if (!inserted) Error(s.name.range, "duplicate stream '" + s.name.text + "'").Note(it->second, "first declared here");
+      std::map<std::string, SourceRange> fields;
+      for (const ast::Name& f : s.fields) {
+        auto [fit, finserted] = fields.emplace(f.text, f.range);
+        if (!finserted) Error(f.range, "duplicate field '" + f.text + "'").Note(fit->second, "first declared here");
+      }
+    }
+  }
+
+  static std::vector<int> TopologicalOrder(std::vector<Work>& work) {
+    std::vector<int> indegree(work.size(), 0);
+    std::vector<std::vector<int>> consumers(work.size());
+    for (size_t i = 0; i < work.size(); ++i) {
+      for (int s : work[i].sources) {
+        ++indegree[i];
+        consumers[s].push_back(static_cast<int>(i));
+      }
+    }
+    std::vector<int> order;
+    for (size_t i = 0; i < work.size(); ++i) {
+      if (indegree[i] == 0) order.push_back(static_cast<int>(i));
+    }
+    for (size_t k = 0; k < order.size(); ++k) {
+      for (int c : consumers[order[k]]) {
+        if (--indegree[c] == 0) order.push_back(c);
+      }
+    }
+    return order;
+  }
+
+  void ReportCycles(const ast::Topology& t, std::vector<Work>& work, const std::vector<int>& order) {
+    std::vector<bool> ordered(work.size(), false);
+    for (int i : order) ordered[i] = true;
+    std::vector<bool> reported(work.size(), false);
+    for (size_t start = 0; start < work.size(); ++start) {
+      if (ordered[start] || reported[start]) continue;
+      // Walk back through unordered sources until a component repeats.
+      std::vector<int> path;
+      std::vector<int> pos(work.size(), -1);
+      int cur = static_cast<int>(start);
+      while (pos[cur] < 0) {
+        pos[cur] = static_cast<int>(path.size());
+        path.push_back(cur);
+        int next = -1;
+        for (int s : work[cur].sources) {
+          if (!ordered[s]) {
+            next = s;
+            break;
+          }
+        }
+        cur = next;
+      }
+      std::vector<int> cycle(path.begin() + pos[cur], path.end());
+      std::reverse(cycle.begin(), cycle.end());  // follow the data: source -> consumer
+      bool seen = false;
+      for (int c : cycle) seen |= reported[c];
+      for (int c : path) reported[c] = true;
+      if (seen) continue;
+      // Start the message at the component declared first.
+      auto first = std::min_element(cycle.begin(), cycle.end());
+      std::rotate(cycle.begin(), first, cycle.end());
+      std::string text;
+      for (int c : cycle) {
+        text += work[c].ast->name.text + " -> ";
+        work[c].on_cycle = true;
+      }
+      text += work[cycle.front()].ast->name.text;
+      Error(work[cycle.front()].ast->name.range, "cycle in topology '" + t.name.text + "': " + text);
+    }
+    for (size_t i = 0; i < work.size(); ++i) {
+      if (!ordered[i]) work[i].broken = true;
+    }
+  }
+
+  void ResolveInputsAndOutputs(std::vector<Work>& work, int i) {
+    Work& w = work[i];
+    bool inputs_known = !w.bad_source;
+    std::vector<std::vector<std::string>> input_fields;
+    size_t k = 0;
+    for (const ast::Input& in : w.ast->inputs) {
+      auto src_it = std::find_if(work.begin(), work.end(), [&](const Work& s) { return s.ast->name.text == in.source.text; });
+      if (src_it == work.end() || src_it->ast->kind == ComponentKind::kSink) continue;
+      Work& src = *src_it;
+      int src_index = static_cast<int>(src_it - work.begin());
+      ++k;
+      src.read = true;
+      if (!src.outputs_known) {
+        inputs_known = false;
+        continue;
+      }
+      std::string stream = in.stream ? in.stream->text : "default";
+      int s = src.out.FindStream(stream);
+      if (s < 0) {
+        std::vector<std::string> streams;
+        for (const GraphStream& gs : src.out.outputs) streams.push_back(gs.name);
+        SourceRange r = in.stream ? in.stream->range : in.source.range;
+        if (in.stream) {
+          Error(r, "'" + in.source.text + "' has no stream '" + stream + "'" + DidYouMean(stream, streams));
+        } else {
+          std::string list;
+          for (size_t j = 0; j < streams.size(); ++j) list += (j ? ", " : "") + in.source.text + "." + streams[j];
+          Error(r, "'" + in.source.text + "' has no default stream; name one: " + list);
+        }
+        inputs_known = false;
+        continue;
+      }
+      GraphInput gi;
+      gi.source = src_index;
+      gi.stream = s;
+      gi.range = in.range;
+      if (!ResolveGrouping(in, w, src.out.outputs[s], &gi.grouping)) inputs_known = false;
+      w.out.inputs.push_back(std::move(gi));
+      input_fields.push_back(src.out.outputs[s].fields);
+    }
+    (void)k;
+    if (w.broken || !inputs_known) return;
+    ResolveFieldArgs(w, input_fields);
+    if (w.broken) return;
+    ComputeOutputs(w, input_fields);
+  }
+
+  bool ResolveGrouping(const ast::Input& in, const Work& consumer, const GraphStream& stream, GraphGrouping* out) {
+    const ast::Grouping& g = in.grouping;
+    auto known = std::find(GroupingNames().begin(), GroupingNames().end(), g.name.text);
+    if (known == GroupingNames().end()) {
+      Error(g.name.range, "unknown grouping '" + g.name.text + "'" + DidYouMean(g.name.text, GroupingNames()));
+      return false;
+    }
+    out->kind = static_cast<GroupingKind>(known - GroupingNames().begin());
+    bool wants_fields = out->kind == GroupingKind::kFields || out->kind == GroupingKind::kPartial;
+    if (wants_fields && !g.has_fields) {
+      Error(g.name.range, "grouping '" + g.name.text + "' needs fields, such as '" + g.name.text + "(" +
+                              (stream.fields.empty() ? "field" : stream.fields.front()) + ")'");
+      return false;
+    }
+    if (!wants_fields && g.has_fields) {
+      Error(g.name.range, "grouping '" + g.name.text + "' takes no fields");
+      return false;
+    }
+    bool ok = true;
+    for (const ast::Name& f : g.fields) {
+      auto it = std::find(stream.fields.begin(), stream.fields.end(), f.text);
+      if (it == stream.fields.end()) {
+        Error(f.range, "stream '" + stream.name + "' of '" + in.source.text + "' has no field '" + f.text + "'" +
+                           DidYouMean(f.text, stream.fields));
+        ok = false;
+        continue;
+      }
+      out->fields.push_back(f.text);
+      out->field_indices.push_back(static_cast<int>(it - stream.fields.begin()));
+    }
+    if (out->kind == GroupingKind::kCustom) {
+      const GroupingSpec* spec = catalog_.FindGrouping(g.custom->name.text);
+      if (!spec) {
+        std::vector<std::string> names;
+        for (const auto& gs : catalog_.groupings()) names.push_back(gs->name);
+        Error(g.custom->name.range,
+              "unknown custom grouping '" + g.custom->name.text + "'" + DidYouMean(g.custom->name.text, names));
+        return false;
+      }
+      out->custom = spec->name;
+      Resolver::BoundArgs args;
+      if (!resolver_.Bind(spec->name, spec->params, g.custom->args, g.custom->name.range, &args)) return false;
+      for (const auto& [name, bound] : args) {
+        out->custom_args[name] = bound.value;
+        if (const ParamSpec* p = FindParam(spec->params, name); p && p->type == ParamType::kField) {
+          if (std::find(stream.fields.begin(), stream.fields.end(), bound.value.str) == stream.fields.end()) {
+            Error(bound.range, "stream '" + stream.name + "' of '" + in.source.text + "' has no field '" +
+                                   bound.value.str + "'" + DidYouMean(bound.value.str, stream.fields));
+            ok = false;
+          }
+        }
+      }
+    }
+    if (ok && out->kind == GroupingKind::kGlobal && consumer.out.parallelism > 1) {
+      Warning(g.name.range, "'global' sends every tuple to the first of the " + std::to_string(consumer.out.parallelism) +
+                                " instances of '" + consumer.ast->name.text + "'");
+    }
+    return ok;
+  }
+
+  static const ParamSpec* FindParam(const std::vector<ParamSpec>& params, const std::string& name) {
+    for (const ParamSpec& p : params) {
+      if (p.name == name) return &p;
+    }
+    return nullptr;
+  }
+
+  // Field-name arguments must name a field of every input; a missing optional
+  // one defaults to the first input field.
+  void ResolveFieldArgs(Work& w, const std::vector<std::vector<std::string>>& input_fields) {
+    if (!w.spec) return;
+    for (const ParamSpec& p : w.spec->params) {
+      if (p.type != ParamType::kField && p.type != ParamType::kFieldList) continue;
+      auto it = w.args.find(p.name);
+      if (it == w.args.end()) {
+        if (p.type == ParamType::kField && !input_fields.empty() && !input_fields.front().empty()) {
+          w.out.args[p.name] = Value::String(input_fields.front().front());
+        }
+        continue;
+      }
+      if (!it->second.given) continue;  // a default field name ("" = none) is the component's business
+      std::vector<std::string> names;
+      if (p.type == ParamType::kField) names.push_back(it->second.value.str);
+      for (const Value& v : it->second.value.list) names.push_back(v.str);
+      for (size_t k = 0; k < input_fields.size(); ++k) {
+        for (const std::string& name : names) {
+          const std::vector<std::string>& fields = input_fields[k];
+          if (std::find(fields.begin(), fields.end(), name) != fields.end()) continue;
+          Error(it->second.range, "unknown field '" + name + "' for '" + w.ast->name.text + "': its input " +
+                                      (input_fields.size() > 1 ? std::to_string(k + 1) + " " : "") + "has fields " +
+                                      FieldList(fields) + DidYouMean(name, fields));
+          w.broken = true;
+        }
+      }
+    }
+  }
+
+  void ComputeOutputs(Work& w, const std::vector<std::vector<std::string>>& input_fields) {
+    const ast::Component& c = *w.ast;
+    if (c.kind == ComponentKind::kSink) {
+      w.outputs_known = true;
+      return;
+    }
+    if (w.spec && w.spec->passthrough) {
+      for (size_t k = 1; k < input_fields.size(); ++k) {
+        if (input_fields[k] != input_fields[0]) {
+          Error(c.inputs[k].range, "inputs of '" + c.name.text + "' must have the same fields: " +
+                                       FieldList(input_fields[0]) + " and " + FieldList(input_fields[k]));
+          w.broken = true;
+          return;
+        }
+      }
+    }
+    std::vector<StreamSpec> streams;
+    if (c.has_outputs) {
+      for (const ast::OutputStream& s : c.outputs) {
+        StreamSpec spec{s.name.text, {}};
+        for (const ast::Name& f : s.fields) spec.fields.push_back(f.text);
+        streams.push_back(std::move(spec));
+      }
+    }
+    if (w.spec && w.spec->name == "channel" && c.kind == ComponentKind::kSpout) {
+      std::string channel = w.out.args.count("name") ? w.out.args["name"].str : "";
+      std::optional<std::vector<std::string>> sink_fields = ChannelFields(channel);
+      if (sink_fields && c.has_outputs && (streams.size() != 1 || streams[0].name != "default" || streams[0].fields != *sink_fields)) {
+        Error(c.outputs_range, "channel '" + channel + "' carries " + FieldList(*sink_fields) +
+                                   " from its sink in this file; '->' declares something else");
+        w.broken = true;
+        return;
+      }
+      if (sink_fields) {
+        streams = {{"default", *sink_fields}};
+      } else if (!c.has_outputs) {
+        Error(c.impl.range, "channel '" + channel + "' has no sink in this file; declare its fields with '->', " +
+                                "such as '-> (line)'");
+        w.broken = true;
+        return;
+      }
+    } else if (w.spec && w.spec->outputs) {
+      std::string error, error_arg;
+      std::vector<std::string> first = input_fields.empty() ? std::vector<std::string>{} : input_fields.front();
+      if (!w.spec->outputs(w.out.args, first, &streams, &error, &error_arg)) {
+        auto it = w.args.find(error_arg);
+        Error(it != w.args.end() ? it->second.range : c.impl.name.range, error);
+        w.broken = true;
+        return;
+      }
+    }
+    for (StreamSpec& s : streams) w.out.outputs.push_back({std::move(s.name), std::move(s.fields)});
+    w.outputs_known = true;
+  }
+
+  void CheckReachability(std::vector<Work>& work) {
+    std::vector<bool> reached(work.size(), false);
+    std::vector<int> stack;
+    for (size_t i = 0; i < work.size(); ++i) {
+      if (work[i].ast->kind == ComponentKind::kSpout) {
+        reached[i] = true;
+        stack.push_back(static_cast<int>(i));
+      }
+    }
+    std::vector<std::vector<int>> consumers(work.size());
+    for (size_t i = 0; i < work.size(); ++i) {
+      for (int s : work[i].sources) consumers[s].push_back(static_cast<int>(i));
+    }
+    while (!stack.empty()) {
+      int cur = stack.back();
+      stack.pop_back();
+      for (int c : consumers[cur]) {
+        if (!reached[c]) {
+          reached[c] = true;
+          stack.push_back(c);
+        }
+      }
+    }
+    for (size_t i = 0; i < work.size(); ++i) {
+      const Work& w = work[i];
+      if (reached[i] || w.on_cycle || w.bad_source || w.ast->inputs.empty()) continue;
+      // Behind a cycle: the cycle's message covers it.
+      bool behind_cycle = false;
+      for (int s : w.sources) behind_cycle |= work[s].on_cycle || !work[s].outputs_known;
+      if (behind_cycle && w.broken) continue;
+      Error(w.ast->name.range, std::string(KindName(w.ast->kind)) + " '" + w.ast->name.text +
+                                   "' is not reachable from any spout");
+    }
+  }
+
+  // ---- tasks ----------------------------------------------------------------------------
+
+  GraphTaskGraph ValidateTasks(const ast::TaskGraph& tg) {
+    GraphTaskGraph out;
+    out.name = tg.name.text;
+    out.range = tg.name.range;
+    for (const SettingSpec& s : AllSettings()) {
+      if ((s.scopes & kScopeTasks) && s.default_value) out.settings[s.key] = *s.default_value;
+    }
+    resolver_.ResolveSettings(tg.settings, kScopeTasks, &out.settings);
+    std::map<std::string, int> index;
+    std::vector<const ast::Task*> tasks;
+    for (const ast::Task& t : tg.tasks) {
+      auto [it, inserted] = index.emplace(t.name.text, static_cast<int>(tasks.size()));
+      if (!inserted) {
+        Error(t.name.range, "duplicate task '" + t.name.text + "' in tasks '" + tg.name.text + "'")
+            .Note(tasks[it->second]->name.range, "first declared here");
+        continue;
+      }
+      tasks.push_back(&t);
+    }
+    std::vector<std::string> names;
+    for (const ast::Task* t : tasks) names.push_back(t->name.text);
+    for (const ast::Task* t : tasks) {
+      GraphTask gt;
+      gt.name = t->name.text;
+      gt.impl = t->impl.name.text;
+      gt.range = t->name.range;
+      gt.settings = out.settings;
+      gt.settings.erase("parallelism");
+      resolver_.ResolveSettings(t->settings, kScopeTask, &gt.settings);
+      const std::vector<ParamSpec>* params = TaskParams(t->impl.name.text);
+      if (!params) {
+        Error(t->impl.name.range, "unknown task implementation '" + t->impl.name.text + "'" +
+                                      DidYouMean(t->impl.name.text, {"exec", "run"}));
+      } else {
+        Resolver::BoundArgs args;
+        resolver_.Bind(t->impl.name.text, *params, t->impl.args, t->impl.name.range, &args);
+        for (const auto& [name, bound] : args) gt.args[name] = bound.value;
+      }
+      std::set<std::string> seen;
+      for (const ast::Name& dep : t->after) {
+        auto it = index.find(dep.text);
+        if (it == index.end()) {
+          Error(dep.range, "unknown task '" + dep.text + "' in tasks '" + tg.name.text + "'" + DidYouMean(dep.text, names));
+        } else if (dep.text == t->name.text) {
+          Error(dep.range, "task '" + dep.text + "' cannot run after itself");
+        } else if (!seen.insert(dep.text).second) {
+          Error(dep.range, "duplicate dependency '" + dep.text + "'");
+        } else {
+          gt.after.push_back(it->second);
+        }
+      }
+      out.tasks.push_back(std::move(gt));
+    }
+    ReportTaskCycles(tg, out);
+    return out;
+  }
+
+  static const std::vector<ParamSpec>* TaskParams(const std::string& impl) {
+    static const std::vector<ParamSpec> kExec = {
+        {"command", ParamType::kString, true, std::nullopt, {}, "the command line, run by /bin/sh"}};
+    static const std::vector<ParamSpec> kRun = {
+        {"path", ParamType::kString, true, std::nullopt, {}, "the .topo file to run"},
+        {"stdin", ParamType::kString, false, std::nullopt, {}, "a file to read as standard input"},
+        {"stdout", ParamType::kString, false, std::nullopt, {}, "a file to write standard output to"},
+        {"params", ParamType::kStringList, false, std::nullopt, {}, "NAME=VALUE overrides"}};
+    if (impl == "exec") return &kExec;
+    if (impl == "run") return &kRun;
+    return nullptr;
+  }
+
+  void ReportTaskCycles(const ast::TaskGraph& tg, const GraphTaskGraph& g) {
+    enum { kWhite, kGrey, kBlack };
+    std::vector<int> color(g.tasks.size(), kWhite);
+    std::vector<int> stack;
+    std::function<bool(int)> visit = [&](int t) {
+      color[t] = kGrey;
+      stack.push_back(t);
+      for (int dep : g.tasks[t].after) {
+        if (color[dep] == kGrey) {
+          auto from = std::find(stack.begin(), stack.end(), dep);
+          std::string text;
+          for (auto it = from; it != stack.end(); ++it) text += g.tasks[*it].name + " -> ";
+          text += g.tasks[dep].name;
+          Error(g.tasks[dep].range, "cycle in tasks '" + tg.name.text + "': " + text + " (each runs after the next)");
+          return true;
+        }
+        if (color[dep] == kWhite && visit(dep)) return true;
+      }
+      stack.pop_back();
+      color[t] = kBlack;
+      return false;
+    };
+    for (size_t t = 0; t < g.tasks.size(); ++t) {
+      if (color[t] == kWhite) {
+        stack.clear();
+        if (visit(static_cast<int>(t))) return;  // one cycle per block is enough
+      }
+    }
+  }
+
+  const ast::File& file_;
+  const Catalog& catalog_;
+  const std::vector<ParamOverride>& overrides_;
+  Diagnostics* diags_;
+  Resolver resolver_;
+  Graph graph_;
+  std::multimap<std::string, std::pair<size_t, const ast::Component*>> channel_sinks_;
+  std::map<std::string, std::optional<std::vector<std::string>>> channel_fields_;
+};
+
+}  // namespace
+
+Graph Validate(const ast::File& file, const Catalog& catalog, const std::vector<ParamOverride>& overrides,
+               Diagnostics* diags) {
+  size_t first = diags->all().size();
+  Graph g = Validator(file, catalog, overrides, diags).Run();
+  diags->SortFrom(first);
+  return g;
+}
+
+}  // namespace smc
