@@ -48,8 +48,8 @@
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export BENCH_DIR
 
-# The real interpreter, not a pyenv shim (a shim is a bash script that would
-# add ~50 ms of startup to every Python run).
+# The real interpreter, not a pyenv shim (a shim is a bash script that adds
+# its own start-up time to every Python run).  Override with PYTHON=...
 if [[ -z "${PYTHON:-}" ]]; then
     PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || echo python3)
 fi
@@ -114,7 +114,7 @@ median() {
         awk '{ v[NR] = $1 } END {
                  if (NR == 0) exit 1
                  if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2
-                 printf "%.6g\n", m }'
+                 printf "%.10g\n", m }'
 }
 
 # bench_time 'CMD'  ->  "WALL_S PEAK_RSS_KB EXIT_STATUS CPU_S"

@@ -10,7 +10,8 @@ namespace smc {
 
 void SetupCheck(CLI::App& app, CheckOptions& opts) {
   app.add_option("files", opts.files, "the .topo files to check ('-' reads standard input)")->required();
-  app.add_option("-p,--param", opts.params, "override a parameter: NAME=VALUE (repeatable)");
+  app.add_option("-p,--param", opts.params, "override a parameter: NAME=VALUE (repeatable)")
+      ->allow_extra_args(false);
 }
 
 int RunCheck(const CheckOptions& opts, std::ostream&, std::ostream& err) {
@@ -23,7 +24,7 @@ int RunCheck(const CheckOptions& opts, std::ostream&, std::ostream& err) {
     Loaded& l = loaded.back();
     Report(l.diags, err);
     if (!l.opened) status = kExitNoInput;
-    else if (l.diags.HasErrors() && status == kExitOk) status = kExitDataErr;
+    else if (l.diags.HasErrors() && status == kExitOk) status = UsageOrDataError(l.diags);
   }
   std::vector<const ast::File*> files;
   for (const Loaded& l : loaded) {

@@ -27,4 +27,17 @@ struct GraphOptions {
 int RunGraph(const GraphOptions& opts, std::ostream& out, std::ostream& err);
 void SetupGraph(CLI::App& app, GraphOptions& opts);
 
+struct RunOptions {
+  std::string file;
+  std::vector<std::string> params;
+  std::string topology;
+  int threads = 0;
+  std::string run_for;
+  std::string metrics;
+  std::string metrics_format = "text";
+  bool plan_only = false;
+};
+int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err);
+void SetupRun(CLI::App& app, RunOptions& opts);
+
 }  // namespace smc

@@ -53,6 +53,13 @@ Loaded LoadFile(const std::string& path, const std::vector<ParamOverride>& overr
   return l;
 }
 
+int UsageOrDataError(const Diagnostics& diags) {
+  for (const Diagnostic& d : diags.all()) {
+    if (d.severity == Severity::kError && !d.file) return 64;
+  }
+  return 65;
+}
+
 void Report(const Diagnostics& diags, std::ostream& err) { err << RenderAll(diags); }
 
 }  // namespace smc

@@ -27,6 +27,9 @@ struct Loaded {
 /// Reads and parses `path` ("-" for stdin), then validates it unless parsing failed.
 Loaded LoadFile(const std::string& path, const std::vector<ParamOverride>& overrides);
 
+/// 64 when an error concerns the command line (no file), else 65.
+int UsageOrDataError(const Diagnostics& diags);
+
 /// Writes diagnostics to `err`.
 void Report(const Diagnostics& diags, std::ostream& err);
 

@@ -13,7 +13,8 @@ void SetupGraph(CLI::App& app, GraphOptions& opts) {
   app.add_option("file", opts.file, "the .topo file to draw ('-' reads standard input)")->required();
   app.add_option("--format", opts.format, "dot (Graphviz, the default) or text")
       ->check(CLI::IsMember({"dot", "text"}));
-  app.add_option("-p,--param", opts.params, "override a parameter: NAME=VALUE (repeatable)");
+  app.add_option("-p,--param", opts.params, "override a parameter: NAME=VALUE (repeatable)")
+      ->allow_extra_args(false);
 }
 
 int RunGraph(const GraphOptions& opts, std::ostream& out, std::ostream& err) {
@@ -22,7 +23,7 @@ int RunGraph(const GraphOptions& opts, std::ostream& out, std::ostream& err) {
   Loaded l = LoadFile(opts.file, *overrides);
   Report(l.diags, err);
   if (!l.opened) return kExitNoInput;
-  if (l.diags.HasErrors()) return kExitDataErr;
+  if (l.diags.HasErrors()) return UsageOrDataError(l.diags);
   Diagnostics cmdline;
   CheckOverrides({&l.ast}, *overrides, &cmdline);
   Report(cmdline, err);

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
 
   smc::CheckOptions check;
   smc::SetupCheck(*app.add_subcommand("check", "validate topologies and report every problem"), check);
+  smc::RunOptions run;
+  smc::SetupRun(*app.add_subcommand("run", "run a topology on all cores until its input ends"), run);
   smc::GraphOptions graph;
   smc::SetupGraph(*app.add_subcommand("graph", "draw a topology as Graphviz DOT or text"), graph);
 
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
     return smc::kExitUsage;
   }
   if (app.got_subcommand("check")) return smc::RunCheck(check, std::cout, std::cerr);
+  if (app.got_subcommand("run")) return smc::RunRun(run, std::cout, std::cerr);
   if (app.got_subcommand("graph")) return smc::RunGraph(graph, std::cout, std::cerr);
   return smc::kExitUsage;
 }

@@ -19,4 +19,32 @@ const Catalog& StandardCatalog() {
   return *catalog;
 }
 
+const rt::Registry& StandardRegistry() {
+  static const rt::Registry* registry = [] {
+    using namespace stdlib;
+    auto* r = new rt::Registry;
+    r->AddSpout("stdin", MakeStdinSpout);
+    r->AddSpout("file", MakeFileSpout);
+    r->AddSpout("generate", MakeGenerateSpout);
+    r->AddSpout("random_sentence", MakeRandomSentenceSpout);
+    r->AddBolt("identity", MakeIdentity);
+    r->AddBolt("split", MakeSplit);
+    r->AddBolt("count", MakeCount);
+    r->AddBolt("filter", MakeFilter);
+    r->AddBolt("project", MakeProject);
+    r->AddBolt("parse_json", MakeParseJson);
+    r->AddBolt("sample", MakeSample);
+    r->AddBolt("top", MakeTop);
+    r->AddBolt("rolling_count", MakeRollingCount);
+    r->AddBolt("sort", MakeSort);
+    r->AddBolt("dedupe", MakeDedupe);
+    r->AddSink("stdout", MakeStdoutSink);
+    r->AddSink("file", MakeFileSink);
+    r->AddSink("null", MakeNullSink);
+    r->AddGrouping("modulo", MakeModuloGrouping);
+    return r;
+  }();
+  return *registry;
+}
+
 }  // namespace smc

@@ -4,7 +4,10 @@
 // builtins.cc. A new built-in is one file plus one line there.
 #pragma once
 
+#include <memory>
+
 #include "dsl/catalog.h"
+#include "runtime/registry.h"
 
 namespace smc::stdlib {
 
@@ -33,11 +36,34 @@ ComponentSpec NullSpec();
 ComponentSpec ChannelSinkSpec();
 GroupingSpec ModuloGroupingSpec();
 
+std::unique_ptr<rt::Spout> MakeStdinSpout();
+std::unique_ptr<rt::Spout> MakeFileSpout();
+std::unique_ptr<rt::Spout> MakeGenerateSpout();
+std::unique_ptr<rt::Spout> MakeRandomSentenceSpout();
+std::unique_ptr<rt::Component> MakeIdentity();
+std::unique_ptr<rt::Component> MakeSplit();
+std::unique_ptr<rt::Component> MakeCount();
+std::unique_ptr<rt::Component> MakeFilter();
+std::unique_ptr<rt::Component> MakeProject();
+std::unique_ptr<rt::Component> MakeParseJson();
+std::unique_ptr<rt::Component> MakeSample();
+std::unique_ptr<rt::Component> MakeTop();
+std::unique_ptr<rt::Component> MakeRollingCount();
+std::unique_ptr<rt::Component> MakeSort();
+std::unique_ptr<rt::Component> MakeDedupe();
+std::unique_ptr<rt::Component> MakeStdoutSink();
+std::unique_ptr<rt::Component> MakeFileSink();
+std::unique_ptr<rt::Component> MakeNullSink();
+std::unique_ptr<rt::CustomGrouping> MakeModuloGrouping();
+
 }  // namespace smc::stdlib
 
 namespace smc {
 
 /// The catalog of every built-in; built once, shared, read-only.
 const Catalog& StandardCatalog();
+
+/// The implementations of the built-ins `smc run` can run; read-only.
+const rt::Registry& StandardRegistry();
 
 }  // namespace smc

@@ -1,4 +1,7 @@
 // count(key): counts tuples per key.
+#include <unordered_map>
+#include "stdlib/component_helpers.h"
+#include "stdlib/key_map.h"
 #include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
@@ -27,5 +30,58 @@ ComponentSpec CountSpec() {
   s.outputs_doc = "(KEY, count)";
   return s;
 }
+
+namespace {
+class Count : public rt::Component {
+ public:
+  void Open(const rt::Context& ctx) override {
+    key_ = FieldIndexPerInput(ctx, ctx.StringArg("key"));
+    std::string emit = ctx.StringArg("emit");
+    mode_ = emit == "each" ? kEach : emit == "tick" ? kTick : kEnd;
+  }
+  void Execute(const rt::Batch& b, int input, rt::Emitter& out) override {
+    const int k = key_[input];
+    for (size_t t = 0; t < b.size(); ++t) {
+      rt::Datum key = b.Get(t, k);
+      KeyMap<Entry>::Slot& slot = counts_.Find(key);
+      ++slot.value.count;
+      if (mode_ == kEach) {
+        EmitEntry(slot, out);
+      } else if (mode_ == kTick && !slot.value.changed) {
+        slot.value.changed = true;
+        changed_.push_back(&slot);
+      }
+    }
+  }
+  void Tick(rt::Emitter& out) override {
+    if (mode_ != kTick) return;
+    for (KeyMap<Entry>::Slot* slot : changed_) {
+      EmitEntry(*slot, out);
+      slot->value.changed = false;
+    }
+    changed_.clear();
+  }
+  void Finish(rt::Emitter& out) override {
+    if (mode_ == kEnd) counts_.ForEach([&](KeyMap<Entry>::Slot& slot) { EmitEntry(slot, out); });
+    else Tick(out);  // what changed since the last tick
+  }
+
+ private:
+  struct Entry {
+    int64_t count = 0;
+    bool changed = false;
+  };
+  void EmitEntry(KeyMap<Entry>::Slot& slot, rt::Emitter& out) {
+    rt::Datum v[2] = {slot.key.View(), rt::Datum::Int(slot.value.count)};
+    out.Emit(0, v);
+  }
+  enum Mode { kEnd, kEach, kTick } mode_ = kEnd;
+  std::vector<int> key_;
+  KeyMap<Entry> counts_;
+  std::vector<KeyMap<Entry>::Slot*> changed_;
+};
+}  // namespace
+
+std::unique_ptr<rt::Component> MakeCount() { return std::make_unique<Count>(); }
 
 }  // namespace smc::stdlib

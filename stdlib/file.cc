@@ -1,4 +1,9 @@
 // file(path): reads a file as a spout, or writes one as a sink.
+#include <fcntl.h>
+#include <cerrno>
+#include <cstring>
+#include "runtime/outputs.h"
+#include "stdlib/component_helpers.h"
 #include "stdlib/builtins.h"
 #include "stdlib/formats.h"
 #include "stdlib/spec_helpers.h"
@@ -27,5 +32,24 @@ ComponentSpec FileSinkSpec() {
   s.max_parallelism = 1;
   return s;
 }
+
+namespace {
+class FileSpout : public rt::Spout {
+ public:
+  void Open(const rt::Context& ctx) override {
+    std::string path = ctx.StringArg("path");
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error("cannot open '" + path + "': " + std::strerror(errno));
+    reader_ = std::make_unique<RecordReader>(fd, "'" + path + "'", ctx);
+  }
+  bool Next(rt::Emitter& out, const rt::SpoutControl& ctl) override { return reader_->Next(out, ctl); }
+
+ private:
+  std::unique_ptr<RecordReader> reader_;
+};
+}  // namespace
+
+std::unique_ptr<rt::Spout> MakeFileSpout() { return std::make_unique<FileSpout>(); }
+std::unique_ptr<rt::Component> MakeFileSink() { return std::make_unique<WriterSink>(/*to_file=*/true); }
 
 }  // namespace smc::stdlib

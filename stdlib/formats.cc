@@ -40,3 +40,267 @@ bool ReaderOutputs(const ArgMap& args, const std::vector<std::string>&, std::vec
 }
 
 }  // namespace smc::stdlib
+
+// ---- reading and writing records -------------------------------------------------
+
+#include <poll.h>
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace smc::stdlib {
+
+namespace {
+constexpr size_t kReadChunk = 1 << 20;
+
+// A JSON value as a datum; nested values become their JSON text in `scratch`.
+rt::Datum JsonDatum(const rapidjson::Value& v, std::string* scratch) {
+  if (v.IsString()) return rt::Datum::Str(std::string_view(v.GetString(), v.GetStringLength()));
+  if (v.IsBool()) return rt::Datum::Bool(v.GetBool());
+  if (v.IsInt64()) return rt::Datum::Int(v.GetInt64());
+  if (v.IsNumber()) return rt::Datum::Float(v.GetDouble());
+  if (v.IsNull()) return rt::Datum::Null();
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  v.Accept(w);
+  *scratch = sb.GetString();
+  return rt::Datum::Str(*scratch);
+}
+}  // namespace
+
+RecordReader::RecordReader(int fd, std::string name, const rt::Context& ctx)
+    : fd_(fd), name_(std::move(name)), format_(ctx.StringArg("format")), buf_(kReadChunk * 2) {
+  if (auto it = ctx.args->find("fields"); it != ctx.args->end()) {
+    for (const Value& v : it->second.list) fields_.push_back(v.str);
+  }
+  scratch_.resize(std::max<size_t>(1, fields_.size()));
+}
+
+RecordReader::~RecordReader() {
+  if (fd_ > 0) ::close(fd_);
+}
+
+bool RecordReader::Next(rt::Emitter& out, const rt::SpoutControl& ctl) {
+  if (eof_) return false;
+  pollfd fds[2] = {{fd_, POLLIN, 0}, {ctl.WakeFd(), POLLIN, 0}};
+  int ready = ::poll(fds, 2, 1);
+  if (ready < 0 && errno != EINTR) throw std::runtime_error("cannot wait for " + name_ + ": " + std::strerror(errno));
+  if (ready <= 0 || !(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) return !ctl.Stopping();
+  if (buf_.size() - have_ < kReadChunk) buf_.resize(have_ + kReadChunk);
+  ssize_t n = ::read(fd_, buf_.data() + have_, buf_.size() - have_);
+  if (n < 0) {
+    if (errno == EINTR || errno == EAGAIN) return true;
+    throw std::runtime_error("cannot read " + name_ + ": " + std::strerror(errno));
+  }
+  if (n == 0) {
+    eof_ = true;
+    if (have_ > 0) EmitRecord(std::string_view(buf_.data(), have_), out);  // a last line without '\n'
+    have_ = 0;
+    return false;
+  }
+  have_ += static_cast<size_t>(n);
+  const char* begin = buf_.data();
+  const char* end = begin + have_;
+  const char* p = begin;
+  while (p < end) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
+    if (!nl) break;
+    EmitRecord(std::string_view(p, nl - p), out);
+    p = nl + 1;
+  }
+  have_ = end - p;
+  if (have_ > 0 && p != begin) std::memmove(buf_.data(), p, have_);
+  return true;
+}
+
+void RecordReader::EmitRecord(std::string_view line, rt::Emitter& out) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (format_ == "lines") {
+    rt::Datum d = rt::Datum::Str(line);
+    out.Emit(0, &d);
+  } else if (line.empty()) {
+    return;  // blank lines separate nothing in tsv, csv and json
+  } else if (format_ == "tsv") {
+    ParseTsv(line, out);
+  } else if (format_ == "csv") {
+    ParseCsv(line, out);
+  } else {
+    ParseJson(line, out);
+  }
+}
+
+void RecordReader::ParseTsv(std::string_view line, rt::Emitter& out) {
+  values_.clear();
+  size_t start = 0;
+  while (true) {
+    size_t tab = line.find('\t', start);
+    values_.push_back(rt::Datum::Str(line.substr(start, tab == std::string_view::npos ? tab : tab - start)));
+    if (tab == std::string_view::npos) break;
+    start = tab + 1;
+  }
+  if (values_.size() != fields_.size()) {
+    out.Error(line, "expected " + std::to_string(fields_.size()) + " tab-separated fields, got " +
+                        std::to_string(values_.size()));
+    return;
+  }
+  out.Emit(0, values_.data());
+}
+
+void RecordReader::ParseCsv(std::string_view line, rt::Emitter& out) {
+  values_.clear();
+  size_t field = 0;
+  size_t i = 0;
+  while (true) {
+    if (field >= scratch_.size()) scratch_.resize(field + 1);
+    std::string& cell = scratch_[field];
+    cell.clear();
+    if (i < line.size() && line[i] == '"') {
+      ++i;
+      bool closed = false;
+      while (i < line.size()) {
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            cell += '"';
+            i += 2;
+            continue;
+          }
+          closed = true;
+          ++i;
+          break;
+        }
+        cell += line[i++];
+      }
+      if (!closed || (i < line.size() && line[i] != ',')) {
+        out.Error(line, closed ? "unexpected text after a quoted field" : "unterminated quoted field");
+        return;
+      }
+    } else {
+      size_t comma = line.find(',', i);
+      cell.assign(line.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i));
+      i = comma == std::string_view::npos ? line.size() : comma;
+    }
+    ++field;
+    if (i >= line.size()) break;
+    ++i;  // the comma
+    if (i == line.size()) {  // a trailing comma: one more empty field
+      if (field >= scratch_.size()) scratch_.resize(field + 1);
+      scratch_[field].clear();
+      ++field;
+      break;
+    }
+  }
+  if (field != fields_.size()) {
+    out.Error(line, "expected " + std::to_string(fields_.size()) + " comma-separated fields, got " +
+                        std::to_string(field));
+    return;
+  }
+  for (size_t k = 0; k < field; ++k) values_.push_back(rt::Datum::Str(scratch_[k]));
+  out.Emit(0, values_.data());
+}
+
+void RecordReader::ParseJson(std::string_view line, rt::Emitter& out) {
+  rapidjson::Document doc;
+  doc.Parse(line.data(), line.size());
+  if (doc.HasParseError()) {
+    out.Error(line, std::string("invalid JSON at byte ") + std::to_string(doc.GetErrorOffset()) + ": " +
+                        rapidjson::GetParseError_En(doc.GetParseError()));
+    return;
+  }
+  if (!doc.IsObject()) {
+    out.Error(line, "not a JSON object");
+    return;
+  }
+  values_.clear();
+  for (size_t k = 0; k < fields_.size(); ++k) {
+    auto it = doc.FindMember(rapidjson::StringRef(fields_[k].data(), fields_[k].size()));
+    values_.push_back(it == doc.MemberEnd() ? rt::Datum::Null() : JsonDatum(it->value, &scratch_[k]));
+  }
+  out.Emit(0, values_.data());
+}
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\t': out->append("\\t"); break;
+      case '\r': out->append("\\r"); break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out->append(buf);
+        } else {
+          out->push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+RecordFormatter::RecordFormatter(std::string format, const rt::Context& ctx)
+    : format_(std::move(format)), input_fields_(ctx.input_fields) {}
+
+void RecordFormatter::Append(const rt::Batch& b, size_t t, int input, std::string* out) const {
+  const int width = b.width();
+  if (format_ == "json") {
+    const std::vector<std::string>& names = input_fields_[input];
+    out->push_back('{');
+    for (int k = 0; k < width; ++k) {
+      if (k) out->append(", ");
+      AppendJsonString(names[k], out);
+      out->append(": ");
+      rt::Datum d = b.Get(t, k);
+      switch (d.type) {
+        case rt::Type::kString: AppendJsonString(d.s, out); break;
+        case rt::Type::kNull: out->append("null"); break;
+        default: d.AppendText(out);
+      }
+    }
+    out->append("}\n");
+    return;
+  }
+  const char sep = format_ == "tsv" ? '\t' : format_ == "csv" ? ',' : ' ';
+  for (int k = 0; k < width; ++k) {
+    if (k) out->push_back(sep);
+    rt::Datum d = b.Get(t, k);
+    if (d.type != rt::Type::kString) {
+      d.AppendText(out);
+    } else if (format_ == "tsv") {
+      // Tabs, newlines and backslashes would break the columns: escape them.
+      if (d.s.find_first_of("\t\n\r\\") == std::string_view::npos) {
+        out->append(d.s);
+      } else {
+        for (char c : d.s) {
+          switch (c) {
+            case '\t': out->append("\\t"); break;
+            case '\n': out->append("\\n"); break;
+            case '\r': out->append("\\r"); break;
+            case '\\': out->append("\\\\"); break;
+            default: out->push_back(c);
+          }
+        }
+      }
+    } else if (format_ == "csv" && d.s.find_first_of(",\"\n\r") != std::string_view::npos) {
+      out->push_back('"');
+      for (char c : d.s) {
+        if (c == '"') out->push_back('"');
+        out->push_back(c);
+      }
+      out->push_back('"');
+    } else {
+      out->append(d.s);
+    }
+  }
+  out->push_back('\n');
+}
+
+}  // namespace smc::stdlib

@@ -25,3 +25,72 @@ inline constexpr const char* kReaderOutputsDoc =
     "(line) in the lines format; otherwise the fields named by 'fields', and errors(input, reason)";
 
 }  // namespace smc::stdlib
+
+#include <memory>
+
+#include "runtime/component.h"
+#include "runtime/writer.h"
+
+namespace smc::stdlib {
+
+/// Reads records from a file descriptor and emits them in one of the formats.
+class RecordReader {
+ public:
+  /// `fd` is read until its end; it is closed at the end unless it is 0.
+  RecordReader(int fd, std::string name, const rt::Context& ctx);
+  ~RecordReader();
+  /// Reads what is available (waiting up to about a millisecond) and emits
+  /// every complete record; false at the end of the input.
+  bool Next(rt::Emitter& out, const rt::SpoutControl& ctl);
+
+ private:
+  void EmitRecord(std::string_view line, rt::Emitter& out);
+  void ParseTsv(std::string_view line, rt::Emitter& out);
+  void ParseCsv(std::string_view line, rt::Emitter& out);
+  void ParseJson(std::string_view line, rt::Emitter& out);
+
+  int fd_;
+  std::string name_;
+  std::string format_;
+  std::vector<std::string> fields_;
+  std::vector<char> buf_;
+  size_t have_ = 0;  // bytes in buf_
+  bool eof_ = false;
+  std::vector<rt::Datum> values_;
+  std::vector<std::string> scratch_;
+};
+
+/// Formats tuples for writing: one line per tuple.
+class RecordFormatter {
+ public:
+  RecordFormatter(std::string format, const rt::Context& ctx);
+  /// Appends tuple `t` of `b` (from input `input`) and a newline to `out`.
+  void Append(const rt::Batch& b, size_t t, int input, std::string* out) const;
+
+ private:
+  std::string format_;
+  std::vector<std::vector<std::string>> input_fields_;
+};
+
+/// The stdout and file sinks: format tuples, hand full buffers to a writer.
+class WriterSink : public rt::Component {
+ public:
+  explicit WriterSink(bool to_file);
+  ~WriterSink() override;
+  void Open(const rt::Context& ctx) override;
+  void Execute(const rt::Batch& b, int input, rt::Emitter& out) override;
+  void Tick(rt::Emitter& out) override;
+  void Finish(rt::Emitter& out) override;
+
+ private:
+  void Flush();
+  bool to_file_;
+  std::unique_ptr<RecordFormatter> formatter_;
+  rt::Writer* writer_ = nullptr;
+  std::string buffer_;
+};
+
+/// Appends `s` as a JSON string literal.
+void AppendJsonString(std::string_view s, std::string* out);
+
+}  // namespace smc::stdlib

@@ -1,4 +1,5 @@
 // generate(count, rate): emits consecutive integers.
+#include "stdlib/component_helpers.h"
 #include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
@@ -16,5 +17,37 @@ ComponentSpec GenerateSpec() {
   s.outputs_doc = "(n)";
   return s;
 }
+
+namespace {
+class GenerateSpout : public rt::Spout {
+ public:
+  void Open(const rt::Context& ctx) override {
+    int64_t count = ctx.IntArg("count");
+    remaining_ = count > 0 ? ShareOf(count, ctx.instance, ctx.parallelism) : -1;
+    next_ = ctx.IntArg("start") + ctx.instance;
+    step_ = ctx.parallelism;
+    pacer_ = std::make_unique<Pacer>(static_cast<double>(ctx.IntArg("rate")) / ctx.parallelism);
+  }
+  bool Next(rt::Emitter& out, const rt::SpoutControl&) override {
+    int64_t n = pacer_->Allowance(4096);
+    if (remaining_ >= 0) n = std::min(n, remaining_);
+    for (int64_t k = 0; k < n; ++k) {
+      rt::Datum d = rt::Datum::Int(next_);
+      out.Emit(0, &d);
+      next_ += step_;
+    }
+    if (remaining_ >= 0) remaining_ -= n;
+    return remaining_ != 0;
+  }
+
+ private:
+  int64_t remaining_ = -1;  // -1: no end
+  int64_t next_ = 0;
+  int64_t step_ = 1;
+  std::unique_ptr<Pacer> pacer_;
+};
+}  // namespace
+
+std::unique_ptr<rt::Spout> MakeGenerateSpout() { return std::make_unique<GenerateSpout>(); }
 
 }  // namespace smc::stdlib

@@ -1,4 +1,5 @@
 // identity(): passes every tuple on unchanged.
+#include "stdlib/component_helpers.h"
 #include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
@@ -14,5 +15,22 @@ ComponentSpec IdentitySpec() {
   s.passthrough = true;
   return s;
 }
+
+namespace {
+class Identity : public rt::Component {
+ public:
+  void Execute(const rt::Batch& b, int, rt::Emitter& out) override {
+    for (size_t t = 0; t < b.size(); ++t) {
+      ReadTuple(b, t, &values_);
+      out.Emit(0, values_.data());
+    }
+  }
+
+ private:
+  std::vector<rt::Datum> values_;
+};
+}  // namespace
+
+std::unique_ptr<rt::Component> MakeIdentity() { return std::make_unique<Identity>(); }
 
 }  // namespace smc::stdlib

@@ -12,4 +12,13 @@ ComponentSpec NullSpec() {
   return s;
 }
 
+namespace {
+class NullSink : public rt::Component {
+ public:
+  void Execute(const rt::Batch&, int, rt::Emitter&) override {}
+};
+}  // namespace
+
+std::unique_ptr<rt::Component> MakeNullSink() { return std::make_unique<NullSink>(); }
+
 }  // namespace smc::stdlib

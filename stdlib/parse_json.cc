@@ -1,4 +1,9 @@
 // parse_json(fields): reads JSON objects from a text field.
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include "stdlib/component_helpers.h"
 #include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
@@ -26,5 +31,63 @@ ComponentSpec ParseJsonSpec() {
   s.outputs_doc = "the fields named by 'fields'; errors(input, reason) for text that is not a JSON object";
   return s;
 }
+
+namespace {
+class ParseJson : public rt::Component {
+ public:
+  void Open(const rt::Context& ctx) override {
+    field_ = FieldIndexPerInput(ctx, ctx.StringArg("field"));
+    for (const Value& f : ctx.Arg("fields").list) keys_.push_back(f.str);
+    values_.resize(keys_.size());
+    scratch_.resize(keys_.size());
+  }
+  void Execute(const rt::Batch& b, int input, rt::Emitter& out) override {
+    const int f = field_[input];
+    for (size_t t = 0; t < b.size(); ++t) {
+      rt::Datum d = b.Get(t, f);
+      if (d.type != rt::Type::kString) {
+        out.Error(d.ToText(), "not a JSON object");
+        continue;
+      }
+      doc_.Parse(d.s.data(), d.s.size());
+      if (doc_.HasParseError()) {
+        out.Error(d.s, std::string("invalid JSON at byte ") + std::to_string(doc_.GetErrorOffset()) + ": " +
+                           rapidjson::GetParseError_En(doc_.GetParseError()));
+        continue;
+      }
+      if (!doc_.IsObject()) {
+        out.Error(d.s, "not a JSON object");
+        continue;
+      }
+      for (size_t k = 0; k < keys_.size(); ++k) {
+        auto it = doc_.FindMember(rapidjson::StringRef(keys_[k].data(), keys_[k].size()));
+        values_[k] = it == doc_.MemberEnd() ? rt::Datum::Null() : Convert(it->value, &scratch_[k]);
+      }
+      out.Emit(0, values_.data());
+    }
+  }
+
+ private:
+  static rt::Datum Convert(const rapidjson::Value& v, std::string* scratch) {
+    if (v.IsString()) return rt::Datum::Str(std::string_view(v.GetString(), v.GetStringLength()));
+    if (v.IsBool()) return rt::Datum::Bool(v.GetBool());
+    if (v.IsInt64()) return rt::Datum::Int(v.GetInt64());
+    if (v.IsNumber()) return rt::Datum::Float(v.GetDouble());
+    if (v.IsNull()) return rt::Datum::Null();
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    v.Accept(w);
+    *scratch = sb.GetString();
+    return rt::Datum::Str(*scratch);
+  }
+  std::vector<int> field_;
+  std::vector<std::string> keys_;
+  std::vector<rt::Datum> values_;
+  std::vector<std::string> scratch_;
+  rapidjson::Document doc_;
+};
+}  // namespace
+
+std::unique_ptr<rt::Component> MakeParseJson() { return std::make_unique<ParseJson>(); }
 
 }  // namespace smc::stdlib

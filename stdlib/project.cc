@@ -1,4 +1,5 @@
 // project(fields): keeps some fields, in a given order.
+#include "stdlib/component_helpers.h"
 #include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
@@ -25,5 +26,27 @@ ComponentSpec ProjectSpec() {
   s.outputs_doc = "the fields named by 'fields'";
   return s;
 }
+
+namespace {
+class Project : public rt::Component {
+ public:
+  void Open(const rt::Context& ctx) override {
+    for (const Value& f : ctx.Arg("fields").list) indices_.push_back(FieldIndexPerInput(ctx, f.str));
+    values_.resize(indices_.size());
+  }
+  void Execute(const rt::Batch& b, int input, rt::Emitter& out) override {
+    for (size_t t = 0; t < b.size(); ++t) {
+      for (size_t k = 0; k < indices_.size(); ++k) values_[k] = b.Get(t, indices_[k][input]);
+      out.Emit(0, values_.data());
+    }
+  }
+
+ private:
+  std::vector<std::vector<int>> indices_;  // per output field, per input
+  std::vector<rt::Datum> values_;
+};
+}  // namespace
+
+std::unique_ptr<rt::Component> MakeProject() { return std::make_unique<Project>(); }
 
 }  // namespace smc::stdlib

@@ -1,4 +1,6 @@
 // rolling_count(key, window): counts per key over a sliding time window.
+#include "stdlib/component_helpers.h"
+#include "stdlib/key_map.h"
 #include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
@@ -30,5 +32,63 @@ ComponentSpec RollingCountSpec() {
   s.outputs_doc = "(KEY, count)";
   return s;
 }
+
+namespace {
+// Counts per key in `slots` time slots that together span the window; each
+// tick closes the current slot, emits every key's total over the window and
+// forgets keys whose total fell to zero.
+class RollingCount : public rt::Component {
+ public:
+  void Open(const rt::Context& ctx) override {
+    key_ = FieldIndexPerInput(ctx, ctx.StringArg("key"));
+    int64_t window = ctx.Arg("window").num;
+    int64_t tick = ctx.tick_ns > 0 ? ctx.tick_ns : window / kDefaultSlots;
+    tick = std::max<int64_t>(tick, 1);
+    default_tick_ns_ = tick;
+    slots_ = static_cast<size_t>(std::max<int64_t>(1, (window + tick - 1) / tick));
+  }
+  int64_t DefaultTickNs() const override { return default_tick_ns_; }
+  void Execute(const rt::Batch& b, int input, rt::Emitter&) override {
+    for (size_t t = 0; t < b.size(); ++t) {
+      auto& slot = counts_.Find(b.Get(t, key_[input]));
+      if (slot.value.empty()) slot.value.assign(slots_, 0);
+      ++slot.value[current_];
+    }
+  }
+  void Tick(rt::Emitter& out) override {
+    EmitTotals(out);
+    current_ = (current_ + 1) % slots_;
+    // The new current slot starts empty; keys with nothing left are dropped.
+    KeyMap<std::vector<int64_t>> kept;
+    counts_.ForEach([&](auto& slot) {
+      slot.value[current_] = 0;
+      int64_t total = 0;
+      for (int64_t c : slot.value) total += c;
+      if (total > 0) kept.Find(slot.key.View()).value = slot.value;
+    });
+    counts_ = std::move(kept);
+  }
+  void Finish(rt::Emitter& out) override { EmitTotals(out); }
+
+ private:
+  static constexpr int64_t kDefaultSlots = 6;
+  void EmitTotals(rt::Emitter& out) {
+    counts_.ForEach([&](auto& slot) {
+      int64_t total = 0;
+      for (int64_t c : slot.value) total += c;
+      if (total == 0) return;
+      rt::Datum v[2] = {slot.key.View(), rt::Datum::Int(total)};
+      out.Emit(0, v);
+    });
+  }
+  std::vector<int> key_;
+  size_t slots_ = 6;
+  int64_t default_tick_ns_ = 0;
+  size_t current_ = 0;
+  KeyMap<std::vector<int64_t>> counts_;
+};
+}  // namespace
+
+std::unique_ptr<rt::Component> MakeRollingCount() { return std::make_unique<RollingCount>(); }
 
 }  // namespace smc::stdlib

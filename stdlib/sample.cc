@@ -1,4 +1,6 @@
 // sample(rate): keeps a random fraction of the tuples.
+#include <random>
+#include "stdlib/component_helpers.h"
 #include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
@@ -26,5 +28,30 @@ ComponentSpec SampleSpec() {
   s.passthrough = true;
   return s;
 }
+
+namespace {
+class Sample : public rt::Component {
+ public:
+  void Open(const rt::Context& ctx) override {
+    rate_ = ctx.Arg("rate").AsDouble();
+    rng_.seed(static_cast<uint64_t>(ctx.IntArg("seed")) * 1000003u + static_cast<uint64_t>(ctx.instance));
+  }
+  void Execute(const rt::Batch& b, int, rt::Emitter& out) override {
+    for (size_t t = 0; t < b.size(); ++t) {
+      if (dist_(rng_) >= rate_) continue;
+      ReadTuple(b, t, &values_);
+      out.Emit(0, values_.data());
+    }
+  }
+
+ private:
+  double rate_ = 1;
+  std::mt19937_64 rng_;
+  std::uniform_real_distribution<double> dist_{0.0, 1.0};
+  std::vector<rt::Datum> values_;
+};
+}  // namespace
+
+std::unique_ptr<rt::Component> MakeSample() { return std::make_unique<Sample>(); }
 
 }  // namespace smc::stdlib

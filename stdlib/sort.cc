@@ -1,4 +1,7 @@
 // sort(key, window): keeps a rolling window of tuples and emits it sorted.
+#include <algorithm>
+#include <deque>
+#include "stdlib/component_helpers.h"
 #include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
@@ -26,5 +29,62 @@ ComponentSpec SortSpec() {
   s.passthrough = true;
   return s;
 }
+
+namespace {
+class Sort : public rt::Component {
+ public:
+  void Open(const rt::Context& ctx) override {
+    key_ = FieldIndexPerInput(ctx, ctx.StringArg("key"));
+    window_ = static_cast<size_t>(ctx.IntArg("window"));
+    descending_ = ctx.StringArg("order") == "desc";
+  }
+  void Execute(const rt::Batch& b, int input, rt::Emitter&) override {
+    for (size_t t = 0; t < b.size(); ++t) {
+      if (window_tuples_.size() == window_) window_tuples_.pop_front();
+      Row& row = window_tuples_.emplace_back();
+      row.key = key_[input];
+      for (int k = 0; k < b.width(); ++k) row.values.push_back(OwnedDatum::From(b.Get(t, k)));
+    }
+  }
+  void Tick(rt::Emitter& out) override { EmitSorted(out); }
+  void Finish(rt::Emitter& out) override { EmitSorted(out); }
+
+ private:
+  struct Row {
+    int key = 0;
+    std::vector<OwnedDatum> values;
+  };
+  static bool Less(const OwnedDatum& a, const OwnedDatum& b) {
+    bool an = a.type == rt::Type::kInt || a.type == rt::Type::kFloat;
+    bool bn = b.type == rt::Type::kInt || b.type == rt::Type::kFloat;
+    if (an && bn) {
+      double x = a.type == rt::Type::kInt ? static_cast<double>(a.i) : a.f;
+      double y = b.type == rt::Type::kInt ? static_cast<double>(b.i) : b.f;
+      return x < y;
+    }
+    if (an != bn) return an;  // numbers before text
+    return a.View().ToText() < b.View().ToText();
+  }
+  void EmitSorted(rt::Emitter& out) {
+    std::vector<const Row*> rows;
+    for (const Row& r : window_tuples_) rows.push_back(&r);
+    std::stable_sort(rows.begin(), rows.end(), [&](const Row* a, const Row* b) {
+      return descending_ ? Less(b->values[b->key], a->values[a->key]) : Less(a->values[a->key], b->values[b->key]);
+    });
+    for (const Row* r : rows) {
+      values_.clear();
+      for (const OwnedDatum& d : r->values) values_.push_back(d.View());
+      out.Emit(0, values_.data());
+    }
+  }
+  std::vector<int> key_;
+  size_t window_ = 100;
+  bool descending_ = false;
+  std::deque<Row> window_tuples_;
+  std::vector<rt::Datum> values_;
+};
+}  // namespace
+
+std::unique_ptr<rt::Component> MakeSort() { return std::make_unique<Sort>(); }
 
 }  // namespace smc::stdlib

@@ -1,4 +1,5 @@
 // stdin(): reads standard input, one record per line.
+#include "stdlib/component_helpers.h"
 #include "stdlib/builtins.h"
 #include "stdlib/formats.h"
 #include "stdlib/spec_helpers.h"
@@ -16,5 +17,18 @@ ComponentSpec StdinSpec() {
   s.max_parallelism = 1;
   return s;
 }
+
+namespace {
+class StdinSpout : public rt::Spout {
+ public:
+  void Open(const rt::Context& ctx) override { reader_ = std::make_unique<RecordReader>(0, "standard input", ctx); }
+  bool Next(rt::Emitter& out, const rt::SpoutControl& ctl) override { return reader_->Next(out, ctl); }
+
+ private:
+  std::unique_ptr<RecordReader> reader_;
+};
+}  // namespace
+
+std::unique_ptr<rt::Spout> MakeStdinSpout() { return std::make_unique<StdinSpout>(); }
 
 }  // namespace smc::stdlib

@@ -1,4 +1,5 @@
 // stdout(): writes tuples to standard output.
+#include "runtime/outputs.h"
 #include "stdlib/builtins.h"
 #include "stdlib/formats.h"
 #include "stdlib/spec_helpers.h"
@@ -13,5 +14,32 @@ ComponentSpec StdoutSpec() {
   s.params = {FormatParam("tsv")};
   return s;
 }
+
+WriterSink::WriterSink(bool to_file) : to_file_(to_file) {}
+WriterSink::~WriterSink() = default;
+
+void WriterSink::Open(const rt::Context& ctx) {
+  formatter_ = std::make_unique<RecordFormatter>(ctx.StringArg("format"), ctx);
+  writer_ = to_file_ ? ctx.outputs->File(ctx.StringArg("path")) : ctx.outputs->Stdout();
+}
+
+void WriterSink::Execute(const rt::Batch& b, int input, rt::Emitter&) {
+  for (size_t t = 0; t < b.size(); ++t) formatter_->Append(b, t, input, &buffer_);
+  if (buffer_.size() >= (64u << 10)) {
+    writer_->Write(std::move(buffer_));
+    buffer_.clear();
+  }
+}
+
+void WriterSink::Tick(rt::Emitter&) { Flush(); }
+void WriterSink::Finish(rt::Emitter&) { Flush(); }
+
+void WriterSink::Flush() {
+  if (buffer_.empty()) return;
+  writer_->Write(std::move(buffer_));
+  buffer_.clear();
+}
+
+std::unique_ptr<rt::Component> MakeStdoutSink() { return std::make_unique<WriterSink>(/*to_file=*/false); }
 
 }  // namespace smc::stdlib

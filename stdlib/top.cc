@@ -1,4 +1,7 @@
 // top(n, key): the n most frequent keys.
+#include <algorithm>
+#include "stdlib/component_helpers.h"
+#include "stdlib/key_map.h"
 #include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
@@ -34,5 +37,62 @@ ComponentSpec TopSpec() {
   s.outputs_doc = "(KEY, count), or (KEY, BY) with 'by'; highest first";
   return s;
 }
+
+namespace {
+class Top : public rt::Component {
+ public:
+  void Open(const rt::Context& ctx) override {
+    n_ = static_cast<size_t>(ctx.IntArg("n"));
+    key_ = FieldIndexPerInput(ctx, ctx.StringArg("key"));
+    std::string by = ctx.StringArg("by");
+    if (!by.empty()) by_ = FieldIndexPerInput(ctx, by);
+    on_tick_ = ctx.StringArg("emit") == "tick";
+  }
+  void Execute(const rt::Batch& b, int input, rt::Emitter&) override {
+    for (size_t t = 0; t < b.size(); ++t) {
+      auto& slot = scores_.Find(b.Get(t, key_[input]));
+      if (by_.empty()) {
+        slot.value += 1;
+      } else {
+        rt::Datum s = b.Get(t, by_[input]);
+        slot.value = s.type == rt::Type::kFloat ? s.f : s.type == rt::Type::kString ? std::atof(std::string(s.s).c_str())
+                                                                                     : static_cast<double>(s.i);
+      }
+    }
+  }
+  void Tick(rt::Emitter& out) override {
+    if (on_tick_) EmitRanking(out);
+  }
+  void Finish(rt::Emitter& out) override { EmitRanking(out); }
+
+ private:
+  using Slot = KeyMap<double>::Slot;
+  void EmitRanking(rt::Emitter& out) {
+    std::vector<Slot*> all;
+    scores_.ForEach([&](Slot& s) { all.push_back(&s); });
+    size_t n = std::min(n_, all.size());
+    auto better = [](const Slot* a, const Slot* b) {
+      if (a->value != b->value) return a->value > b->value;
+      return a->key.View().ToText() < b->key.View().ToText();
+    };
+    std::partial_sort(all.begin(), all.begin() + n, all.end(), better);
+    for (size_t k = 0; k < n; ++k) {
+      double v = all[k]->value;
+      rt::Datum score = by_.empty() || v == static_cast<double>(static_cast<int64_t>(v))
+                            ? rt::Datum::Int(static_cast<int64_t>(v))
+                            : rt::Datum::Float(v);
+      rt::Datum tuple[2] = {all[k]->key.View(), score};
+      out.Emit(0, tuple);
+    }
+  }
+  size_t n_ = 10;
+  std::vector<int> key_;
+  std::vector<int> by_;
+  bool on_tick_ = false;
+  KeyMap<double> scores_;
+};
+}  // namespace
+
+std::unique_ptr<rt::Component> MakeTop() { return std::make_unique<Top>(); }
 
 }  // namespace smc::stdlib

@@ -1,0 +1,111 @@
+// smc run FILE: validate, compile to a plan, and run on all cores.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/frontend.h"
+#include "dsl/parser.h"
+#include "dsl/suggest.h"
+#include "runtime/job.h"
+#include "runtime/plan.h"
+#include "runtime/stop.h"
+#include "stdlib/builtins.h"
+
+namespace smc {
+
+void SetupRun(CLI::App& app, RunOptions& opts) {
+  app.add_option("file", opts.file, "the .topo file to run ('-' reads it from standard input)")->required();
+  app.add_option("-p,--param", opts.params, "override a parameter: NAME=VALUE (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--topology", opts.topology, "the topology to run when the file has several");
+  app.add_option("--threads", opts.threads, "worker threads (default: one per core)")->check(CLI::Range(1, 4096));
+  app.add_option("--for", opts.run_for, "stop gracefully after this long, such as 10s or 5m");
+  app.add_option("--metrics", opts.metrics, "write per-component metrics at exit to FILE ('-': standard error)");
+  app.add_option("--metrics-format", opts.metrics_format, "text (the default) or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--plan", opts.plan_only, "print the execution plan and exit without running");
+}
+
+int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
+  auto overrides = ParseOverrides(opts.params, err);
+  if (!overrides) return kExitUsage;
+  int64_t run_for_ns = 0;
+  if (!opts.run_for.empty()) {
+    std::optional<Value> d = ParseLiteral(opts.run_for);
+    if (!d || d->type != ValueType::kDuration || d->num <= 0) {
+      err << "smc: error: --for expects a duration such as 10s or 5m, got '" << opts.run_for << "'\n";
+      return kExitUsage;
+    }
+    run_for_ns = d->num;
+  }
+  Loaded l = LoadFile(opts.file, *overrides);
+  Report(l.diags, err);
+  if (!l.opened) return kExitNoInput;
+  if (l.diags.HasErrors()) return UsageOrDataError(l.diags);
+  Diagnostics cmdline;
+  CheckOverrides({&l.ast}, *overrides, &cmdline);
+  Report(cmdline, err);
+  if (cmdline.HasErrors()) return kExitUsage;
+
+  rt::Plan plan = rt::Compile(l.graph);
+  if (plan.topologies.empty()) {
+    err << "smc: error: '" << opts.file << "' has no topology to run\n";
+    return kExitDataErr;
+  }
+  int topology = 0;
+  if (!opts.topology.empty()) {
+    std::vector<std::string> names;
+    topology = -1;
+    for (size_t i = 0; i < plan.topologies.size(); ++i) {
+      names.push_back(plan.topologies[i].name);
+      if (plan.topologies[i].name == opts.topology) topology = static_cast<int>(i);
+    }
+    if (topology < 0) {
+      err << "smc: error: no topology '" << opts.topology << "' in '" << opts.file << "'"
+          << DidYouMean(opts.topology, names) << "\n";
+      return kExitUsage;
+    }
+  } else if (plan.topologies.size() > 1) {
+    err << "smc: error: '" << opts.file << "' has " << plan.topologies.size()
+        << " topologies; choose one with --topology NAME\n";
+    return kExitUsage;
+  }
+  if (opts.plan_only) {
+    out << plan.Dump();
+    return kExitOk;
+  }
+  const rt::Registry& registry = StandardRegistry();
+  std::string missing = rt::MissingImplementation(plan, topology, registry);
+  if (!missing.empty()) {
+    err << "smc: error: " << missing << " cannot run yet: this version of smc runs only the standard library's "
+        << "built-ins\n";
+    return kExitDataErr;
+  }
+
+  std::ofstream metrics_file;
+  if (!opts.metrics.empty() && opts.metrics != "-") {
+    metrics_file.open(opts.metrics);
+    if (!metrics_file) {
+      err << "smc: error: cannot open '" << opts.metrics << "' for writing\n";
+      return kExitNoInput;
+    }
+  }
+  rt::StopSignal::Get().InstallHandlers();
+  rt::JobOptions jo;
+  jo.threads = opts.threads;
+  jo.run_for_ns = run_for_ns;
+  jo.live_status = ::isatty(2) && opts.metrics != "-";
+  rt::JobResult r = rt::RunTopology(plan, topology, registry, jo, err);
+  if (!opts.metrics.empty()) {
+    std::string text = opts.metrics_format == "json" ? rt::MetricsJson(r.metrics) : rt::MetricsText(r.metrics);
+    if (opts.metrics == "-") err << text << std::flush;
+    else metrics_file << text;
+  }
+  return r.exit_status;
+}
+
+}  // namespace smc

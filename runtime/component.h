@@ -1,0 +1,101 @@
+// The interface between the runtime and components (built-in or a user's).
+//
+// A component instance (a Storm executor with one task) is created once per
+// instance, opened with its Context, and then called by one thread at a time:
+// its state needs no locking. Bolts and sinks receive whole batches of tuples
+// (Execute), periodic ticks when configured (Tick), and Finish once every
+// upstream instance has finished: a bolt with state emits its totals there.
+// Spouts run on a thread of their own and are asked for tuples by Next until
+// they say they are exhausted or the job stops.
+//
+// Components emit through an Emitter, one tuple at a time; the runtime
+// batches, routes by grouping and delivers. A component that throws fails the
+// job: the exception's text is reported with the component's name and its
+// .topo location.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dsl/value.h"
+#include "runtime/tuple.h"
+
+namespace smc::rt {
+
+class Outputs;
+
+/// What an instance knows about itself.
+struct Context {
+  std::string component;        // its name in the topology
+  std::string location;         // "file.topo:4:5"
+  int instance = 0;             // 0-based
+  int parallelism = 1;
+  const std::map<std::string, Value>* args = nullptr;  // every parameter, defaults applied
+  std::vector<std::vector<std::string>> input_fields;  // per input, in declaration order
+  std::vector<std::string> stream_names;               // output streams, by index
+  std::vector<std::vector<std::string>> stream_fields; // their fields
+  std::string base_dir;         // folder of the .topo file
+  Outputs* outputs = nullptr;   // standard output and files (sinks)
+  int64_t tick_ns = 0;          // the `tick` setting; 0: none
+
+  const Value& Arg(const std::string& name) const;
+  std::string StringArg(const std::string& name) const;
+  int64_t IntArg(const std::string& name) const;
+  /// Index of an output stream, or -1.
+  int Stream(std::string_view name) const;
+  /// Index of `field` in input `input`'s fields, or -1.
+  int InputField(int input, std::string_view field) const;
+};
+
+/// Where components send what they produce.
+class Emitter {
+ public:
+  virtual ~Emitter() = default;
+  /// Emits one tuple on output stream `stream`; `values` has the stream's width.
+  virtual void Emit(int stream, const Datum* values) = 0;
+  /// Emits to one instance of each `direct` subscriber of the stream.
+  virtual void EmitDirect(int stream, int instance, const Datum* values) = 0;
+  /// Reports bad input: counted, and emitted as (input, reason) on the
+  /// component's `errors` stream when it has one.
+  virtual void Error(std::string_view input, std::string_view reason) = 0;
+};
+
+/// A bolt or a sink.
+class Component {
+ public:
+  virtual ~Component() = default;
+  virtual void Open(const Context& ctx) {}
+  /// Processes a batch that arrived on input `input`.
+  virtual void Execute(const Batch& batch, int input, Emitter& out) = 0;
+  virtual void Tick(Emitter& out) {}
+  virtual void Finish(Emitter& out) {}
+  /// The tick period the component needs when the topology sets none (0: no ticks).
+  virtual int64_t DefaultTickNs() const { return 0; }
+};
+
+/// What a spout may ask of the runtime while it produces.
+class SpoutControl {
+ public:
+  virtual ~SpoutControl() = default;
+  /// True once the job is stopping: Next should return false soon.
+  virtual bool Stopping() const = 0;
+  /// A file descriptor that becomes readable when the job stops (to poll on
+  /// together with an input).
+  virtual int WakeFd() const = 0;
+};
+
+class Spout {
+ public:
+  virtual ~Spout() = default;
+  virtual void Open(const Context& ctx) {}
+  /// Emits some tuples (about a batch's worth, or what is at hand). Returns
+  /// false when exhausted. May block for input, but for no more than about a
+  /// millisecond at a time when data is pending, so batches are not held back.
+  virtual bool Next(Emitter& out, const SpoutControl& ctl) = 0;
+};
+
+}  // namespace smc::rt

@@ -1,0 +1,36 @@
+#include <stdexcept>
+
+#include "runtime/component.h"
+
+namespace smc::rt {
+
+const Value& Context::Arg(const std::string& name) const {
+  auto it = args->find(name);
+  if (it == args->end()) throw std::logic_error("no argument '" + name + "'");
+  return it->second;
+}
+
+std::string Context::StringArg(const std::string& name) const {
+  auto it = args->find(name);
+  return it == args->end() ? std::string() : it->second.str;
+}
+
+int64_t Context::IntArg(const std::string& name) const { return Arg(name).num; }
+
+int Context::Stream(std::string_view name) const {
+  for (size_t i = 0; i < stream_names.size(); ++i) {
+    if (stream_names[i] == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int Context::InputField(int input, std::string_view field) const {
+  if (input < 0 || input >= static_cast<int>(input_fields.size())) return -1;
+  const auto& f = input_fields[input];
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (f[i] == field) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace smc::rt

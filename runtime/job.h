@@ -1,0 +1,46 @@
+// Running one topology of a plan on a oneTBB flow graph.
+//
+// Every bolt and sink instance is a serial flow-graph node: it processes one
+// batch at a time, so its state needs no lock, while the graph runs many
+// instances at once on the worker threads. Spouts run on threads of their
+// own (they may block on input); producers route their output by grouping
+// into per-target batches and deliver full batches, or partly filled ones
+// after batch.linger. When every spout is exhausted, end-of-stream marks flow
+// through; an instance finishes once every upstream instance has, flushes
+// and passes the mark on, so nothing is lost. Spouts wait while any instance
+// downstream has max.pending batches queued (backpressure), so memory stays
+// bounded. A component that throws is reported with its name and location,
+// and the job drains and fails.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+
+#include "runtime/metrics.h"
+#include "runtime/plan.h"
+#include "runtime/registry.h"
+
+namespace smc::rt {
+
+struct JobOptions {
+  int threads = 0;          // worker threads; 0: one per core
+  int64_t run_for_ns = 0;   // stop gracefully after this long; 0: when the input ends
+  bool live_status = false; // a one-line status on stderr while running
+};
+
+struct JobResult {
+  int exit_status = 0;  // 0, 70 (a component failed), 74 (output error), 128+signal, 141 (broken pipe)
+  JobMetrics metrics;
+};
+
+/// Runs `plan.topologies[topology]` to completion. Runtime errors are written
+/// to `diag`, one line each, prefixed "smc: ".
+JobResult RunTopology(const Plan& plan, int topology, const Registry& registry, const JobOptions& opts,
+                      std::ostream& diag);
+
+/// Checks that every component and custom grouping of the topology has an
+/// implementation; returns the first that has not ("" when all have).
+std::string MissingImplementation(const Plan& plan, int topology, const Registry& registry);
+
+}  // namespace smc::rt

@@ -1,0 +1,53 @@
+#include "runtime/outputs.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace smc::rt {
+
+Writer* Outputs::Stdout() {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& w = writers_[""];
+  if (!w) w = std::make_unique<Writer>(1, "standard output");
+  return w.get();
+}
+
+Writer* Outputs::File(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& w = writers_[path];
+  if (!w) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
+      writers_.erase(path);
+      throw std::runtime_error("cannot open '" + path + "' for writing: " + std::strerror(errno));
+    }
+    w = std::make_unique<Writer>(fd, "'" + path + "'");
+  }
+  return w.get();
+}
+
+size_t Outputs::queued_bytes() {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = 0;
+  for (auto& [_, w] : writers_) n += w->queued_bytes();
+  return n;
+}
+
+Writer* Outputs::Failed() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [_, w] : writers_) {
+    if (w->failed()) return w.get();
+  }
+  return nullptr;
+}
+
+void Outputs::CloseAll() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [_, w] : writers_) w->Close();
+}
+
+}  // namespace smc::rt

@@ -1,0 +1,35 @@
+// The outputs a job writes to: standard output and files, each with one
+// Writer shared by every sink instance that writes there. Thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "runtime/writer.h"
+
+namespace smc::rt {
+
+class Outputs {
+ public:
+  /// Standard output.
+  Writer* Stdout();
+  /// `path` (relative to the working directory), created or truncated once.
+  /// Throws std::runtime_error when it cannot be opened.
+  Writer* File(const std::string& path);
+
+  /// Bytes queued in every writer.
+  size_t queued_bytes();
+  /// The first writer that failed, or null.
+  Writer* Failed();
+  /// Writes everything out and closes.
+  void CloseAll();
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Writer>> writers_;  // "" is stdout
+};
+
+}  // namespace smc::rt

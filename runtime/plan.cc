@@ -1,0 +1,90 @@
+#include "runtime/plan.h"
+
+#include <filesystem>
+
+namespace smc::rt {
+
+int PlanComponent::UpstreamInstances(const std::vector<PlanComponent>& all) const {
+  int n = 0;
+  for (const PlanInput& in : inputs) n += all[in.source].parallelism;
+  return n;
+}
+
+namespace {
+
+int64_t Num(const Settings& s, const char* key, int64_t def) {
+  auto it = s.find(key);
+  return it == s.end() ? def : it->second.num;
+}
+
+}  // namespace
+
+Plan Compile(const Graph& g) {
+  Plan plan;
+  plan.source_path = g.source ? g.source->path() : "";
+  std::filesystem::path dir = std::filesystem::path(plan.source_path).parent_path();
+  plan.base_dir = dir.empty() ? "." : dir.string();
+  for (const GraphTopology& t : g.topologies) {
+    PlanTopology pt;
+    pt.name = t.name;
+    for (const GraphComponent& c : t.components) {
+      PlanComponent pc;
+      pc.name = c.name;
+      pc.kind = c.kind;
+      pc.impl = c.impl;
+      pc.args = c.args;
+      pc.parallelism = c.parallelism;
+      if (g.source) {
+        LineColumn at = g.source->Locate(c.name_range.begin);
+        pc.location = plan.source_path + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+      }
+      for (const GraphStream& s : c.outputs) pc.streams.push_back({s.name, s.fields, {}});
+      pc.batch_size = static_cast<int>(Num(c.settings, "batch.size", pc.batch_size));
+      pc.linger_ns = Num(c.settings, "batch.linger", pc.linger_ns);
+      pc.max_pending = static_cast<int>(Num(c.settings, "max.pending", pc.max_pending));
+      pc.tick_ns = Num(c.settings, "tick", 0);
+      if (auto it = c.settings.find("on.failure"); it != c.settings.end()) pc.on_failure = it->second.str;
+      pc.max_restarts = static_cast<int>(Num(c.settings, "max.restarts", pc.max_restarts));
+      pc.subprocess_timeout_ns = Num(c.settings, "subprocess.timeout", pc.subprocess_timeout_ns);
+      pt.components.push_back(std::move(pc));
+    }
+    for (size_t ci = 0; ci < t.components.size(); ++ci) {
+      const GraphComponent& c = t.components[ci];
+      for (size_t k = 0; k < c.inputs.size(); ++k) {
+        const GraphInput& in = c.inputs[k];
+        PlanStream& s = pt.components[in.source].streams[in.stream];
+        s.edges.push_back({static_cast<int>(ci), static_cast<int>(k), in.grouping});
+        pt.components[ci].inputs.push_back({in.source, in.stream, s.fields});
+      }
+    }
+    plan.topologies.push_back(std::move(pt));
+  }
+  return plan;
+}
+
+std::string Plan::Dump() const {
+  std::string out;
+  for (const PlanTopology& t : topologies) {
+    out += "topology " + t.name + "\n";
+    for (const PlanComponent& c : t.components) {
+      out += "  " + std::string(KindName(c.kind)) + " " + c.name + " = " + c.impl + " x" +
+             std::to_string(c.parallelism) + " batch=" + std::to_string(c.batch_size) +
+             " pending=" + std::to_string(c.max_pending);
+      if (c.tick_ns) out += " tick=" + Value::Duration(c.tick_ns).ToText();
+      out += "  # " + c.location + "\n";
+      for (const PlanStream& s : c.streams) {
+        for (const PlanEdge& e : s.edges) {
+          out += "    " + s.name + " -> " + t.components[e.consumer].name + " [" +
+                 std::string(GroupingName(e.grouping.kind));
+          for (size_t i = 0; i < e.grouping.field_indices.size(); ++i) {
+            out += (i ? "," : " ") + std::to_string(e.grouping.field_indices[i]);
+          }
+          out += "]\n";
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace smc::rt

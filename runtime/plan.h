@@ -1,0 +1,75 @@
+// The plan: a validated graph laid out for running.
+//
+// Compile() turns each topology of a Graph into plain data: components with
+// their instances, resolved settings and source locations, and for every
+// output stream the edges to its subscribers with their groupings. Dump()
+// writes it as text for tests and `smc run --plan`. No behaviour here.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "dsl/graph.h"
+
+namespace smc::rt {
+
+/// One subscription: the tuples of a stream go to `consumer` by `grouping`.
+struct PlanEdge {
+  int consumer = 0;  // component index
+  int input = 0;     // index among the consumer's inputs
+  GraphGrouping grouping;
+};
+
+struct PlanStream {
+  std::string name;
+  std::vector<std::string> fields;
+  std::vector<PlanEdge> edges;
+};
+
+struct PlanInput {
+  int source = 0;  // component index
+  int stream = 0;
+  std::vector<std::string> fields;
+};
+
+struct PlanComponent {
+  std::string name;
+  ComponentKind kind = ComponentKind::kBolt;
+  std::string impl;
+  std::map<std::string, Value> args;
+  int parallelism = 1;
+  std::string location;  // file:line:col of the declaration
+  std::vector<PlanInput> inputs;
+  std::vector<PlanStream> streams;
+
+  // Settings, resolved.
+  int batch_size = 256;
+  int64_t linger_ns = 1'000'000;
+  int max_pending = 8;
+  int64_t tick_ns = 0;  // 0: no ticks
+  std::string on_failure = "restart";
+  int max_restarts = 3;
+  int64_t subprocess_timeout_ns = 30'000'000'000;
+
+  /// End-of-stream marks an instance waits for: one per upstream instance per input.
+  int UpstreamInstances(const std::vector<PlanComponent>& all) const;
+};
+
+struct PlanTopology {
+  std::string name;
+  std::vector<PlanComponent> components;
+};
+
+struct Plan {
+  std::string source_path;
+  std::string base_dir;  // folder of the .topo file
+  std::vector<PlanTopology> topologies;
+
+  std::string Dump() const;
+};
+
+Plan Compile(const Graph& g);
+
+}  // namespace smc::rt

@@ -1,0 +1,134 @@
+// Tuples and batches: what flows along the edges of a running topology.
+//
+// A tuple is a list of typed values (string, int, float, bool, null) that
+// matches its stream's declared fields. Tuples never travel alone: a Batch
+// holds many tuples of one stream in two flat buffers, the fields (16 bytes
+// each) and an arena with the bytes of every string, so that moving a few
+// hundred tuples costs about as much as moving one.
+//
+// Datum is a value as components see it: a string is a view into a batch's
+// arena or into the component's own memory, valid until the component
+// returns. A Batch is owned by one instance at a time; not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace smc::rt {
+
+enum class Type : uint8_t { kNull, kInt, kFloat, kBool, kString };
+
+/// One value as components read and emit it.
+struct Datum {
+  Type type = Type::kNull;
+  int64_t i = 0;         // kInt, kBool
+  double f = 0;          // kFloat
+  std::string_view s;    // kString
+
+  static Datum Null() { return {}; }
+  static Datum Int(int64_t v) { Datum d; d.type = Type::kInt; d.i = v; return d; }
+  static Datum Float(double v) { Datum d; d.type = Type::kFloat; d.f = v; return d; }
+  static Datum Bool(bool v) { Datum d; d.type = Type::kBool; d.i = v; return d; }
+  static Datum Str(std::string_view v) { Datum d; d.type = Type::kString; d.s = v; return d; }
+
+  /// The value as text: strings as they are, numbers in decimal, true/false,
+  /// and "" for null.
+  std::string ToText() const;
+  void AppendText(std::string* out) const;
+  bool operator==(const Datum& o) const;
+};
+
+/// A hash of a datum that equal values share (1 and 1.0 are different values).
+uint64_t HashDatum(const Datum& d);
+
+/// A value as a batch stores it (strings are arena offsets).
+struct Field {
+  Type type = Type::kNull;
+  uint32_t len = 0;  // kString: byte length
+  union {
+    int64_t i;
+    double f;
+    uint64_t off;  // kString: offset into the arena
+  };
+  Field() : i(0) {}
+};
+static_assert(sizeof(Field) == 16);
+
+/// Many tuples of one stream, all with `width` fields.
+class Batch {
+ public:
+  Batch() = default;
+  explicit Batch(int width) : width_(width) {}
+
+  int width() const { return width_; }
+  size_t size() const { return width_ ? fields_.size() / width_ : count_; }
+  bool empty() const { return size() == 0; }
+  size_t bytes() const { return fields_.size() * sizeof(Field) + arena_.size(); }
+
+  /// Field `f` of tuple `t`.
+  Datum Get(size_t t, int f) const { return ToDatum(fields_[t * width_ + f]); }
+  std::string_view GetStr(size_t t, int f) const {
+    const Field& x = fields_[t * width_ + f];
+    return x.type == Type::kString ? std::string_view(arena_.data() + x.off, x.len) : std::string_view();
+  }
+
+  /// Appends one tuple of `width()` values.
+  void Append(const Datum* values) {
+    for (int k = 0; k < width_; ++k) Push(values[k]);
+    if (!width_) ++count_;
+  }
+  /// Appends tuple `t` of another batch of the same width.
+  void AppendFrom(const Batch& other, size_t t) {
+    for (int k = 0; k < width_; ++k) Push(other.Get(t, k));
+    if (!width_) ++count_;
+  }
+
+  void Clear() {
+    fields_.clear();
+    arena_.clear();
+    count_ = 0;
+  }
+  void Reserve(size_t tuples, size_t bytes) {
+    fields_.reserve(tuples * width_);
+    arena_.reserve(bytes);
+  }
+  void Reset(int width) {
+    width_ = width;
+    Clear();
+  }
+
+ private:
+  Datum ToDatum(const Field& x) const {
+    Datum d;
+    d.type = x.type;
+    switch (x.type) {
+      case Type::kString: d.s = std::string_view(arena_.data() + x.off, x.len); break;
+      case Type::kFloat: d.f = x.f; break;
+      default: d.i = x.i;
+    }
+    return d;
+  }
+  void Push(const Datum& d) {
+    Field& x = fields_.emplace_back();
+    x.type = d.type;
+    switch (d.type) {
+      case Type::kString:
+        x.off = arena_.size();
+        x.len = static_cast<uint32_t>(d.s.size());
+        arena_.append(d.s.data(), d.s.size());
+        break;
+      case Type::kFloat: x.f = d.f; break;
+      default: x.i = d.i;
+    }
+  }
+
+  int width_ = 0;
+  size_t count_ = 0;  // tuples of width 0
+  std::vector<Field> fields_;
+  std::string arena_;
+};
+
+}  // namespace smc::rt

@@ -1,0 +1,80 @@
+// Helpers shared by the built-in components' implementations (private to stdlib/).
+#pragma once
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runtime/component.h"
+#include "runtime/tuple.h"
+
+namespace smc::stdlib {
+
+/// Copies tuple `t` of `b` into `values` (resized to the batch's width).
+inline void ReadTuple(const rt::Batch& b, size_t t, std::vector<rt::Datum>* values) {
+  values->resize(b.width());
+  for (int k = 0; k < b.width(); ++k) (*values)[k] = b.Get(t, k);
+}
+
+/// Index of a field argument in each input; throws if an input lacks it
+/// (the validator prevents that for built-ins).
+inline std::vector<int> FieldIndexPerInput(const rt::Context& ctx, const std::string& field) {
+  std::vector<int> out;
+  for (size_t i = 0; i < ctx.input_fields.size(); ++i) {
+    int idx = ctx.InputField(static_cast<int>(i), field);
+    if (idx < 0) throw std::runtime_error("input " + std::to_string(i) + " has no field '" + field + "'");
+    out.push_back(idx);
+  }
+  return out;
+}
+
+/// A value kept beyond the batch it came in (strings owned).
+struct OwnedDatum {
+  rt::Type type = rt::Type::kNull;
+  int64_t i = 0;
+  double f = 0;
+  std::string s;
+
+  static OwnedDatum From(const rt::Datum& d) { return {d.type, d.i, d.f, std::string(d.s)}; }
+  rt::Datum View() const {
+    rt::Datum d;
+    d.type = type;
+    d.i = i;
+    d.f = f;
+    d.s = s;
+    return d;
+  }
+};
+
+/// Paces a spout at `rate` tuples per second (0: no pacing).
+class Pacer {
+ public:
+  explicit Pacer(double rate) : rate_(rate), start_(std::chrono::steady_clock::now()) {}
+  /// How many tuples may go now, at most `max`; sleeps briefly when none may.
+  int64_t Allowance(int64_t max) {
+    if (rate_ <= 0) return max;
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    int64_t due = static_cast<int64_t>(elapsed * rate_) - sent_;
+    if (due <= 0) {
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+      return 0;
+    }
+    due = std::min(due, max);
+    sent_ += due;
+    return due;
+  }
+
+ private:
+  double rate_;
+  std::chrono::steady_clock::time_point start_;
+  int64_t sent_ = 0;
+};
+
+/// This instance's share of `total` items split over `parallelism` instances.
+inline int64_t ShareOf(int64_t total, int instance, int parallelism) {
+  return total / parallelism + (instance < total % parallelism ? 1 : 0);
+}
+
+}  // namespace smc::stdlib
