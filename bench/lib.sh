@@ -34,7 +34,8 @@
 #                                most TIMEOUT_S seconds (default 600); returns 1
 #                                on timeout.  bench_interleave -i calls it before
 #                                every timed run (other work on the box, e.g. a
-#                                compile, otherwise skews the figures badly).
+#                                compile, otherwise skews the figures badly;
+#                                the threshold is $BENCH_IDLE_PCT, default 10).
 #     wc_check_refs FILE         run all four references on FILE and compare
 #                                their word->count sets
 #
@@ -169,7 +170,7 @@ bench_wait_idle() {
 
 # bench_interleave [-r ROUNDS] [-w WARMUP] [-i] NAME=CMD ...
 bench_interleave() {
-    local rounds=5 warm=0 idle= OPTIND=1 opt
+    local rounds=5 warm=0 idle='' OPTIND=1 opt
     while getopts 'r:w:i' opt; do
         case $opt in
             r) rounds=$OPTARG ;;
@@ -193,7 +194,7 @@ bench_interleave() {
     local wall rss rc cpu
     for ((r = 1 - warm; r <= rounds; r++)); do
         for i in "${!names[@]}"; do
-            [[ -n $idle && $r -ge 1 ]] && bench_wait_idle
+            [[ -n $idle && $r -ge 1 ]] && bench_wait_idle "${BENCH_IDLE_PCT:-10}"
             read -r wall rss rc cpu < <(bench_time "${cmds[i]}")
             ((r < 1)) && continue
             walls[$i]+="$wall "

@@ -169,7 +169,7 @@ class Router final : public Emitter {
         edge.plan = &e;
         const PlanComponent& consumer = t.components[e.consumer];
         for (int i = 0; i < consumer.parallelism; ++i) edge.targets.push_back({job->InstanceOf(e.consumer, i)});
-        edge.rr = static_cast<uint64_t>(self->index);  // spread producers' first picks
+        edge.rr = static_cast<uint64_t>(self->index) % edge.targets.size();  // spread producers' first picks
         edge.load.assign(edge.targets.size(), 0);
       }
     }
@@ -196,7 +196,7 @@ class Router final : public Emitter {
   }
 
   void Emit(int stream, const Datum* v) override {
-    emitted_.fetch_add(1, std::memory_order_relaxed);
+    Bump(emitted_);
     Stream& s = streams_[stream];
     for (Edge& e : s.edges) {
       const size_t n = e.targets.size();
@@ -204,15 +204,16 @@ class Router final : public Emitter {
         case GroupingKind::kShuffle:
         case GroupingKind::kLocal:
         case GroupingKind::kNone:
-          Put(e, s.width, e.rr++ % n, v);
+          Put(e, s.width, e.rr, v);
+          if (++e.rr == n) e.rr = 0;
           break;
         case GroupingKind::kFields:
-          Put(e, s.width, KeyHash(e, v) % n, v);
+          Put(e, s.width, Reduce(KeyHash(e, v), n), v);
           break;
         case GroupingKind::kPartial: {
           // Storm's partial-key grouping: two candidates per key, the less loaded wins.
           uint64_t h = KeyHash(e, v);
-          size_t a = h % n, b = (h * 0x9e3779b97f4a7c15ULL >> 17) % n;
+          size_t a = Reduce(h, n), b = Reduce(h * 0x9e3779b97f4a7c15ULL, n);
           size_t t = e.load[a] <= e.load[b] ? a : b;
           ++e.load[t];
           Put(e, s.width, t, v);
@@ -242,7 +243,7 @@ class Router final : public Emitter {
   }
 
   void EmitDirect(int stream, int instance, const Datum* v) override {
-    emitted_.fetch_add(1, std::memory_order_relaxed);
+    Bump(emitted_);
     Stream& s = streams_[stream];
     for (Edge& e : s.edges) {
       if (e.plan->grouping.kind != GroupingKind::kDirect) continue;
@@ -256,11 +257,11 @@ class Router final : public Emitter {
   }
 
   void Error(std::string_view input, std::string_view reason) override {
-    errors_.fetch_add(1, std::memory_order_relaxed);
+    Bump(errors_);
     if (errors_stream_ >= 0) {
       Datum v[2] = {Datum::Str(input), Datum::Str(reason)};
       Emit(errors_stream_, v);
-      emitted_.fetch_sub(1, std::memory_order_relaxed);  // counted as an error, not an emit
+      emitted_.store(emitted_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);  // an error, not an emit
     }
   }
 
@@ -296,6 +297,10 @@ class Router final : public Emitter {
   uint64_t errors() const { return errors_.load(std::memory_order_relaxed); }
   void CountError() { errors_.fetch_add(1, std::memory_order_relaxed); }
 
+  // Counters written by the owning instance only and read by others: a
+  // relaxed load and store, without a locked read-modify-write per tuple.
+  static void Bump(std::atomic<uint64_t>& c) { c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+
  private:
   struct Target {
     Instance* inst;
@@ -314,6 +319,11 @@ class Router final : public Emitter {
     int width = 0;
     std::vector<Edge> edges;
   };
+
+  // Maps a hash to [0, n) without a division.
+  static size_t Reduce(uint64_t h, size_t n) {
+    return static_cast<size_t>((static_cast<__uint128_t>(h) * n) >> 64);
+  }
 
   static uint64_t KeyHash(const Edge& e, const Datum* v) {
     const std::vector<int>& idx = e.plan->grouping.field_indices;

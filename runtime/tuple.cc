@@ -51,10 +51,10 @@ inline uint64_t Mix(uint64_t h) {
 }
 }  // namespace
 
-uint64_t HashDatum(const Datum& d) {
+uint64_t HashDatumSlow(const Datum& d) {
   switch (d.type) {
     case Type::kNull: return 0x9e3779b97f4a7c15ULL;
-    case Type::kString: return std::hash<std::string_view>{}(d.s);
+    case Type::kString: return HashBytes(d.s.data(), d.s.size());
     case Type::kFloat: {
       uint64_t bits;
       std::memcpy(&bits, &d.f, sizeof bits);

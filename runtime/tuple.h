@@ -41,8 +41,30 @@ struct Datum {
   bool operator==(const Datum& o) const;
 };
 
+/// A fast 64-bit hash of bytes (for routing and hash tables, not security).
+inline uint64_t HashBytes(const char* p, size_t n) {
+  auto mix = [](uint64_t a, uint64_t b) {
+    __uint128_t r = static_cast<__uint128_t>(a ^ 0xa0761d6478bd642fULL) * (b ^ 0xe7037ed1a0b428dbULL);
+    return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+  };
+  uint64_t h = 0x8ebc6af09c88c6e3ULL ^ n;
+  while (n >= 8) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    h = mix(h, v);
+    p += 8;
+    n -= 8;
+  }
+  uint64_t tail = 0;
+  for (size_t i = 0; i < n; ++i) tail |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  return mix(h ^ 0x589965cc75374cc3ULL, tail ^ (static_cast<uint64_t>(n) << 56));
+}
+
 /// A hash of a datum that equal values share (1 and 1.0 are different values).
-uint64_t HashDatum(const Datum& d);
+uint64_t HashDatumSlow(const Datum& d);
+inline uint64_t HashDatum(const Datum& d) {
+  return d.type == Type::kString ? HashBytes(d.s.data(), d.s.size()) : HashDatumSlow(d);
+}
 
 /// A value as a batch stores it (strings are arena offsets).
 struct Field {

@@ -9,7 +9,7 @@ const Catalog& StandardCatalog() {
     for (ComponentSpec (*spec)() :
          {StdinSpec, FileSpoutSpec, GenerateSpec, RandomSentenceSpec, ChannelSpoutSpec, ShellSpoutSpec,
           IdentitySpec, SplitSpec, CountSpec, FilterSpec, ProjectSpec, ParseJsonSpec, SampleSpec, TopSpec,
-          RollingCountSpec, SortSpec, DedupeSpec, ExecSpec, ShellBoltSpec, StdoutSpec, FileSinkSpec, NullSpec,
+          RollingCountSpec, SortSpec, DedupeSpec, ThrottleSpec, ExecSpec, ShellBoltSpec, StdoutSpec, FileSinkSpec, NullSpec,
           ChannelSinkSpec}) {
       c->Add(spec());
     }
@@ -38,6 +38,7 @@ const rt::Registry& StandardRegistry() {
     r->AddBolt("rolling_count", MakeRollingCount);
     r->AddBolt("sort", MakeSort);
     r->AddBolt("dedupe", MakeDedupe);
+    r->AddBolt("throttle", MakeThrottle);
     r->AddSink("stdout", MakeStdoutSink);
     r->AddSink("file", MakeFileSink);
     r->AddSink("null", MakeNullSink);
