@@ -6,7 +6,11 @@
 // (parser.cc) so that one mistake does not hide the next.
 #pragma once
 
+#include <algorithm>
+#include <cctype>
+#include <string>
 #include <tao/pegtl.hpp>
+#include <tao/pegtl/contrib/analyze_traits.hpp>
 
 namespace smc::dsl::grammar {
 
@@ -21,7 +25,36 @@ struct ident_first : ranges<'a', 'z', 'A', 'Z', '_'> {};
 struct ident_char : ranges<'a', 'z', 'A', 'Z', '0', '9', '_'> {};
 // A hyphen may appear inside a name but never ends one, so `a->` reads as `a ->`.
 struct ident_other : sor<ident_char, seq<one<'-'>, at<ident_char>>> {};
-struct identifier : seq<ident_first, star<ident_other>> {};
+
+/// Matches (without consuming) a statement keyword that is the first word on
+/// its line. A statement keyword at the start of a line always starts a
+/// statement, so a statement cut short reports what it is missing instead of
+/// taking the next line's keyword as a name.
+struct keyword_at_line_start {
+  using rule_t = keyword_at_line_start;
+  using subs_t = empty_list;
+
+  template <apply_mode, rewind_mode, template <typename...> class Action, template <typename...> class Control,
+            typename ParseInput, typename... States>
+  static bool match(ParseInput& in, States&&...) {
+    const char* p = in.current();
+    const char* q = p;
+    while (q > in.begin() && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\r')) --q;
+    if (q == in.begin() || q[-1] != '\n') return false;
+    static const char* const kWords[] = {"param", "topology", "tasks", "task", "set", "spout", "bolt", "sink"};
+    const size_t left = static_cast<size_t>(in.end() - p);
+    for (const char* w : kWords) {
+      size_t n = std::char_traits<char>::length(w);
+      if (left >= n && std::equal(w, w + n, p) &&
+          (left == n || !(std::isalnum(static_cast<unsigned char>(p[n])) || p[n] == '_' || p[n] == '-'))) {
+        return true;
+      }
+    }
+    return false;
+  }
+};
+
+struct identifier : seq<not_at<keyword_at_line_start>, ident_first, star<ident_other>> {};
 
 template <typename Word>
 struct keyword : seq<Word, not_at<ident_char>, not_at<one<'-'>, ident_char>> {};
@@ -166,3 +199,7 @@ struct tasks_block : seq<tasks_head, ws, until<block_close, tasks_item, ws>> {};
 struct file : seq<ws, star<sor<param_stmt, topology_block, tasks_block>, ws>, eof> {};
 
 }  // namespace smc::dsl::grammar
+
+// keyword_at_line_start consumes nothing and may fail: like an `at<...>`.
+template <typename Name>
+struct tao::pegtl::analyze_traits<Name, smc::dsl::grammar::keyword_at_line_start> : analyze_opt_traits<> {};

@@ -3,9 +3,14 @@
 namespace smc {
 namespace {
 
+// A DOT string; a newline in `s` becomes a line break in the label.
 std::string DotQuote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
     if (c == '"' || c == '\\') out += '\\';
     out += c;
   }
@@ -53,19 +58,19 @@ std::string GraphToDot(const Graph& g) {
     out += "  subgraph " + DotQuote("cluster_" + t.name) + " {\n    label=" + DotQuote("topology " + t.name) + ";\n";
     for (const GraphComponent& c : t.components) {
       std::string shape = c.kind == ComponentKind::kSpout ? "invhouse" : c.kind == ComponentKind::kSink ? "house" : "box";
-      std::string label = c.name + "\\n" + std::string(KindName(c.kind)) + " " + c.impl + " x" +
+      std::string label = c.name + "\n" + std::string(KindName(c.kind)) + " " + c.impl + " x" +
                           std::to_string(c.parallelism);
-      out += "    " + DotQuote(t.name + "/" + c.name) + " [label=\"" + label + "\", shape=" + shape + "];\n";
+      out += "    " + DotQuote(t.name + "/" + c.name) + " [label=" + DotQuote(label) + ", shape=" + shape + "];\n";
     }
     for (const GraphComponent& c : t.components) {
       for (const GraphInput& in : c.inputs) {
         const GraphComponent& src = t.components[in.source];
         const GraphStream& stream = src.outputs[in.stream];
         std::string label = GroupingLabel(in.grouping);
-        if (stream.name != "default") label += "\\n" + stream.name;
+        if (stream.name != "default") label += "\n" + stream.name;
         std::string fields;
         for (size_t i = 0; i < stream.fields.size(); ++i) fields += (i ? ", " : "") + stream.fields[i];
-        label += "\\n(" + fields + ")";
+        label += "\n(" + fields + ")";
         out += "    " + DotQuote(t.name + "/" + src.name) + " -> " + DotQuote(t.name + "/" + c.name) +
                " [label=" + DotQuote(label) + "];\n";
       }

@@ -74,8 +74,10 @@ class Parser {
 
   template <typename Rule>
   std::unique_ptr<Node> ParseAt(size_t* pos) {
-    pegtl::memory_input<> in(text_.data() + *pos, text_.data() + text_.size(), source_->path(),
-                             *pos, 1, 1);
+    // The nodes keep a view of the input's source name: give them the path
+    // the SourceFile owns, which outlives them (not a copy that dies here).
+    pegtl::memory_input<pegtl::tracking_mode::eager, pegtl::eol::lf_crlf, std::string_view> in(
+        text_.data() + *pos, text_.data() + text_.size(), std::string_view(source_->path()), *pos, 1, 1);
     auto root = pegtl::parse_tree::parse<Rule, Selector, pegtl::nothing, g::control>(in);
     if (root) *pos = static_cast<size_t>(in.current() - text_.data());
     return root;
@@ -159,7 +161,8 @@ class Parser {
       while (end < text_.size() && (IsIdentChar(text_[end]) || text_[end] == '.')) ++end;
       return "'" + text_.substr(pos, end - pos) + "'";
     }
-    if (c == '"') return "a string";
+    if (c == '"') return "'\"'";
+    if (c == ' ' || c == '\t') return "whitespace";
     if (text_.compare(pos, 2, "<-") == 0) return "'<-'";
     if (text_.compare(pos, 2, "->") == 0) return "'->'";
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
@@ -232,6 +235,12 @@ class Parser {
       if (had_error && IsKeywordAt(start, /*top_level=*/true)) return;
       try {
         auto root = ParseAt<ItemRule>(pos);
+        if (!root && IsKeywordAt(start, /*top_level=*/true)) {
+          // Most likely a '}' was forgotten: end the block here.
+          SyntaxError(head.begin().byte, start, std::string("expected '}' to close ") + what + " '" + name.string() + "'")
+              .Note({uint32_t(open), uint32_t(open + 1)}, "to match this '{'");
+          return;
+        }
         if (!root) {
           SyntaxError(start, start, expected);
           had_error = true;

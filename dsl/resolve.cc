@@ -43,7 +43,9 @@ Resolver::Resolver(const ast::File& file, const std::vector<ParamOverride>& over
           .Note(it->second->name.range, "first declared here");
       continue;
     }
+    resolving_param_ = &p;
     std::optional<Value> v = Resolve(p.value);  // may use parameters declared before
+    resolving_param_ = nullptr;
     param_names_.push_back(p.name.text);
     if (!v) continue;
     for (const ParamOverride& o : overrides) {
@@ -55,8 +57,10 @@ Resolver::Resolver(const ast::File& file, const std::vector<ParamOverride>& over
       std::optional<Value> given = ParseLiteral(o.value);
       if (given) *given = Coerce(*given, v->type == ValueType::kFloat ? ParamType::kFloat : ParamType::kString);
       if (!given || given->type != v->type) {
-        diags_->Error(nullptr, {}, "-p " + o.name + "=" + o.value + ": expected " +
-                                       std::string(TypeName(v->type)) + " like the default " + v->ToSource());
+        std::string type(TypeName(v->type));
+        bool vowel = std::string("aeiou").find(type[0]) != std::string::npos;
+        diags_->Error(nullptr, {}, "-p " + o.name + "=" + o.value + ": expected " + (vowel ? "an " : "a ") + type +
+                                       " like the default " + v->ToSource());
         continue;
       }
       v = given;
@@ -69,10 +73,21 @@ std::optional<Value> Resolver::Resolve(const ast::Expr& e) {
   auto lookup = [&](const std::string& name, SourceRange r) -> const Value* {
     auto it = params_.find(name);
     if (it != params_.end()) return &it->second;
-    bool declared = false;
-    for (const ast::Param& p : file_.params) declared |= p.name.text == name;
+    bool declared = false, later = false;
+    for (const ast::Param& p : file_.params) {
+      if (p.name.text == name) {
+        declared = true;
+        later = resolving_param_ && p.range.begin > resolving_param_->range.begin;
+      }
+    }
+    if (later) {
+      Error(r, "parameter '" + name + "' is used before its declaration");
+    } else if (!declared) {
+      std::vector<std::string> names;
+      for (const ast::Param& p : file_.params) names.push_back(p.name.text);
+      Error(r, "undefined parameter '" + name + "'" + DidYouMean(name, names));
+    }
     // A declared parameter without a value already has its own error.
-    if (!declared) Error(r, "undefined parameter '" + name + "'" + DidYouMean(name, param_names_));
     return nullptr;
   };
   switch (e.kind) {
@@ -159,6 +174,7 @@ bool Resolver::Bind(const std::string& what, const std::vector<ParamSpec>& param
   std::map<std::string, SourceRange> given_at;
   size_t positional = 0;
   bool seen_named = false;
+  bool unknown_name = false;  // then a "missing" argument is most likely that one, misspelt
   for (const ast::Arg& a : args) {
     const ParamSpec* spec = nullptr;
     if (a.name) {
@@ -168,6 +184,7 @@ bool Resolver::Bind(const std::string& what, const std::vector<ParamSpec>& param
       }
       if (!spec) {
         Error(a.name->range, "'" + what + "' has no parameter '" + a.name->text + "'" + DidYouMean(a.name->text, names));
+        unknown_name = true;
         continue;
       }
     } else {
@@ -199,7 +216,7 @@ bool Resolver::Bind(const std::string& what, const std::vector<ParamSpec>& param
     if (out->count(p.name) || given_at.count(p.name)) continue;
     if (p.default_value) {
       (*out)[p.name] = {*p.default_value, name_range, false};
-    } else if (p.required) {
+    } else if (p.required && !unknown_name) {
       Error(name_range, "missing required argument '" + p.name + "' of '" + what + "'");
     }
   }
@@ -215,7 +232,23 @@ void Resolver::ResolveSettings(const std::vector<ast::Setting>& settings, unsign
   std::map<std::string, SourceRange> seen;
   for (const ast::Setting& s : settings) {
     const SettingSpec* spec = FindSetting(s.key.text);
-    if (!spec || !(spec->scopes & scope)) {
+    if (scope == kScopeComponent && s.key.text == "parallelism") {
+      Error(s.key.range, "the parallelism of a component is written 'xN' after its implementation, such as 'x3'");
+      continue;
+    }
+    if (spec && !(spec->scopes & scope)) {
+      static const std::pair<unsigned, const char*> kPlaces[] = {
+          {kScopeTopology, "topologies"}, {kScopeComponent, "components"}, {kScopeTasks, "tasks blocks"},
+          {kScopeTask, "tasks"}};
+      std::string places, here;
+      for (const auto& [bit, name] : kPlaces) {
+        if (spec->scopes & bit) places += (places.empty() ? "" : " and ") + std::string(name);
+        if (scope == bit) here = name;
+      }
+      Error(s.key.range, "'" + s.key.text + "' is a setting of " + places + ", not of " + here);
+      continue;
+    }
+    if (!spec) {
       std::string where = scope == kScopeTopology  ? "a topology"
                           : scope == kScopeComponent ? "a component"
                           : scope == kScopeTasks     ? "a tasks block"
@@ -244,7 +277,7 @@ void Resolver::ResolveSettings(const std::vector<ast::Setting>& settings, unsign
       Error(s.value.range, "setting '" + s.key.text + "' must be " +
                                (spec->max > 0 ? "between " + lo.ToText() + " and " + hi.ToText()
                                               : "at least " + lo.ToText()) +
-                               ", got " + value.ToText());
+                               ", got " + std::string(file_.source->Slice(s.value.range)));
       continue;
     }
     (*out)[s.key.text] = value;

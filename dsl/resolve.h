@@ -60,6 +60,7 @@ class Resolver {
   Diagnostics* diags_;
   std::map<std::string, Value> params_;
   std::vector<std::string> param_names_;
+  const ast::Param* resolving_param_ = nullptr;  // while resolving a parameter's default
 };
 
 /// Reports each override that names a parameter declared in none of `files`.

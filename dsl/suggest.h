@@ -7,11 +7,11 @@
 
 namespace smc {
 
-/// Levenshtein distance between a and b.
+/// Edit distance between a and b, a transposition of neighbours counting as one edit.
 int EditDistance(std::string_view a, std::string_view b);
 
-/// The candidate closest to `name` within an edit distance of 3 (and less
-/// than the name's length), or "" when none is close enough.
+/// The candidate closest to `name` within 3 edits that change at most half
+/// of the longer word, or "" when none is close enough.
 std::string ClosestName(std::string_view name, const std::vector<std::string>& candidates);
 
 /// "; did you mean 'X'?" for the closest candidate, or "".

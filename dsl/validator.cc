@@ -164,6 +164,7 @@ class Validator {
 
     // Edges.
     for (Work& w : work) {
+      if (w.ast->kind == ComponentKind::kSpout) continue;  // its inputs are an error already
       for (const ast::Input& in : w.ast->inputs) {
         auto it = index.find(in.source.text);
         if (it == index.end()) {
@@ -193,13 +194,16 @@ class Validator {
     }
 
     CheckReachability(work);
-    for (Work& w : work) {
-      if (w.ast->kind == ComponentKind::kBolt && !w.read && !w.broken && !w.bad_source) {
-        Warning(w.ast->name.range, "nothing reads the output of bolt '" + w.ast->name.text + "'");
+    bool has_sink = std::any_of(work.begin(), work.end(), [](const Work& w) { return w.ast->kind == ComponentKind::kSink; });
+    if (!has_sink) {
+      Warning(t.name.range, "topology '" + t.name.text + "' has no sink");
+    } else {
+      for (Work& w : work) {
+        if (w.ast->kind == ComponentKind::kBolt && !w.read && !w.broken && !w.bad_source) {
+          Warning(w.ast->name.range, "nothing reads the output of bolt '" + w.ast->name.text + "'");
+        }
       }
     }
-    bool has_sink = std::any_of(work.begin(), work.end(), [](const Work& w) { return w.ast->kind == ComponentKind::kSink; });
-    if (!has_sink) Warning(t.name.range, "topology '" + t.name.text + "' has no sink");
 
     for (Work& w : work) out.components.push_back(std::move(w.out));
     return out;
@@ -222,8 +226,11 @@ class Validator {
       w.broken = true;
       std::vector<const ComponentSpec*> others = catalog_.FindAnyKind(c.impl.name.text);
       if (!others.empty()) {
-        Error(c.impl.name.range, "'" + c.impl.name.text + "' is a " + std::string(KindName(others.front()->kind)) +
-                                     ", not a " + kind);
+        std::string kinds;
+        for (size_t k = 0; k < others.size(); ++k) {
+          kinds += (k == 0 ? "a " : " or a ") + std::string(KindName(others[k]->kind));
+        }
+        Error(c.impl.name.range, "'" + c.impl.name.text + "' is " + kinds + ", not a " + kind);
       } else {
         std::vector<std::string> same_kind;
         for (const auto& spec : catalog_.components()) {
@@ -258,8 +265,8 @@ class Validator {
       if (c.kind == ComponentKind::kSink) {
         Error(c.outputs_range, "sink '" + c.name.text + "' cannot declare outputs");
       } else if (w.spec && !w.spec->outputs_from_arrow && w.spec->name != "channel") {
-        Error(c.outputs_range, "'" + c.impl.name.text + "' declares its own outputs; '->' is only for shell, " +
-                                   "plugin and channel components");
+        Error(c.outputs_range, "'" + c.impl.name.text + "' declares its own outputs; '->' is only for shell " +
+                                   "and channel components");
       } else {
         CheckDeclaredOutputs(c);
       }
@@ -419,8 +426,9 @@ class Validator {
     for (const ast::Name& f : g.fields) {
       auto it = std::find(stream.fields.begin(), stream.fields.end(), f.text);
       if (it == stream.fields.end()) {
+        std::string hint = DidYouMean(f.text, stream.fields);
         Error(f.range, "stream '" + stream.name + "' of '" + in.source.text + "' has no field '" + f.text + "'" +
-                           DidYouMean(f.text, stream.fields));
+                           (hint.empty() ? "; it has " + FieldList(stream.fields) : hint));
         ok = false;
         continue;
       }
@@ -553,7 +561,9 @@ class Validator {
     std::vector<bool> reached(work.size(), false);
     std::vector<int> stack;
     for (size_t i = 0; i < work.size(); ++i) {
-      if (work[i].ast->kind == ComponentKind::kSpout) {
+      // A component with a bad input already has its error: what it feeds is
+      // treated as reached, so the one mistake gives one message.
+      if (work[i].ast->kind == ComponentKind::kSpout || work[i].bad_source) {
         reached[i] = true;
         stack.push_back(static_cast<int>(i));
       }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Python reference for the e-mail pipeline (input: bench/gen-email.py output).
 
-    python3 bench/ref/email.py [REGEX] [-q] < messages.jsonl
+    python3 bench/ref/email.py [REGEX] [-q] [--body-only] [--filter-only] [--ids]
+        < messages.jsonl
 
 For each JSON line on stdin:
   parse   json.loads
@@ -12,6 +13,13 @@ For each JSON line on stdin:
           whitespace-separated words of the body (str.split())
   emit    the modified message as one JSON line on stdout (json.dumps with
           default settings, so keys keep their order and "words" comes last)
+
+Options that make it do the same work as bench/topo/email.topo (whose filter
+tests the body only and which emits no modified message):
+  --body-only    filter on re.search(REGEX, body) alone
+  --filter-only  skip the modify step (kept messages are counted, words=0)
+  --ids          instead of the JSON messages, emit the "id" of each kept
+                 message, one per line (to compare with smc's output)
 
 At the end prints one metrics line
     in=<messages read> kept=<messages kept> words=<sum of "words" of kept>
@@ -25,8 +33,13 @@ import sys
 
 
 def main() -> int:
-    args = [a for a in sys.argv[1:] if a != "-q"]
-    quiet = len(args) != len(sys.argv) - 1
+    flags = {"-q", "--body-only", "--filter-only", "--ids"}
+    args = [a for a in sys.argv[1:] if a not in flags]
+    given = set(sys.argv[1:]) & flags
+    quiet = "-q" in given
+    body_only = "--body-only" in given
+    filter_only = "--filter-only" in given
+    ids = "--ids" in given
     pattern = re.compile(args[0] if args else "meeting|deal")
     search = pattern.search
     loads, dumps = json.loads, json.dumps
@@ -44,9 +57,19 @@ def main() -> int:
         n_in += 1
         subject = msg.get("subject") or ""
         body = msg.get("body") or ""
-        if not (search(subject) or search(body)):
+        if body_only:
+            if not search(body):
+                continue
+        elif not (search(subject) or search(body)):
             continue
         n_kept += 1
+        if filter_only or ids:
+            if ids and not quiet:
+                out.append(msg.get("id") or "")
+                if len(out) >= 1000:
+                    write("\n".join(out) + "\n")
+                    out.clear()
+            continue
         msg["subject"] = subject.lower()
         words = len(body.split())
         msg["words"] = words
