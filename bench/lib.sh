@@ -35,7 +35,9 @@
 #                                on timeout.  bench_interleave -i calls it before
 #                                every timed run (other work on the box, e.g. a
 #                                compile, otherwise skews the figures badly;
-#                                the threshold is $BENCH_IDLE_PCT, default 10).
+#                                the threshold is $BENCH_IDLE_PCT, default 10,
+#                                the longest wait $BENCH_IDLE_TIMEOUT seconds,
+#                                default 600; after it the run goes ahead).
 #     wc_check_refs FILE         run all four references on FILE and compare
 #                                their word->count sets
 #
@@ -194,7 +196,7 @@ bench_interleave() {
     local wall rss rc cpu
     for ((r = 1 - warm; r <= rounds; r++)); do
         for i in "${!names[@]}"; do
-            [[ -n $idle && $r -ge 1 ]] && bench_wait_idle "${BENCH_IDLE_PCT:-10}"
+            [[ -n $idle && $r -ge 1 ]] && bench_wait_idle "${BENCH_IDLE_PCT:-10}" "${BENCH_IDLE_TIMEOUT:-600}"
             read -r wall rss rc cpu < <(bench_time "${cmds[i]}")
             ((r < 1)) && continue
             walls[$i]+="$wall "

@@ -192,6 +192,9 @@ struct tasks_item : sor<set_stmt, task_stmt, block_close> {};
 
 struct file_item : sor<param_stmt, topology_head, tasks_head> {};
 
+/// One value alone (what ParseLiteral reads), for analysis and tests.
+struct literal_value_for_tests : seq<ws, value, ws, eof> {};
+
 /// The whole language in one rule, for analysis and tests. The parser applies
 /// the *_item rules one statement at a time instead, to recover from errors.
 struct topology_block : seq<topology_head, ws, until<block_close, topology_item, ws>> {};

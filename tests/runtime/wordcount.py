@@ -13,9 +13,10 @@ if os.path.exists(path):
 else:
     rng = random.Random(7)
     vocab = ["w%d" % i for i in range(20000)] + ["The", "the", "a\\b", "x.y", "caf\u00e9", "--"]
-    out = []
-    while sum(map(len, out)) < 4_000_000:
-        out.append(" ".join(rng.choice(vocab) for _ in range(rng.randint(0, 15))) + rng.choice(["\n", " \n", "\r\n", "\t\n"]))
+    out, size = [], 0
+    while size < 4_000_000:
+        out.append(" ".join(rng.choices(vocab, k=rng.randint(0, 15))) + rng.choice(["\n", " \n", "\r\n", "\t\n"]))
+        size += len(out[-1])
     data = "".join(out).encode()
 
 with open("input.txt", "wb") as f:

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Command-line behaviour of smc that users and scripts rely on: exit
+statuses, --help, --version, smc graph's output. Usage: cli_check.py SMC"""
+import os
+import subprocess
+import sys
+import tempfile
+
+SMC = sys.argv[1]
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+failures = []
+
+
+def run(*args, stdin=""):
+    return subprocess.run([SMC, *args], input=stdin, capture_output=True, text=True, timeout=30)
+
+
+def expect(name, cond, detail=""):
+    if not cond:
+        failures.append(f"{name}: {detail}")
+
+
+wordcount = os.path.join(ROOT, "examples", "wordcount.topo")
+
+r = run("--version")
+expect("--version", r.returncode == 0 and r.stdout.startswith("smc "), r.stdout + r.stderr)
+r = run("--help")
+expect("--help", r.returncode == 0 and "check" in r.stdout and "graph" in r.stdout and "run" in r.stdout, r.stdout)
+for cmd in ("check", "graph", "run"):
+    r = run(cmd, "--help")
+    expect(f"{cmd} --help", r.returncode == 0 and "-p,--param" in r.stdout, r.stdout)
+r = run()
+expect("no command: exit 64", r.returncode == 64, f"{r.returncode} {r.stderr}")
+r = run("frobnicate")
+expect("unknown command: exit 64", r.returncode == 64, f"{r.returncode} {r.stderr}")
+r = run("check", "--bogus", wordcount)
+expect("unknown option: exit 64", r.returncode == 64, f"{r.returncode} {r.stderr}")
+r = run("check", "/nonexistent/x.topo")
+expect("missing file: exit 66", r.returncode == 66, f"{r.returncode}")
+expect("missing file: message", r.stderr == "smc: error: cannot open '/nonexistent/x.topo': No such file or directory\n",
+       r.stderr)
+r = run("check", wordcount)
+expect("valid: exit 0, silent", r.returncode == 0 and r.stdout == "" and r.stderr == "", r.stderr)
+r = run("check", "-", stdin="topology t {\n  spout s = stdin()\n  sink o = stdut() <- s shuffle\n}\n")
+expect("stdin: exit 65", r.returncode == 65, f"{r.returncode}")
+expect("stdin: file name", r.stderr.startswith("<stdin>:3:12: error: unknown sink implementation 'stdut'; "
+                                               "did you mean 'stdout'?\n"), r.stderr)
+# -p takes one value per use, so files after it stay files.
+with tempfile.TemporaryDirectory() as d:
+    p = os.path.join(d, "p.topo")
+    with open(p, "w") as f:
+        f.write("param n = 3\ntopology t {\n  spout s = generate(count: $n)\n  sink o = null() <- s shuffle\n}\n")
+    r = run("check", "-p", "n=4", p, wordcount)
+    expect("-p then two files", r.returncode == 0, f"{r.returncode} {r.stderr}")
+    r = run("check", p, "-p", "m=4")
+    expect("-p undeclared: exit 64", r.returncode == 64, f"{r.returncode}")
+    expect("-p undeclared: message", r.stderr == "smc: error: -p m=4: no parameter 'm' is declared\n", r.stderr)
+    r = run("check", p, "-p", "n=x")
+    expect("-p wrong type: exit 64", r.returncode == 64, f"{r.returncode} {r.stderr}")
+    r = run("check", p, "-p", "n")
+    expect("-p without '=': exit 64", r.returncode == 64, f"{r.returncode} {r.stderr}")
+r = run("graph", "--format", "text", wordcount)
+expect("graph text", r.returncode == 0 and r.stdout ==
+       "topology wordcount\n"
+       "  sentences[1] (stdin)\n"
+       "  split[3] (split) <-shuffle- sentences\n"
+       "  count[3] (count) <-fields(word)- split\n"
+       "  out[1] (stdout) <-global- count\n", r.stdout)
+r = run("graph", wordcount)
+expect("graph dot", r.returncode == 0 and r.stdout.startswith("digraph smc {\n") and
+       '"wordcount/split" -> "wordcount/count" [label="fields(word)\\n(word)"];' in r.stdout, r.stdout)
+r = run("graph", "--format", "svg", wordcount)
+expect("graph bad format: exit 64", r.returncode == 64, f"{r.returncode}")
+
+if failures:
+    print("\n".join(failures))
+    print(f"0 passed, {len(failures)} failed")
+    sys.exit(1)
+print("cli: all checks passed")
