@@ -37,7 +37,10 @@
 #                                compile, otherwise skews the figures badly;
 #                                the threshold is $BENCH_IDLE_PCT, default 10,
 #                                the longest wait $BENCH_IDLE_TIMEOUT seconds,
-#                                default 600; after it the run goes ahead).
+#                                default 600; after it the run goes ahead;
+#                                $BENCH_IDLE_BUDGET_FILE, if set, names a file
+#                                holding the seconds of waiting left in all,
+#                                which every wait spends).
 #     wc_check_refs FILE         run all four references on FILE and compare
 #                                their word->count sets
 #
@@ -155,12 +158,19 @@ bench_cpu_busy() {
 }
 
 bench_wait_idle() {
-    local pct=${1:-10} timeout=${2:-600} start=$SECONDS busy warned=
+    local pct=${1:-10} timeout=${2:-600} start=$SECONDS busy warned= budget=''
+    # $BENCH_IDLE_BUDGET_FILE, if set, holds the seconds of waiting left to a
+    # whole session (shared by the subshells of bench_interleave pipelines).
+    if [[ -n ${BENCH_IDLE_BUDGET_FILE:-} && -f $BENCH_IDLE_BUDGET_FILE ]]; then
+        budget=$(< "$BENCH_IDLE_BUDGET_FILE")
+        ((budget < timeout)) && timeout=$budget
+    fi
     while :; do
         busy=$(bench_cpu_busy)
-        ((busy < pct)) && return 0
+        ((busy < pct)) && break
         if ((SECONDS - start >= timeout)); then
             echo "bench_wait_idle: still ${busy}% busy after ${timeout}s; going on" >&2
+            [[ -n $budget ]] && echo $((budget - (SECONDS - start) > 0 ? budget - (SECONDS - start) : 0)) > "$BENCH_IDLE_BUDGET_FILE"
             return 1
         fi
         if [[ -z $warned ]]; then
@@ -168,6 +178,8 @@ bench_wait_idle() {
             warned=1
         fi
     done
+    [[ -n $budget ]] && echo $((budget - (SECONDS - start) > 0 ? budget - (SECONDS - start) : 0)) > "$BENCH_IDLE_BUDGET_FILE"
+    return 0
 }
 
 # bench_interleave [-r ROUNDS] [-w WARMUP] [-i] NAME=CMD ...

@@ -7,7 +7,7 @@ const Catalog& StandardCatalog() {
     using namespace stdlib;
     auto* c = new Catalog;
     for (ComponentSpec (*spec)() :
-         {StdinSpec, FileSpoutSpec, GenerateSpec, RandomSentenceSpec, ChannelSpoutSpec, ShellSpoutSpec,
+         {StdinSpec, FileSpoutSpec, GenerateSpec, RandomSentenceSpec, RandomStringSpec, ChannelSpoutSpec, ShellSpoutSpec,
           IdentitySpec, SplitSpec, CountSpec, FilterSpec, ProjectSpec, ParseJsonSpec, SampleSpec, TopSpec,
           RollingCountSpec, SortSpec, DedupeSpec, ThrottleSpec, ExecSpec, ShellBoltSpec, StdoutSpec, FileSinkSpec, NullSpec,
           ChannelSinkSpec}) {
@@ -27,6 +27,7 @@ const rt::Registry& StandardRegistry() {
     r->AddSpout("file", MakeFileSpout);
     r->AddSpout("generate", MakeGenerateSpout);
     r->AddSpout("random_sentence", MakeRandomSentenceSpout);
+    r->AddSpout("random_string", MakeRandomStringSpout);
     r->AddBolt("identity", MakeIdentity);
     r->AddBolt("split", MakeSplit);
     r->AddBolt("count", MakeCount);

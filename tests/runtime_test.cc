@@ -1,0 +1,351 @@
+// Tests of the runtime (runtime/job.h) run in-process on real plans, with a
+// registry in which some built-in names are replaced by probes that record
+// what each instance receives: the per-instance view the binary cannot give.
+//
+// The process-wide StopSignal keeps the first stop reason for the life of the
+// process, so a test whose job fails or is stopped must run in a process of
+// its own: those are named "isolated: ..." and registered one per ctest entry
+// (tests/runtime/CMakeLists.txt); the others run together.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "dsl/parser.h"
+#include "dsl/validator.h"
+#include "runtime/job.h"
+#include "runtime/plan.h"
+#include "stdlib/builtins.h"
+
+namespace {
+
+using smc::rt::Datum;
+
+smc::rt::Plan PlanOf(const std::string& text) {
+  auto src = std::make_shared<smc::SourceFile>("t.topo", text);
+  smc::Diagnostics d;
+  smc::ast::File f = smc::Parse(src, &d);
+  REQUIRE_MESSAGE(!d.HasErrors(), smc::RenderAll(d));
+  smc::Graph g = smc::Validate(f, smc::StandardCatalog(), {}, &d);
+  REQUIRE_MESSAGE(!d.HasErrors(), smc::RenderAll(d));
+  return smc::rt::Compile(g);
+}
+
+// What probes saw, per component and instance.
+struct Seen {
+  std::mutex mu;
+  std::map<std::string, std::map<int, std::vector<std::string>>> values;  // first field's text
+  std::map<std::string, std::map<int, int>> finishes;
+  std::map<std::string, std::map<int, int>> ticks;
+  void Clear() {
+    std::lock_guard<std::mutex> lock(mu);
+    values.clear();
+    finishes.clear();
+    ticks.clear();
+  }
+};
+Seen g_seen;
+
+// Records the first field of every tuple and passes tuples on (an identity).
+class Probe : public smc::rt::Component {
+ public:
+  void Open(const smc::rt::Context& ctx) override {
+    name_ = ctx.component;
+    instance_ = ctx.instance;
+  }
+  void Execute(const smc::rt::Batch& b, int, smc::rt::Emitter& out) override {
+    std::vector<std::string> got;
+    std::vector<Datum> v(b.width());
+    for (size_t t = 0; t < b.size(); ++t) {
+      got.push_back(b.Get(t, 0).ToText());
+      for (int k = 0; k < b.width(); ++k) v[k] = b.Get(t, k);
+      out.Emit(0, v.data());
+    }
+    std::lock_guard<std::mutex> lock(g_seen.mu);
+    auto& dst = g_seen.values[name_][instance_];
+    dst.insert(dst.end(), got.begin(), got.end());
+  }
+  void Tick(smc::rt::Emitter&) override {
+    std::lock_guard<std::mutex> lock(g_seen.mu);
+    ++g_seen.ticks[name_][instance_];
+  }
+  void Finish(smc::rt::Emitter&) override {
+    std::lock_guard<std::mutex> lock(g_seen.mu);
+    ++g_seen.finishes[name_][instance_];
+  }
+
+ private:
+  std::string name_;
+  int instance_ = 0;
+};
+
+// Emits each integer tuple directly to instance (n mod 2), and also with Emit
+// (which must not reach direct subscribers).
+class DirectEmitter : public smc::rt::Component {
+ public:
+  void Execute(const smc::rt::Batch& b, int, smc::rt::Emitter& out) override {
+    for (size_t t = 0; t < b.size(); ++t) {
+      Datum d = b.Get(t, 0);
+      out.EmitDirect(0, static_cast<int>(d.i % 2), &d);
+      out.Emit(0, &d);
+    }
+  }
+};
+
+// Throws on the tuple whose value is 777.
+class Thrower : public smc::rt::Component {
+ public:
+  void Execute(const smc::rt::Batch& b, int, smc::rt::Emitter&) override {
+    for (size_t t = 0; t < b.size(); ++t) {
+      if (b.Get(t, 0).i == 777) throw std::runtime_error("boom at 777");
+    }
+  }
+};
+
+// The standard registry with `identity` replaced: by a Probe, or by `other`
+// for the components named in `special`.
+smc::rt::Registry ProbeRegistry(std::set<std::string> special = {},
+                                std::function<std::unique_ptr<smc::rt::Component>()> other = nullptr) {
+  smc::rt::Registry r = smc::StandardRegistry();
+  // The factory cannot see the component's name; Open does. Wrap it.
+  class Switch : public smc::rt::Component {
+   public:
+    Switch(std::set<std::string> special, std::function<std::unique_ptr<smc::rt::Component>()> other)
+        : special_(std::move(special)), other_(std::move(other)) {}
+    void Open(const smc::rt::Context& ctx) override {
+      if (special_.count(ctx.component)) inner_ = other_();
+      else inner_ = std::make_unique<Probe>();
+      inner_->Open(ctx);
+    }
+    void Execute(const smc::rt::Batch& b, int input, smc::rt::Emitter& out) override { inner_->Execute(b, input, out); }
+    void Tick(smc::rt::Emitter& out) override { inner_->Tick(out); }
+    void Finish(smc::rt::Emitter& out) override { inner_->Finish(out); }
+
+   private:
+    std::set<std::string> special_;
+    std::function<std::unique_ptr<smc::rt::Component>()> other_;
+    std::unique_ptr<smc::rt::Component> inner_;
+  };
+  r.AddBolt("identity", [special, other] { return std::make_unique<Switch>(special, other); });
+  return r;
+}
+
+struct Ran {
+  smc::rt::JobResult result;
+  std::string diag;
+};
+
+Ran RunText(const std::string& text, const smc::rt::Registry& registry, int threads = 0) {
+  g_seen.Clear();
+  smc::rt::Plan plan = PlanOf(text);
+  smc::rt::JobOptions opts;
+  opts.threads = threads;
+  std::ostringstream diag;
+  Ran r;
+  r.result = smc::rt::RunTopology(plan, 0, registry, opts, diag);
+  r.diag = diag.str();
+  return r;
+}
+
+const smc::rt::ComponentMetrics& Metric(const Ran& r, const std::string& name) {
+  for (const auto& c : r.result.metrics.components) {
+    if (c.name == name) return c;
+  }
+  FAIL("no metrics for " << name);
+  throw 0;
+}
+
+std::string Gen(int count, const std::string& rest, const std::string& spout_par = "") {
+  return "topology t {\n spout s = generate(count: " + std::to_string(count) + ")" + spout_par + "\n" + rest + "\n}\n";
+}
+
+}  // namespace
+
+TEST_CASE("shuffle, local and none: each instance within 10% of an even share") {
+  auto reg = ProbeRegistry();
+  for (std::string g : {"shuffle", "local", "none"}) {
+    for (std::string spout_par : {"", " x2"}) {
+      CAPTURE(g);
+      CAPTURE(spout_par);
+      Ran r = RunText(Gen(30000, " bolt p = identity() x3 <- s " + g + "\n sink o = null() <- p shuffle", spout_par),
+                      reg);
+      REQUIRE(r.result.exit_status == 0);
+      CHECK(r.diag == "");
+      std::set<std::string> all;
+      REQUIRE(g_seen.values["p"].size() == 3);
+      for (auto& [inst, vals] : g_seen.values["p"]) {
+        CHECK(vals.size() >= 9000);
+        CHECK(vals.size() <= 11000);
+        all.insert(vals.begin(), vals.end());
+      }
+      CHECK(all.size() == 30000);
+      CHECK(Metric(r, "p").executed == 30000);
+      CHECK(Metric(r, "o").executed == 30000);
+    }
+  }
+}
+
+TEST_CASE("fields: each key on exactly one instance, chosen by value; all: every instance; global: the first") {
+  auto reg = ProbeRegistry();
+  // Two streams carrying the same keys must route a key to the same instance.
+  Ran r = RunText(Gen(3000, " bolt a = identity() x2 <- s shuffle\n bolt p = identity() x4 <- a fields(n)\n"
+                            " sink o = null() <- p shuffle"),
+                  reg);
+  REQUIRE(r.result.exit_status == 0);
+  std::map<std::string, int> owner;
+  for (auto& [inst, vals] : g_seen.values["p"]) {
+    CHECK(vals.size() > 300);  // spread over the four
+    for (const std::string& v : vals) {
+      CHECK(owner.count(v) == 0);
+      owner[v] = inst;
+    }
+  }
+  CHECK(owner.size() == 3000);
+
+  r = RunText(Gen(1000, " bolt p = identity() x3 <- s all\n sink o = null() <- p shuffle"), reg);
+  REQUIRE(g_seen.values["p"].size() == 3);
+  for (auto& [inst, vals] : g_seen.values["p"]) CHECK(vals.size() == 1000);
+  CHECK(Metric(r, "o").executed == 3000);
+
+  r = RunText(Gen(1000, " bolt p = identity() x3 <- s global\n sink o = null() <- p shuffle"), reg);
+  REQUIRE(g_seen.values["p"].size() == 1);
+  CHECK(g_seen.values["p"][0].size() == 1000);
+}
+
+TEST_CASE("custom modulo: instance = value mod parallelism") {
+  auto reg = ProbeRegistry();
+  Ran r = RunText(Gen(999, " bolt p = identity() x3 <- s custom modulo(field: \"n\")\n sink o = null() <- p shuffle"),
+                  reg);
+  REQUIRE(r.result.exit_status == 0);
+  REQUIRE(g_seen.values["p"].size() == 3);
+  for (auto& [inst, vals] : g_seen.values["p"]) {
+    CHECK(vals.size() == 333);
+    for (const std::string& v : vals) CHECK(std::stoi(v) % 3 == inst);
+  }
+}
+
+TEST_CASE("direct: EmitDirect reaches the chosen instance only; Emit never reaches a direct subscriber") {
+  auto reg = ProbeRegistry({"d"}, [] { return std::make_unique<DirectEmitter>(); });
+  Ran r = RunText(Gen(1000, " bolt d = identity() <- s shuffle\n bolt p = identity() x2 <- d direct\n"
+                            " bolt q = identity() x2 <- d shuffle\n sink o = null() <- p shuffle, q shuffle"),
+                  reg);
+  REQUIRE(r.result.exit_status == 0);
+  CHECK(r.diag == "");
+  REQUIRE(g_seen.values["p"].size() == 2);
+  for (auto& [inst, vals] : g_seen.values["p"]) {
+    CHECK(vals.size() == 500);
+    for (const std::string& v : vals) CHECK(std::stoi(v) % 2 == inst);
+  }
+  // The shuffle subscriber gets what Emit sent, and the direct tuples too
+  // (EmitDirect goes to direct subscribers only).
+  size_t q = 0;
+  for (auto& [inst, vals] : g_seen.values["q"]) q += vals.size();
+  CHECK(q == 1000);
+  CHECK(Metric(r, "o").executed == 2000);
+}
+
+TEST_CASE("built-ins never emit direct: a direct subscriber of a built-in gets nothing and still finishes") {
+  auto reg = ProbeRegistry();
+  Ran r = RunText(Gen(500, " bolt p = identity() x2 <- s direct\n sink o = null() <- p shuffle"), reg);
+  REQUIRE(r.result.exit_status == 0);
+  CHECK(g_seen.values["p"].empty());
+  CHECK(g_seen.finishes["p"] == std::map<int, int>{{0, 1}, {1, 1}});
+  CHECK(Metric(r, "s").emitted == 500);
+  CHECK(Metric(r, "p").executed == 0);
+}
+
+TEST_CASE("end of stream: Finish once per instance, after every tuple, across a diamond") {
+  auto reg = ProbeRegistry();
+  for (int threads : {1, 2, 4}) {
+    CAPTURE(threads);
+    Ran r = RunText(Gen(20000,
+                        " bolt a = identity() x3 <- s shuffle { batch.size = 7 }\n"
+                        " bolt b = identity() x2 <- s fields(n) { max.pending = 1 }\n"
+                        " bolt p = identity() x3 <- a shuffle, b all\n"
+                        " sink o = null() <- p shuffle",
+                        " x2"),
+                    reg, threads);
+    REQUIRE(r.result.exit_status == 0);
+    CHECK(g_seen.finishes["p"] == std::map<int, int>{{0, 1}, {1, 1}, {2, 1}});
+    CHECK(g_seen.finishes["a"] == std::map<int, int>{{0, 1}, {1, 1}, {2, 1}});
+    size_t total = 0;
+    for (auto& [inst, vals] : g_seen.values["p"]) total += vals.size();
+    CHECK(total == 20000 + 20000 * 3);
+    CHECK(Metric(r, "o").executed == 80000);
+  }
+}
+
+TEST_CASE("ticks reach a component with a tick setting while it runs, none after Finish") {
+  auto reg = ProbeRegistry();
+  Ran r = RunText(
+      "topology t {\n spout s = generate(count: 40, rate: 100)\n bolt p = identity() x2 <- s shuffle { tick = 50ms }\n"
+      " bolt q = identity() <- s shuffle\n sink o = null() <- p shuffle, q shuffle\n}\n",
+      reg);
+  REQUIRE(r.result.exit_status == 0);
+  for (int i = 0; i < 2; ++i) {
+    CHECK(g_seen.ticks["p"][i] >= 3);
+    CHECK(g_seen.ticks["p"][i] <= 20);
+  }
+  CHECK(g_seen.ticks["q"].empty());
+}
+
+// ---- isolated: each in a process of its own ---------------------------------
+
+TEST_CASE("isolated: a component that throws fails the job with its name, location and instance") {
+  auto reg = ProbeRegistry({"p"}, [] { return std::make_unique<Thrower>(); });
+  Ran r = RunText(Gen(100000, " bolt p = identity() x2 <- s custom modulo(field: \"n\")\n sink o = null() <- p shuffle"),
+                  reg);
+  CHECK(r.result.exit_status == 70);
+  CHECK(r.diag == "smc: error: bolt 'p' (t.topo:3:7, instance 1) failed: boom at 777\n");
+  CHECK(Metric(r, "p").errors == 1);
+}
+
+TEST_CASE("isolated: a direct emit to a missing instance fails the job") {
+  class Bad : public smc::rt::Component {
+   public:
+    void Execute(const smc::rt::Batch& b, int, smc::rt::Emitter& out) override {
+      Datum d = b.Get(0, 0);
+      out.EmitDirect(0, 5, &d);
+    }
+  };
+  auto reg = ProbeRegistry({"d"}, [] { return std::make_unique<Bad>(); });
+  Ran r = RunText(Gen(10, " bolt d = identity() <- s shuffle\n bolt p = identity() x2 <- d direct\n"
+                          " sink o = null() <- p shuffle"),
+                  reg);
+  CHECK(r.result.exit_status == 70);
+  CHECK(r.diag == "smc: error: bolt 'd' (t.topo:3:7) failed: direct emit to instance 5 of 'p', which has 2\n");
+}
+
+TEST_CASE("isolated: a spout that fails to open does not crash the job (instances after it)" *
+          doctest::skip(true)) {
+  // BUG: Job::Build() stops at the first Open() that throws, leaving later
+  // instances without a Router; Job::Run() then calls Collect(), which
+  // dereferences every instance's router: a segfault (exit 139 from smc run)
+  // instead of exit 70. Reproduce: a .topo with `spout s = file(path:
+  // "missing.txt")` followed by any sink; `smc run` prints the error, then crashes.
+  Ran r = RunText("topology t {\n spout s = file(path: \"/nonexistent/x\")\n sink o = null() <- s shuffle\n}\n",
+                  smc::StandardRegistry());
+  CHECK(r.result.exit_status == 70);
+  CHECK(r.diag == "smc: error: spout 's' (t.topo:2:8) failed: cannot open '/nonexistent/x': No such file or directory\n");
+}
+
+TEST_CASE("isolated: a second job in the same process runs after a failed one" * doctest::skip(true)) {
+  // BUG (library use): StopSignal keeps the first stop reason forever, so
+  // after one job fails (or is stopped by --for or a signal) every later
+  // RunTopology in the same process stops its spouts at once and loses all
+  // input, while reporting success.
+  auto reg = ProbeRegistry({"p"}, [] { return std::make_unique<Thrower>(); });
+  Ran bad = RunText(Gen(1000, " bolt p = identity() <- s shuffle\n sink o = null() <- p shuffle"), reg);
+  REQUIRE(bad.result.exit_status == 70);
+  Ran good = RunText(Gen(1000, " bolt q = identity() <- s shuffle\n sink o = null() <- q shuffle"), ProbeRegistry());
+  CHECK(good.result.exit_status == 0);
+  CHECK(Metric(good, "s").emitted == 1000);
+  CHECK(Metric(good, "o").executed == 1000);
+}
