@@ -41,6 +41,7 @@ struct Context {
   std::string base_dir;         // folder of the .topo file
   Outputs* outputs = nullptr;   // standard output and files (sinks)
   int64_t tick_ns = 0;          // the `tick` setting; 0: none
+  int batch_size = 256;         // the `batch.size` setting: about what a spout's Next should emit
 
   const Value& Arg(const std::string& name) const;
   std::string StringArg(const std::string& name) const;
@@ -57,6 +58,10 @@ class Emitter {
   virtual ~Emitter() = default;
   /// Emits one tuple on output stream `stream`; `values` has the stream's width.
   virtual void Emit(int stream, const Datum* values) = 0;
+  /// Emits every tuple of `batch` (of the stream's width) on `stream`: the
+  /// same as emitting them one by one, but shuffled subscribers may get the
+  /// whole batch at once.
+  virtual void EmitAll(int stream, const Batch& batch);
   /// Emits to one instance of each `direct` subscriber of the stream.
   virtual void EmitDirect(int stream, int instance, const Datum* values) = 0;
   /// Reports bad input: counted, and emitted as (input, reason) on the

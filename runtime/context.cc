@@ -33,4 +33,12 @@ int Context::InputField(int input, std::string_view field) const {
   return -1;
 }
 
+void Emitter::EmitAll(int stream, const Batch& batch) {
+  std::vector<Datum> values(batch.width());
+  for (size_t t = 0; t < batch.size(); ++t) {
+    for (int k = 0; k < batch.width(); ++k) values[k] = batch.Get(t, k);
+    Emit(stream, values.data());
+  }
+}
+
 }  // namespace smc::rt

@@ -242,6 +242,31 @@ class Router final : public Emitter {
     }
   }
 
+  void EmitAll(int stream, const Batch& batch) override {
+    Stream& s = streams_[stream];
+    bool all_shuffled = true;
+    for (const Edge& e : s.edges) {
+      GroupingKind k = e.plan->grouping.kind;
+      all_shuffled &= k == GroupingKind::kShuffle || k == GroupingKind::kLocal || k == GroupingKind::kNone;
+    }
+    if (!all_shuffled || batch.empty()) {
+      Emitter::EmitAll(stream, batch);
+      return;
+    }
+    // Shuffled subscribers: the batch goes whole to the next instance in turn.
+    emitted_.store(emitted_.load(std::memory_order_relaxed) + batch.size(), std::memory_order_relaxed);
+    for (Edge& e : s.edges) {
+      Target& target = e.targets[e.rr];
+      if (++e.rr == e.targets.size()) e.rr = 0;
+      if (!target.open) {
+        target.open = job_->NewBatch(s.width, batch_size_);
+        ++open_;
+      }
+      target.open->AppendAll(batch);
+      if (target.open->size() >= static_cast<size_t>(batch_size_)) Send(e, target);
+    }
+  }
+
   void EmitDirect(int stream, int instance, const Datum* v) override {
     Bump(emitted_);
     Stream& s = streams_[stream];
@@ -398,9 +423,12 @@ bool Job::Build() {
       in->ctx.base_dir = plan_.base_dir;
       in->ctx.outputs = &outputs_;
       in->ctx.tick_ns = comps[c].tick_ns;
+      in->ctx.batch_size = comps[c].batch_size;
       instances_.push_back(std::move(in));
     }
   }
+  // Every instance gets its router, component and node before any is opened,
+  // so a failing Open leaves a whole job that can still report its metrics.
   for (auto& in : instances_) {
     const PlanComponent& c = *in->comp;
     in->router = std::make_unique<Router>(this, in.get(), topology_);
@@ -415,13 +443,15 @@ bool Job::Build() {
         return tbb::flow::continue_msg();
       });
     }
+  }
+  for (auto& in : instances_) {
     try {
       in->router->PrepareCustom(registry_);
       if (in->spout) {
         in->spout->Open(in->ctx);
       } else {
         in->component->Open(in->ctx);
-        in->tick_ns = c.tick_ns > 0 ? c.tick_ns : in->component->DefaultTickNs();
+        in->tick_ns = in->comp->tick_ns > 0 ? in->comp->tick_ns : in->component->DefaultTickNs();
       }
     } catch (const std::exception& e) {
       Fail(*in, e.what());
@@ -743,6 +773,7 @@ JobResult RunTopology(const Plan& plan, int topology, const Registry& registry, 
   if (opts.threads > 0) {
     threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, opts.threads);
   }
+  StopSignal::Get().Reset();
   Job job(plan, plan.topologies[topology], registry, opts, diag);
   return job.Run();
 }

@@ -39,6 +39,14 @@ void StopSignal::InstallHandlers() {
   ::signal(SIGPIPE, SIG_IGN);
 }
 
+void StopSignal::Reset() {
+  char buf[64];
+  while (::read(pipe_[0], buf, sizeof buf) > 0) {
+  }
+  reason_.store(0);
+  signal_.store(0);
+}
+
 void StopSignal::Request(StopReason reason, int signal_number) {
   int expected = 0;
   if (reason_.compare_exchange_strong(expected, static_cast<int>(reason))) {

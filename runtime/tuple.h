@@ -108,6 +108,20 @@ class Batch {
     if (!width_) ++count_;
   }
 
+  /// Appends every tuple of another batch of the same width (bulk copy).
+  void AppendAll(const Batch& other) {
+    const size_t first = fields_.size();
+    const uint64_t shift = arena_.size();
+    fields_.insert(fields_.end(), other.fields_.begin(), other.fields_.end());
+    arena_.append(other.arena_);
+    if (shift != 0) {
+      for (size_t i = first; i < fields_.size(); ++i) {
+        if (fields_[i].type == Type::kString) fields_[i].off += shift;
+      }
+    }
+    if (!width_) count_ += other.count_;
+  }
+
   void Clear() {
     fields_.clear();
     arena_.clear();

@@ -57,7 +57,7 @@ bool ReaderOutputs(const ArgMap& args, const std::vector<std::string>&, std::vec
 namespace smc::stdlib {
 
 namespace {
-constexpr size_t kReadChunk = 1 << 20;
+constexpr size_t kReadChunk = 64 << 10;  // per Next: a few batches, so backpressure acts promptly
 
 // A JSON value as a datum; nested values become their JSON text in `scratch`.
 rt::Datum JsonDatum(const rapidjson::Value& v, std::string* scratch) {
@@ -138,9 +138,27 @@ void RecordReader::EmitRecord(std::string_view line, rt::Emitter& out) {
 void RecordReader::ParseTsv(std::string_view line, rt::Emitter& out) {
   values_.clear();
   size_t start = 0;
+  size_t field = 0;
   while (true) {
     size_t tab = line.find('\t', start);
-    values_.push_back(rt::Datum::Str(line.substr(start, tab == std::string_view::npos ? tab : tab - start)));
+    std::string_view cell = line.substr(start, tab == std::string_view::npos ? tab : tab - start);
+    if (cell.find('\\') != std::string_view::npos) {
+      // Undo the escapes the tsv writer makes: \t \n \r \\.
+      if (field >= scratch_.size()) scratch_.resize(field + 1);
+      std::string& s = scratch_[field];
+      s.clear();
+      for (size_t i = 0; i < cell.size(); ++i) {
+        char c = cell[i];
+        if (c == '\\' && i + 1 < cell.size()) {
+          char e = cell[++i];
+          c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
+        }
+        s.push_back(c);
+      }
+      cell = s;
+    }
+    values_.push_back(rt::Datum::Str(cell));
+    ++field;
     if (tab == std::string_view::npos) break;
     start = tab + 1;
   }

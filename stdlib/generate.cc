@@ -1,5 +1,7 @@
 // generate(count, rate): emits consecutive integers.
 #include "stdlib/component_helpers.h"
+#include <algorithm>
+
 #include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
@@ -26,10 +28,11 @@ class GenerateSpout : public rt::Spout {
     remaining_ = count > 0 ? ShareOf(count, ctx.instance, ctx.parallelism) : -1;
     next_ = ctx.IntArg("start") + ctx.instance;
     step_ = ctx.parallelism;
+    batch_ = std::max(1, ctx.batch_size);
     pacer_ = std::make_unique<Pacer>(static_cast<double>(ctx.IntArg("rate")) / ctx.parallelism);
   }
   bool Next(rt::Emitter& out, const rt::SpoutControl&) override {
-    int64_t n = pacer_->Allowance(4096);
+    int64_t n = pacer_->Allowance(batch_);
     if (remaining_ >= 0) n = std::min(n, remaining_);
     for (int64_t k = 0; k < n; ++k) {
       rt::Datum d = rt::Datum::Int(next_);
@@ -45,6 +48,7 @@ class GenerateSpout : public rt::Spout {
   int64_t next_ = 0;
   int64_t step_ = 1;
   std::unique_ptr<Pacer> pacer_;
+  int64_t batch_ = 256;  // tuples per Next: about one batch, so backpressure acts promptly
 };
 }  // namespace
 

@@ -1,6 +1,8 @@
 // random_string(length, alphabet): random strings, as RollingSort's spout.
 #include <random>
 
+#include <algorithm>
+
 #include "stdlib/builtins.h"
 #include "stdlib/component_helpers.h"
 #include "stdlib/spec_helpers.h"
@@ -45,10 +47,11 @@ class RandomStringSpout : public rt::Spout {
     buf_.resize(static_cast<size_t>(ctx.IntArg("length")));
     alphabet_ = ctx.StringArg("alphabet");
     rng_.seed(static_cast<uint64_t>(ctx.IntArg("seed")) * 1000003u + static_cast<uint64_t>(ctx.instance));
+    batch_ = std::max(1, ctx.batch_size);
     pacer_ = std::make_unique<Pacer>(static_cast<double>(ctx.IntArg("rate")) / ctx.parallelism);
   }
   bool Next(rt::Emitter& out, const rt::SpoutControl&) override {
-    int64_t n = pacer_->Allowance(1024);
+    int64_t n = pacer_->Allowance(batch_);
     if (remaining_ >= 0) n = std::min(n, remaining_);
     for (int64_t k = 0; k < n; ++k) {
       for (char& c : buf_) c = alphabet_[rng_() % alphabet_.size()];
@@ -65,6 +68,7 @@ class RandomStringSpout : public rt::Spout {
   std::string alphabet_;
   std::mt19937_64 rng_;
   std::unique_ptr<Pacer> pacer_;
+  int64_t batch_ = 256;  // tuples per Next: about one batch, so backpressure acts promptly
 };
 }  // namespace
 

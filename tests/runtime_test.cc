@@ -323,24 +323,18 @@ TEST_CASE("isolated: a direct emit to a missing instance fails the job") {
   CHECK(r.diag == "smc: error: bolt 'd' (t.topo:3:7) failed: direct emit to instance 5 of 'p', which has 2\n");
 }
 
-TEST_CASE("isolated: a spout that fails to open does not crash the job (instances after it)" *
-          doctest::skip(true)) {
-  // BUG: Job::Build() stops at the first Open() that throws, leaving later
-  // instances without a Router; Job::Run() then calls Collect(), which
-  // dereferences every instance's router: a segfault (exit 139 from smc run)
-  // instead of exit 70. Reproduce: a .topo with `spout s = file(path:
-  // "missing.txt")` followed by any sink; `smc run` prints the error, then crashes.
+TEST_CASE("isolated: a spout that fails to open does not crash the job (instances after it)") {
+  // Regression: Job::Build() once stopped at the first Open() that threw, leaving
+  // later instances without a router, and collecting metrics crashed.
   Ran r = RunText("topology t {\n spout s = file(path: \"/nonexistent/x\")\n sink o = null() <- s shuffle\n}\n",
                   smc::StandardRegistry());
   CHECK(r.result.exit_status == 70);
   CHECK(r.diag == "smc: error: spout 's' (t.topo:2:8) failed: cannot open '/nonexistent/x': No such file or directory\n");
 }
 
-TEST_CASE("isolated: a second job in the same process runs after a failed one" * doctest::skip(true)) {
-  // BUG (library use): StopSignal keeps the first stop reason forever, so
-  // after one job fails (or is stopped by --for or a signal) every later
-  // RunTopology in the same process stops its spouts at once and loses all
-  // input, while reporting success.
+TEST_CASE("isolated: a second job in the same process runs after a failed one") {
+  // Regression: the stop signal once kept the first job's stop reason, so a
+  // later job in the same process stopped its spouts at once and lost its input.
   auto reg = ProbeRegistry({"p"}, [] { return std::make_unique<Thrower>(); });
   Ran bad = RunText(Gen(1000, " bolt p = identity() <- s shuffle\n sink o = null() <- p shuffle"), reg);
   REQUIRE(bad.result.exit_status == 70);

@@ -34,7 +34,7 @@ f = topo("bp2.topo", """    spout s = random_sentence()
     bolt  w = split() x2 <- s shuffle
     bolt  th = throttle(rate: 5000) x2 <- w shuffle
     sink  o = null() <- th shuffle""")
-p = subprocess.Popen([SMC, "run", "--for", "2s", f], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+p = subprocess.Popen([SMC, "run", "--for", "1s", f], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 peak = 0
 while p.poll() is None and time.monotonic() - t0 < 40:
     rss = peak_rss_kb(p.pid)

@@ -6,8 +6,8 @@ registered as DISABLED ctest entries (tests/runtime/CMakeLists.txt).
     smc crashes (SIGSEGV, status 139) instead of exiting 70: Job::Build() stops
     at the first Open() that throws, later instances have no Router, and
     Job::Run() -> Collect() dereferences them.
-  p_wrong_type: smc(1) says "a value of the wrong type makes the file invalid
-    (65)" for -p; smc exits 64.
+  p_wrong_type: a -p value of the wrong type is a command-line error: 64, as
+    smc(1) says (it once said 65).
   spout_overshoots_max_pending: generate/random_sentence emit up to 4096
     tuples (16 batches of 256) per Next() after the backpressure check, so
     `max.pending = 1` still lets ~17 batches queue before a slow bolt; a
@@ -28,8 +28,8 @@ topology t {
     sink  o = stdout() <- s shuffle
 }
 """)
-    eq(run("run", "-p", "n=5s", f)[0], 65, "-p of the wrong type: 65 (smc.1)")
-    eq(run("check", "-p", "n=5s", f)[0], 65, "check -p of the wrong type: 65 (smc.1)")
+    eq(run("run", "-p", "n=5s", f)[0], 64, "-p of the wrong type: 64 (smc.1)")
+    eq(run("check", "-p", "n=5s", f)[0], 64, "check -p of the wrong type: 64 (smc.1)")
 elif bug == "spout_overshoots_max_pending":
     f = topo("bp.topo", """    spout s = generate(count: 1000000000)
     bolt  th = throttle(rate: 2000) <- s shuffle { max.pending = 1 }
