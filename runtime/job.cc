@@ -142,6 +142,8 @@ class Job {
   std::ostream& diag_;
   std::mutex diag_mu_;
   bool status_shown_ = false;
+  std::vector<uint64_t> status_counts_;  // per component, at the last status line
+  double status_seconds_ = 0;
 
   tbb::flow::graph graph_;
   BatchPool pool_;
@@ -642,12 +644,18 @@ void Job::ClockLoop() {
 }
 
 void Job::PrintStatus(double seconds) {
+  // Rates over the last interval: what is happening now, not the average.
   JobMetrics m = Collect(seconds);
   std::string line = "smc: " + topology_.name + " " + std::to_string(static_cast<int>(seconds)) + "s";
-  for (const ComponentMetrics& c : m.components) {
-    double n = c.kind == "spout" ? c.emitted : c.executed;
-    line += " | " + c.name + " " + ShortCount(seconds > 0 ? n / seconds : 0) + "/s";
+  status_counts_.resize(m.components.size(), 0);
+  double interval = seconds - status_seconds_;
+  for (size_t i = 0; i < m.components.size(); ++i) {
+    const ComponentMetrics& c = m.components[i];
+    uint64_t n = c.kind == "spout" ? c.emitted : c.executed;
+    line += " | " + c.name + " " + ShortCount(interval > 0 ? (n - status_counts_[i]) / interval : 0) + "/s";
+    status_counts_[i] = n;
   }
+  status_seconds_ = seconds;
   std::lock_guard<std::mutex> lock(diag_mu_);
   diag_ << "\r\033[K" << line.substr(0, 200) << std::flush;
   status_shown_ = true;

@@ -1,5 +1,17 @@
 #include "stdlib/formats.h"
 
+#include <poll.h>
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
 #include "stdlib/spec_helpers.h"
 
 namespace smc::stdlib {
@@ -42,17 +54,6 @@ bool ReaderOutputs(const ArgMap& args, const std::vector<std::string>&, std::vec
 }  // namespace smc::stdlib
 
 // ---- reading and writing records -------------------------------------------------
-
-#include <poll.h>
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <stdexcept>
 
 namespace smc::stdlib {
 
