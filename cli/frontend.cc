@@ -53,6 +53,23 @@ Loaded LoadFile(const std::string& path, const std::vector<ParamOverride>& overr
   return l;
 }
 
+Loaded LoadValid(const std::string& path, const std::vector<ParamOverride>& overrides, std::ostream& err,
+                 int* status) {
+  Loaded l = LoadFile(path, overrides);
+  Report(l.diags, err);
+  if (!l.opened) {
+    *status = 66;
+  } else if (l.diags.HasErrors()) {
+    *status = UsageOrDataError(l.diags);
+  } else {
+    Diagnostics cmdline;
+    CheckOverrides({&l.ast}, overrides, &cmdline);
+    Report(cmdline, err);
+    *status = cmdline.HasErrors() ? 64 : 0;
+  }
+  return l;
+}
+
 int UsageOrDataError(const Diagnostics& diags) {
   for (const Diagnostic& d : diags.all()) {
     if (d.severity == Severity::kError && !d.file) return 64;

@@ -27,6 +27,12 @@ struct Loaded {
 /// Reads and parses `path` ("-" for stdin), then validates it unless parsing failed.
 Loaded LoadFile(const std::string& path, const std::vector<ParamOverride>& overrides);
 
+/// Loads one file for a command that needs it valid: reports diagnostics to
+/// `err` and sets `*status` (0, 64, 65 or 66). The graph is usable when
+/// `*status` is 0.
+Loaded LoadValid(const std::string& path, const std::vector<ParamOverride>& overrides, std::ostream& err,
+                 int* status);
+
 /// 64 when an error concerns the command line (no file), else 65.
 int UsageOrDataError(const Diagnostics& diags);
 

@@ -20,14 +20,9 @@ void SetupGraph(CLI::App& app, GraphOptions& opts) {
 int RunGraph(const GraphOptions& opts, std::ostream& out, std::ostream& err) {
   auto overrides = ParseOverrides(opts.params, err);
   if (!overrides) return kExitUsage;
-  Loaded l = LoadFile(opts.file, *overrides);
-  Report(l.diags, err);
-  if (!l.opened) return kExitNoInput;
-  if (l.diags.HasErrors()) return UsageOrDataError(l.diags);
-  Diagnostics cmdline;
-  CheckOverrides({&l.ast}, *overrides, &cmdline);
-  Report(cmdline, err);
-  if (cmdline.HasErrors()) return kExitUsage;
+  int status = kExitOk;
+  Loaded l = LoadValid(opts.file, *overrides, err, &status);
+  if (status != kExitOk) return status;
   out << (opts.format == "text" ? GraphToText(l.graph) : GraphToDot(l.graph));
   return kExitOk;
 }

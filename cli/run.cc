@@ -42,14 +42,9 @@ int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
     }
     run_for_ns = d->num;
   }
-  Loaded l = LoadFile(opts.file, *overrides);
-  Report(l.diags, err);
-  if (!l.opened) return kExitNoInput;
-  if (l.diags.HasErrors()) return UsageOrDataError(l.diags);
-  Diagnostics cmdline;
-  CheckOverrides({&l.ast}, *overrides, &cmdline);
-  Report(cmdline, err);
-  if (cmdline.HasErrors()) return kExitUsage;
+  int status = kExitOk;
+  Loaded l = LoadValid(opts.file, *overrides, err, &status);
+  if (status != kExitOk) return status;
 
   rt::Plan plan = rt::Compile(l.graph);
   if (plan.topologies.empty()) {

@@ -1,6 +1,7 @@
 // Helpers shared by the built-in components' implementations (private to stdlib/).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -16,6 +17,13 @@ namespace smc::stdlib {
 inline void ReadTuple(const rt::Batch& b, size_t t, std::vector<rt::Datum>* values) {
   values->resize(b.width());
   for (int k = 0; k < b.width(); ++k) (*values)[k] = b.Get(t, k);
+}
+
+/// The text of a datum: a view of a string, or numbers written into `scratch`.
+inline std::string_view TextOf(const rt::Datum& d, std::string* scratch) {
+  if (d.type == rt::Type::kString) return d.s;
+  *scratch = d.ToText();
+  return *scratch;
 }
 
 /// Index of a field argument in each input; throws if an input lacks it
@@ -76,5 +84,31 @@ class Pacer {
 inline int64_t ShareOf(int64_t total, int instance, int parallelism) {
   return total / parallelism + (instance < total % parallelism ? 1 : 0);
 }
+
+/// How much a generating spout instance may emit: its share of the `count`
+/// argument (0: no end), at its share of the `rate` argument (0: no limit),
+/// about one batch per call.
+class Quota {
+ public:
+  explicit Quota(const rt::Context& ctx)
+      : remaining_(ctx.IntArg("count") > 0 ? ShareOf(ctx.IntArg("count"), ctx.instance, ctx.parallelism) : -1),
+        batch_(std::max(1, ctx.batch_size)),
+        pacer_(static_cast<double>(ctx.IntArg("rate")) / ctx.parallelism) {}
+  /// Tuples to emit now (possibly 0 after a short sleep when paced).
+  int64_t Next() {
+    int64_t n = pacer_.Allowance(batch_);
+    if (remaining_ >= 0) {
+      n = std::min(n, remaining_);
+      remaining_ -= n;
+    }
+    return n;
+  }
+  bool exhausted() const { return remaining_ == 0; }
+
+ private:
+  int64_t remaining_;  // -1: no end
+  int64_t batch_;
+  Pacer pacer_;
+};
 
 }  // namespace smc::stdlib

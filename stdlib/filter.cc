@@ -80,12 +80,7 @@ class Filter : public rt::Component {
   void Execute(const rt::Batch& b, int input, rt::Emitter& out) override {
     const int f = field_[input];
     for (size_t t = 0; t < b.size(); ++t) {
-      rt::Datum d = b.Get(t, f);
-      std::string_view text = d.s;
-      if (d.type != rt::Type::kString) {
-        text_ = d.ToText();
-        text = text_;
-      }
+      std::string_view text = TextOf(b.Get(t, f), &text_);
       if (Matches(text) != invert_) {
         ReadTuple(b, t, &values_);
         out.Emit(0, values_.data());

@@ -59,8 +59,8 @@ namespace smc::stdlib {
 
 namespace {
 constexpr size_t kReadChunk = 64 << 10;  // per Next: a few batches, so backpressure acts promptly
+}  // namespace
 
-// A JSON value as a datum; nested values become their JSON text in `scratch`.
 rt::Datum JsonDatum(const rapidjson::Value& v, std::string* scratch) {
   if (v.IsString()) return rt::Datum::Str(std::string_view(v.GetString(), v.GetStringLength()));
   if (v.IsBool()) return rt::Datum::Bool(v.GetBool());
@@ -73,7 +73,6 @@ rt::Datum JsonDatum(const rapidjson::Value& v, std::string* scratch) {
   *scratch = sb.GetString();
   return rt::Datum::Str(*scratch);
 }
-}  // namespace
 
 RecordReader::RecordReader(int fd, std::string name, const rt::Context& ctx)
     : fd_(fd), name_(std::move(name)), format_(ctx.StringArg("format")), buf_(kReadChunk * 2) {

@@ -27,6 +27,7 @@ inline constexpr const char* kReaderOutputsDoc =
 }  // namespace smc::stdlib
 
 #include <memory>
+#include <rapidjson/document.h>
 
 #include "runtime/component.h"
 #include "runtime/writer.h"
@@ -89,6 +90,10 @@ class WriterSink : public rt::Component {
   rt::Writer* writer_ = nullptr;
   std::string buffer_;
 };
+
+/// A JSON value as a datum; objects and arrays become their JSON text, kept
+/// in `scratch`.
+rt::Datum JsonDatum(const rapidjson::Value& v, std::string* scratch);
 
 /// Appends `s` as a JSON string literal.
 void AppendJsonString(std::string_view s, std::string* out);

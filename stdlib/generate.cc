@@ -24,31 +24,23 @@ namespace {
 class GenerateSpout : public rt::Spout {
  public:
   void Open(const rt::Context& ctx) override {
-    int64_t count = ctx.IntArg("count");
-    remaining_ = count > 0 ? ShareOf(count, ctx.instance, ctx.parallelism) : -1;
+    quota_ = std::make_unique<Quota>(ctx);
     next_ = ctx.IntArg("start") + ctx.instance;
     step_ = ctx.parallelism;
-    batch_ = std::max(1, ctx.batch_size);
-    pacer_ = std::make_unique<Pacer>(static_cast<double>(ctx.IntArg("rate")) / ctx.parallelism);
   }
   bool Next(rt::Emitter& out, const rt::SpoutControl&) override {
-    int64_t n = pacer_->Allowance(batch_);
-    if (remaining_ >= 0) n = std::min(n, remaining_);
-    for (int64_t k = 0; k < n; ++k) {
+    for (int64_t k = quota_->Next(); k > 0; --k) {
       rt::Datum d = rt::Datum::Int(next_);
       out.Emit(0, &d);
       next_ += step_;
     }
-    if (remaining_ >= 0) remaining_ -= n;
-    return remaining_ != 0;
+    return !quota_->exhausted();
   }
 
  private:
-  int64_t remaining_ = -1;  // -1: no end
+  std::unique_ptr<Quota> quota_;
   int64_t next_ = 0;
   int64_t step_ = 1;
-  std::unique_ptr<Pacer> pacer_;
-  int64_t batch_ = 256;  // tuples per Next: about one batch, so backpressure acts promptly
 };
 }  // namespace
 

@@ -1,9 +1,8 @@
 // parse_json(fields): reads JSON objects from a text field.
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include "stdlib/component_helpers.h"
+#include "stdlib/formats.h"
 #include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
@@ -61,25 +60,13 @@ class ParseJson : public rt::Component {
       }
       for (size_t k = 0; k < keys_.size(); ++k) {
         auto it = doc_.FindMember(rapidjson::StringRef(keys_[k].data(), keys_[k].size()));
-        values_[k] = it == doc_.MemberEnd() ? rt::Datum::Null() : Convert(it->value, &scratch_[k]);
+        values_[k] = it == doc_.MemberEnd() ? rt::Datum::Null() : JsonDatum(it->value, &scratch_[k]);
       }
       out.Emit(0, values_.data());
     }
   }
 
  private:
-  static rt::Datum Convert(const rapidjson::Value& v, std::string* scratch) {
-    if (v.IsString()) return rt::Datum::Str(std::string_view(v.GetString(), v.GetStringLength()));
-    if (v.IsBool()) return rt::Datum::Bool(v.GetBool());
-    if (v.IsInt64()) return rt::Datum::Int(v.GetInt64());
-    if (v.IsNumber()) return rt::Datum::Float(v.GetDouble());
-    if (v.IsNull()) return rt::Datum::Null();
-    rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-    v.Accept(w);
-    *scratch = sb.GetString();
-    return rt::Datum::Str(*scratch);
-  }
   std::vector<int> field_;
   std::vector<std::string> keys_;
   std::vector<rt::Datum> values_;

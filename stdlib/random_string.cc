@@ -42,33 +42,25 @@ namespace {
 class RandomStringSpout : public rt::Spout {
  public:
   void Open(const rt::Context& ctx) override {
-    int64_t count = ctx.IntArg("count");
-    remaining_ = count > 0 ? ShareOf(count, ctx.instance, ctx.parallelism) : -1;
+    quota_ = std::make_unique<Quota>(ctx);
     buf_.resize(static_cast<size_t>(ctx.IntArg("length")));
     alphabet_ = ctx.StringArg("alphabet");
     rng_.seed(static_cast<uint64_t>(ctx.IntArg("seed")) * 1000003u + static_cast<uint64_t>(ctx.instance));
-    batch_ = std::max(1, ctx.batch_size);
-    pacer_ = std::make_unique<Pacer>(static_cast<double>(ctx.IntArg("rate")) / ctx.parallelism);
   }
   bool Next(rt::Emitter& out, const rt::SpoutControl&) override {
-    int64_t n = pacer_->Allowance(batch_);
-    if (remaining_ >= 0) n = std::min(n, remaining_);
-    for (int64_t k = 0; k < n; ++k) {
+    for (int64_t k = quota_->Next(); k > 0; --k) {
       for (char& c : buf_) c = alphabet_[rng_() % alphabet_.size()];
       rt::Datum d = rt::Datum::Str(buf_);
       out.Emit(0, &d);
     }
-    if (remaining_ >= 0) remaining_ -= n;
-    return remaining_ != 0;
+    return !quota_->exhausted();
   }
 
  private:
-  int64_t remaining_ = -1;
+  std::unique_ptr<Quota> quota_;
   std::string buf_;
   std::string alphabet_;
   std::mt19937_64 rng_;
-  std::unique_ptr<Pacer> pacer_;
-  int64_t batch_ = 256;  // tuples per Next: about one batch, so backpressure acts promptly
 };
 }  // namespace
 

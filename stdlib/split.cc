@@ -28,12 +28,7 @@ class Split : public rt::Component {
   void Execute(const rt::Batch& b, int input, rt::Emitter& out) override {
     const int f = field_[input];
     for (size_t t = 0; t < b.size(); ++t) {
-      rt::Datum d = b.Get(t, f);
-      std::string_view text = d.s;
-      if (d.type != rt::Type::kString) {
-        text_ = d.ToText();
-        text = text_;
-      }
+      std::string_view text = TextOf(b.Get(t, f), &text_);
       if (sep_.empty()) SplitSpace(text, out);
       else SplitOn(text, out);
     }
