@@ -161,6 +161,7 @@ class Validator {
     }
     std::vector<std::string> names;
     for (const Work& w : work) names.push_back(w.ast->name.text);
+    index_ = index;
 
     // Edges.
     for (Work& w : work) {
@@ -363,10 +364,10 @@ class Validator {
     std::vector<std::vector<std::string>> input_fields;
     size_t k = 0;
     for (const ast::Input& in : w.ast->inputs) {
-      auto src_it = std::find_if(work.begin(), work.end(), [&](const Work& s) { return s.ast->name.text == in.source.text; });
-      if (src_it == work.end() || src_it->ast->kind == ComponentKind::kSink) continue;
-      Work& src = *src_it;
-      int src_index = static_cast<int>(src_it - work.begin());
+      auto found = index_.find(in.source.text);
+      if (found == index_.end() || work[found->second].ast->kind == ComponentKind::kSink) continue;
+      int src_index = found->second;
+      Work& src = work[src_index];
       ++k;
       src.read = true;
       if (!src.outputs_known) {
@@ -702,6 +703,7 @@ class Validator {
   Diagnostics* diags_;
   Resolver resolver_;
   Graph graph_;
+  std::map<std::string, int> index_;  // component name -> index, in the topology being validated
   std::multimap<std::string, std::pair<size_t, const ast::Component*>> channel_sinks_;
   std::map<std::string, std::optional<std::vector<std::string>>> channel_fields_;
 };
