@@ -27,6 +27,8 @@
 namespace smc::rt {
 
 class Outputs;
+class SharedEmitter;
+struct PlanTopology;
 
 /// What an instance knows about itself.
 struct Context {
@@ -42,6 +44,14 @@ struct Context {
   Outputs* outputs = nullptr;   // standard output and files (sinks)
   int64_t tick_ns = 0;          // the `tick` setting; 0: none
   int batch_size = 256;         // the `batch.size` setting: about what a spout's Next should emit
+  int64_t subprocess_timeout_ns = 30'000'000'000;  // the `subprocess.timeout` setting
+  std::string on_failure = "restart";              // the `on.failure` setting
+  int max_restarts = 3;                            // the `max.restarts` setting
+  const PlanTopology* topology = nullptr;          // the whole topology (for multi-lang contexts)
+  int component_index = 0;                         // this component's index in it
+  int task_id = 1;                                 // Storm task id of this instance (1-based, per topology)
+  std::vector<int> first_task;                     // task id of each component's first instance
+  SharedEmitter* shared = nullptr;                 // for components that emit from threads of their own
 
   const Value& Arg(const std::string& name) const;
   std::string StringArg(const std::string& name) const;
@@ -80,6 +90,36 @@ class Component {
   virtual void Finish(Emitter& out) {}
   /// The tick period the component needs when the topology sets none (0: no ticks).
   virtual int64_t DefaultTickNs() const { return 0; }
+  /// Called after SharedEmitter::Wake(), on the instance's turn.
+  virtual void Poll(Emitter& out) {}
+  /// After Finish: false while work is still under way elsewhere (a
+  /// subprocess); the runtime then waits for a Wake and asks again, and
+  /// passes the end of the stream on once this is true.
+  virtual bool Done() const { return true; }
+};
+
+/// What components with threads of their own (subprocesses) use to emit and
+/// to talk to the runtime. Thread-safe: emitting takes the instance's lock, so
+/// it never runs at the same time as Execute, Tick, Poll or Finish (which must
+/// therefore not wait for such a thread while they run).
+class SharedEmitter {
+ public:
+  virtual ~SharedEmitter() = default;
+  /// Emits; appends the task ids the tuple went to to `tasks` when not null.
+  virtual void Emit(int stream, const Datum* values, std::vector<int>* tasks) = 0;
+  /// Emits to the instance with task id `task` of each direct subscriber.
+  virtual void EmitDirect(int stream, int task, const Datum* values) = 0;
+  virtual void Error(std::string_view input, std::string_view reason) = 0;
+  /// Asks the runtime to call Component::Poll soon, on the instance's turn.
+  virtual void Wake() = 0;
+  /// Counts `batches` more (or fewer) as pending in this instance, so that
+  /// spouts wait while a subprocess has too much queued (backpressure).
+  virtual void Hold(int batches) = 0;
+  /// Reports a failure of this instance (with its name and location) and
+  /// stops the job; the run exits 70.
+  virtual void Fail(const std::string& what) = 0;
+  /// Writes one line to standard error, below any status line.
+  virtual void Log(const std::string& line) = 0;
 };
 
 /// What a spout may ask of the runtime while it produces.

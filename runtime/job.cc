@@ -27,7 +27,7 @@ int64_t NowNs() {
 }
 
 struct Message {
-  enum class Kind : uint8_t { kData, kEos, kFlush, kTick };
+  enum class Kind : uint8_t { kData, kEos, kFlush, kTick, kWake };
   Kind kind = Kind::kData;
   int input = 0;           // kData, kEos: which input of the consumer
   Batch* batch = nullptr;  // kData: owned by the receiver
@@ -40,9 +40,16 @@ class Job;
 class Router;
 
 // One instance of a component (a Storm executor).
+class Shared;
+
 struct Instance {
   const PlanComponent* comp = nullptr;
   int index = 0;  // among the component's instances
+  int task_id = 1;
+  std::mutex mu;  // held while the instance runs; components' own threads take it to emit
+  std::unique_ptr<Shared> shared;
+  std::atomic<bool> wake_posted{false};
+  bool finishing = false;  // Finish was called, Done() said not yet
   std::unique_ptr<Component> component;
   std::unique_ptr<Spout> spout;
   Context ctx;
@@ -118,16 +125,18 @@ class Job {
   Batch* NewBatch(int width, int batch_size) { return pool_.Get(width, batch_size); }
   Instance* InstanceOf(int component, int index) { return instances_[first_[component] + index].get(); }
   void Fail(const Instance& in, const std::string& what);
-  void Note(const std::string& line) {
+  void Note(const std::string& line) { Say("smc: " + line); }
+  void Say(const std::string& line) {
     std::lock_guard<std::mutex> lock(diag_mu_);
     ClearStatusLocked();
-    diag_ << "smc: " << line << "\n" << std::flush;
+    diag_ << line << "\n" << std::flush;
   }
 
  private:
   bool Build();
   void Process(Instance& in, const Message& m);
   void MaybeFinish(Instance& in);
+  void CompleteFinish(Instance& in);
   void SpoutLoop(Instance& in);
   void Throttle(Instance& in);
   void ClockLoop();
@@ -294,6 +303,32 @@ class Router final : public Emitter {
 
   bool HasOpen() const { return open_ > 0; }
 
+  /// Emit, recording the task ids the tuple goes to.
+  void EmitRecording(int stream, const Datum* v, std::vector<int>* tasks) {
+    record_ = tasks;
+    try {
+      Emit(stream, v);
+    } catch (...) {
+      record_ = nullptr;
+      throw;
+    }
+    record_ = nullptr;
+  }
+
+  /// EmitDirect by Storm task id instead of instance index.
+  void EmitDirectTask(int stream, int task, const Datum* v, const std::vector<int>& first_task) {
+    for (Edge& e : streams_[stream].edges) {
+      if (e.plan->grouping.kind != GroupingKind::kDirect) continue;
+      int index = task - first_task[e.plan->consumer];
+      if (index < 0 || static_cast<size_t>(index) >= e.targets.size()) {
+        throw std::runtime_error("direct emit to task " + std::to_string(task) + ", which is not an instance of '" +
+                                 e.targets[0].inst->comp->name + "'");
+      }
+      Bump(emitted_);
+      Put(e, streams_[stream].width, static_cast<size_t>(index), v);
+    }
+  }
+
   void FlushAll() {
     if (open_ == 0) return;
     for (Stream& s : streams_) {
@@ -361,6 +396,7 @@ class Router final : public Emitter {
 
   void Put(Edge& e, int width, size_t t, const Datum* v) {
     Target& target = e.targets[t];
+    if (record_) record_->push_back(target.inst->task_id);
     if (!target.open) {
       target.open = job_->NewBatch(width, batch_size_);
       ++open_;
@@ -382,6 +418,7 @@ class Router final : public Emitter {
 
   Job* job_;
   Instance* self_;
+  std::vector<int>* record_ = nullptr;  // when set, Put appends each target's task id
   int batch_size_ = 256;
   int errors_stream_ = -1;
   size_t open_ = 0;  // targets with a partly filled batch
@@ -395,6 +432,50 @@ class Control final : public SpoutControl {
   bool Stopping() const override { return StopSignal::Get().requested(); }
   int WakeFd() const override { return StopSignal::Get().wake_fd(); }
 };
+
+// The runtime side of SharedEmitter: every call takes the instance's lock.
+class Shared final : public SharedEmitter {
+ public:
+  Shared(Job* job, Instance* in) : job_(job), in_(in) {}
+  void Emit(int stream, const Datum* values, std::vector<int>* tasks) override {
+    std::lock_guard<std::mutex> lock(in_->mu);
+    in_->router->EmitRecording(stream, values, tasks);
+    MarkDirty();
+  }
+  void EmitDirect(int stream, int task, const Datum* values) override {
+    std::lock_guard<std::mutex> lock(in_->mu);
+    in_->router->EmitDirectTask(stream, task, values, in_->ctx.first_task);
+    MarkDirty();
+  }
+  void Error(std::string_view input, std::string_view reason) override {
+    std::lock_guard<std::mutex> lock(in_->mu);
+    in_->router->Error(input, reason);
+    MarkDirty();
+  }
+  void Wake() override {
+    if (in_->done.load() || !in_->node) return;
+    if (!in_->wake_posted.exchange(true)) {
+      Message m;
+      m.kind = Message::Kind::kWake;
+      in_->node->try_put(m);
+    }
+  }
+  void Hold(int batches) override { in_->pending.fetch_add(batches, std::memory_order_relaxed); }
+  void Fail(const std::string& what) override;
+  void Log(const std::string& line) override;
+
+ private:
+  void MarkDirty() {
+    if (in_->router->HasOpen() && in_->dirty_since.load(std::memory_order_relaxed) == 0) {
+      in_->dirty_since.store(NowNs(), std::memory_order_relaxed);
+    }
+  }
+  Job* job_;
+  Instance* in_;
+};
+
+void Shared::Fail(const std::string& what) { job_->Fail(*in_, what); }
+void Shared::Log(const std::string& line) { job_->Say(line); }
 
 void Job::Fail(const Instance& in, const std::string& what) {
   failed_.store(true);
@@ -426,8 +507,22 @@ bool Job::Build() {
       in->ctx.outputs = &outputs_;
       in->ctx.tick_ns = comps[c].tick_ns;
       in->ctx.batch_size = comps[c].batch_size;
+      in->ctx.subprocess_timeout_ns = comps[c].subprocess_timeout_ns;
+      in->ctx.on_failure = comps[c].on_failure;
+      in->ctx.max_restarts = comps[c].max_restarts;
+      in->ctx.topology = &topology_;
+      in->ctx.component_index = static_cast<int>(c);
+      in->task_id = static_cast<int>(instances_.size()) + 1;
+      in->ctx.task_id = in->task_id;
       instances_.push_back(std::move(in));
     }
+  }
+  std::vector<int> first_task;
+  for (int f : first_) first_task.push_back(f + 1);
+  for (auto& in : instances_) {
+    in->ctx.first_task = first_task;
+    in->shared = std::make_unique<Shared>(this, in.get());
+    in->ctx.shared = in->shared.get();
   }
   // Every instance gets its router, component and node before any is opened,
   // so a failing Open leaves a whole job that can still report its metrics.
@@ -488,6 +583,7 @@ bool Job::Build() {
 }
 
 void Job::Process(Instance& in, const Message& m) {
+  std::lock_guard<std::mutex> lock(in.mu);
   switch (m.kind) {
     case Message::Kind::kData: {
       ++in.batches_received;
@@ -515,11 +611,28 @@ void Job::Process(Instance& in, const Message& m) {
       break;
     case Message::Kind::kFlush:
       in.flush_posted.store(false);
-      if (!in.finished) {
+      if (!in.finished || in.finishing) {
         in.dirty_since.store(0, std::memory_order_relaxed);
         in.router->FlushAll();
       }
       break;
+    case Message::Kind::kWake:
+      in.wake_posted.store(false);
+      if (!in.finished || in.finishing) {
+        if (!in.failed) {
+          try {
+            in.component->Poll(*in.router);
+          } catch (const std::exception& e) {
+            in.failed = true;
+            Fail(in, e.what());
+          }
+        }
+        if (in.router->HasOpen() && in.dirty_since.load(std::memory_order_relaxed) == 0) {
+          in.dirty_since.store(NowNs(), std::memory_order_relaxed);
+        }
+        if (in.finishing && (in.failed || in.component->Done())) CompleteFinish(in);
+      }
+      return;
     case Message::Kind::kTick:
       in.tick_posted.store(false);
       if (!in.finished && !in.failed) {
@@ -548,6 +661,15 @@ void Job::MaybeFinish(Instance& in) {
       Fail(in, e.what());
     }
   }
+  if (!in.failed && !in.component->Done()) {
+    in.finishing = true;  // a Wake will ask again
+    return;
+  }
+  CompleteFinish(in);
+}
+
+void Job::CompleteFinish(Instance& in) {
+  in.finishing = false;
   in.router->SendEos();
   in.done.store(true);
   unfinished_.fetch_sub(1);
