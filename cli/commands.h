@@ -40,4 +40,12 @@ struct RunOptions {
 int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err);
 void SetupRun(CLI::App& app, RunOptions& opts);
 
+struct ComponentOptions {
+  std::string name;
+  std::vector<std::string> params;  // KEY=VALUE
+  std::vector<std::string> fields;
+};
+int RunComponent(const ComponentOptions& opts, std::ostream& out, std::ostream& err);
+void SetupComponent(CLI::App& app, ComponentOptions& opts);
+
 }  // namespace smc

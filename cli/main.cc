@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   smc::SetupCheck(*app.add_subcommand("check", "validate topologies and report every problem"), check);
   smc::RunOptions run;
   smc::SetupRun(*app.add_subcommand("run", "run a topology on all cores until its input ends"), run);
+  smc::ComponentOptions component;
+  smc::SetupComponent(*app.add_subcommand("component", "run a built-in bolt as a Storm multi-lang subprocess"),
+                      component);
   smc::GraphOptions graph;
   smc::SetupGraph(*app.add_subcommand("graph", "draw a topology as Graphviz DOT or text"), graph);
 
@@ -42,6 +45,7 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("check")) return smc::RunCheck(check, std::cout, std::cerr);
   if (app.got_subcommand("run")) return smc::RunRun(run, std::cout, std::cerr);
+  if (app.got_subcommand("component")) return smc::RunComponent(component, std::cout, std::cerr);
   if (app.got_subcommand("graph")) return smc::RunGraph(graph, std::cout, std::cerr);
   return smc::kExitUsage;
 }

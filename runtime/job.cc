@@ -439,16 +439,19 @@ class Shared final : public SharedEmitter {
   Shared(Job* job, Instance* in) : job_(job), in_(in) {}
   void Emit(int stream, const Datum* values, std::vector<int>* tasks) override {
     std::lock_guard<std::mutex> lock(in_->mu);
+    if (in_->done.load()) return;  // after the end of its stream nothing more goes out
     in_->router->EmitRecording(stream, values, tasks);
     MarkDirty();
   }
   void EmitDirect(int stream, int task, const Datum* values) override {
     std::lock_guard<std::mutex> lock(in_->mu);
+    if (in_->done.load()) return;
     in_->router->EmitDirectTask(stream, task, values, in_->ctx.first_task);
     MarkDirty();
   }
   void Error(std::string_view input, std::string_view reason) override {
     std::lock_guard<std::mutex> lock(in_->mu);
+    if (in_->done.load()) return;
     in_->router->Error(input, reason);
     MarkDirty();
   }
@@ -841,6 +844,12 @@ JobResult Job::Run() {
   graph_.wait_for_all();
   clock.join();
   for (auto& t : spouts) t.join();
+  // Components go first, while the instances they report to still exist
+  // (a subprocess component stops its child and threads here).
+  for (auto& in : instances_) {
+    in->component.reset();
+    in->spout.reset();
+  }
   outputs_.CloseAll();
   double seconds = (NowNs() - start_ns_) / 1e9;
   {

@@ -40,6 +40,9 @@ const rt::Registry& StandardRegistry() {
     r->AddBolt("sort", MakeSort);
     r->AddBolt("dedupe", MakeDedupe);
     r->AddBolt("throttle", MakeThrottle);
+    r->AddBolt("shell", MakeShellBolt);
+    r->AddSpout("shell", MakeShellSpout);
+    r->AddBolt("exec", MakeExecBolt);
     r->AddSink("stdout", MakeStdoutSink);
     r->AddSink("file", MakeFileSink);
     r->AddSink("null", MakeNullSink);

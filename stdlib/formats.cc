@@ -223,7 +223,9 @@ void RecordReader::ParseCsv(std::string_view line, rt::Emitter& out) {
 }
 
 void RecordReader::ParseJson(std::string_view line, rt::Emitter& out) {
-  rapidjson::Document doc;
+  char buffer[16384];
+  rapidjson::MemoryPoolAllocator<> pool(buffer, sizeof buffer);
+  rapidjson::Document doc(&pool);
   doc.Parse(line.data(), line.size());
   if (doc.HasParseError()) {
     out.Error(line, std::string("invalid JSON at byte ") + std::to_string(doc.GetErrorOffset()) + ": " +

@@ -48,19 +48,23 @@ class ParseJson : public rt::Component {
         out.Error(d.ToText(), "not a JSON object");
         continue;
       }
-      doc_.Parse(d.s.data(), d.s.size());
-      if (doc_.HasParseError()) {
-        out.Error(d.s, std::string("invalid JSON at byte ") + std::to_string(doc_.GetErrorOffset()) + ": " +
-                           rapidjson::GetParseError_En(doc_.GetParseError()));
+      // A document per tuple, on a reused buffer: one reused Document would
+      // keep every parse's memory until the end of the run.
+      rapidjson::MemoryPoolAllocator<> pool(pool_buffer_, sizeof pool_buffer_);
+      rapidjson::Document doc(&pool);
+      doc.Parse(d.s.data(), d.s.size());
+      if (doc.HasParseError()) {
+        out.Error(d.s, std::string("invalid JSON at byte ") + std::to_string(doc.GetErrorOffset()) + ": " +
+                           rapidjson::GetParseError_En(doc.GetParseError()));
         continue;
       }
-      if (!doc_.IsObject()) {
+      if (!doc.IsObject()) {
         out.Error(d.s, "not a JSON object");
         continue;
       }
       for (size_t k = 0; k < keys_.size(); ++k) {
-        auto it = doc_.FindMember(rapidjson::StringRef(keys_[k].data(), keys_[k].size()));
-        values_[k] = it == doc_.MemberEnd() ? rt::Datum::Null() : JsonDatum(it->value, &scratch_[k]);
+        auto it = doc.FindMember(rapidjson::StringRef(keys_[k].data(), keys_[k].size()));
+        values_[k] = it == doc.MemberEnd() ? rt::Datum::Null() : JsonDatum(it->value, &scratch_[k]);
       }
       out.Emit(0, values_.data());
     }
@@ -71,7 +75,7 @@ class ParseJson : public rt::Component {
   std::vector<std::string> keys_;
   std::vector<rt::Datum> values_;
   std::vector<std::string> scratch_;
-  rapidjson::Document doc_;
+  char pool_buffer_[16384];
 };
 }  // namespace
 

@@ -1,0 +1,220 @@
+// smc component NAME: one built-in bolt as a multi-lang subprocess.
+//
+// Speaks Apache Storm's multi-lang protocol on standard input and output, so
+// that Storm's ShellBolt, or smc's own shell(...), can host any smc built-in.
+// The input fields come from the handshake's context (or --fields); each
+// tuple runs through the component and is acked; heartbeats are answered;
+// tick tuples become ticks; when standard input ends the component finishes
+// (a count emits its totals) and the process exits.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <rapidjson/document.h>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "dsl/parser.h"
+#include "dsl/validator.h"
+#include "runtime/plan.h"
+#include "stdlib/builtins.h"
+#include "stdlib/formats.h"
+#include "stdlib/multilang.h"
+
+namespace smc {
+
+void SetupComponent(CLI::App& app, ComponentOptions& opts) {
+  app.add_option("name", opts.name, "the built-in bolt to run, such as split or count")->required();
+  app.add_option("--param", opts.params, "an argument of the bolt: KEY=VALUE (repeatable)")->allow_extra_args(false);
+  app.add_option("--fields", opts.fields,
+                 "the input fields, comma-separated, when the handshake does not give them (default: line)")
+      ->delimiter(',');
+}
+
+namespace {
+
+// Emits as multi-lang "emit" commands anchored to the tuple at hand.
+class ProtocolEmitter : public rt::Emitter {
+ public:
+  ProtocolEmitter(const std::vector<std::string>& streams) : streams_(streams) {}
+  void Emit(int stream, const rt::Datum* values) override {
+    out_ += "{\"command\": \"emit\", \"stream\": ";
+    stdlib::AppendJsonString(streams_[stream], &out_);
+    if (!anchor_.empty()) {
+      out_ += ", \"anchors\": [";
+      stdlib::AppendJsonString(anchor_, &out_);
+      out_ += "]";
+    }
+    out_ += ", \"tuple\": [";
+    for (int k = 0; k < width_[stream]; ++k) {
+      if (k) out_ += ", ";
+      stdlib::AppendDatumJson(values[k], &out_);
+    }
+    out_ += "], \"need_task_ids\": false}\nend\n";
+  }
+  void EmitDirect(int stream, int, const rt::Datum* values) override { Emit(stream, values); }
+  void Error(std::string_view input, std::string_view reason) override {
+    std::string msg = std::string(reason) + ": " + std::string(input);
+    out_ += "{\"command\": \"error\", \"msg\": ";
+    stdlib::AppendJsonString(msg, &out_);
+    out_ += "}\nend\n";
+  }
+  void Send(const std::string& json) { stdlib::AppendFrame(json, &out_); }
+  bool Flush() {
+    bool ok = stdlib::WriteAll(1, out_);
+    out_.clear();
+    return ok;
+  }
+  std::string anchor_;
+  std::vector<int> width_;
+
+ private:
+  const std::vector<std::string>& streams_;
+  std::string out_;
+};
+
+std::string ArgText(const std::string& value) {
+  if (ParseLiteral(value)) return value;
+  return Value::String(value).ToSource();
+}
+
+}  // namespace
+
+int RunComponent(const ComponentOptions& opts, std::ostream&, std::ostream& err) {
+  // The handshake first: it names the input fields.
+  stdlib::FrameReader reader(0);
+  std::string json;
+  if (reader.Read(&json, -1) != stdlib::FrameReader::Result::kMessage) {
+    err << "smc component: error: expected the multi-lang handshake on standard input\n";
+    return kExitDataErr;
+  }
+  rapidjson::Document hs;
+  hs.Parse(json.data(), json.size());
+  if (hs.HasParseError() || !hs.IsObject()) {
+    err << "smc component: error: the handshake is not a JSON object\n";
+    return kExitDataErr;
+  }
+  std::vector<std::string> fields;
+  for (const std::string& f : opts.fields) fields.push_back(f);
+  auto ctx_it = hs.FindMember("context");
+  if (fields.empty() && ctx_it != hs.MemberEnd() && ctx_it->value.IsObject()) {
+    auto src = ctx_it->value.FindMember("source->stream->fields");
+    if (src != ctx_it->value.MemberEnd() && src->value.IsObject() && src->value.MemberCount() > 0) {
+      const auto& streams = src->value.MemberBegin()->value;
+      if (streams.IsObject() && streams.MemberCount() > 0 && streams.MemberBegin()->value.IsArray()) {
+        for (const auto& f : streams.MemberBegin()->value.GetArray()) {
+          if (f.IsString()) fields.push_back(f.GetString());
+        }
+      }
+    }
+  }
+  if (fields.empty()) fields = {"line"};
+
+  // The bolt's signature, checked and completed by the validator, as if written in a .topo file.
+  std::string text = "topology component {\n  spout in = channel(\"in\") -> (";
+  for (size_t i = 0; i < fields.size(); ++i) text += (i ? ", " : "") + fields[i];
+  text += ")\n  bolt b = " + opts.name + "(";
+  for (size_t i = 0; i < opts.params.size(); ++i) {
+    size_t eq = opts.params[i].find('=');
+    if (eq == std::string::npos) {
+      err << "smc component: error: --param expects KEY=VALUE, got '" << opts.params[i] << "'\n";
+      return kExitUsage;
+    }
+    text += (i ? ", " : "") + opts.params[i].substr(0, eq) + ": " + ArgText(opts.params[i].substr(eq + 1));
+  }
+  text += ") <- in shuffle\n  sink out = null() <- b shuffle\n}\n";
+  Diagnostics diags;
+  auto source = std::make_shared<SourceFile>("<component>", text);
+  ast::File file = Parse(source, &diags);
+  Graph graph;
+  if (!diags.HasErrors()) graph = Validate(file, StandardCatalog(), {}, &diags);
+  if (diags.HasErrors()) {
+    for (const Diagnostic& d : diags.all()) {
+      if (d.severity == Severity::kError) err << "smc component: error: " << d.message << "\n";
+    }
+    return kExitUsage;
+  }
+  rt::Plan plan = rt::Compile(graph);
+  const rt::PlanTopology& topology = plan.topologies[0];
+  const rt::PlanComponent& pc = topology.components[1];
+  const rt::ComponentFactory* factory = StandardRegistry().FindComponent(ComponentKind::kBolt, pc.impl);
+  if (!factory || pc.impl == "shell" || pc.impl == "exec") {
+    err << "smc component: error: '" << opts.name << "' cannot run as a multi-lang component\n";
+    return kExitUsage;
+  }
+  rt::Context ctx;
+  ctx.component = opts.name;
+  ctx.args = &pc.args;
+  ctx.input_fields = {fields};
+  for (const rt::PlanStream& s : pc.streams) {
+    ctx.stream_names.push_back(s.name);
+    ctx.stream_fields.push_back(s.fields);
+  }
+  ctx.topology = &topology;
+  ctx.component_index = 1;
+  ctx.first_task = {1, 2, 3};
+  ctx.task_id = 2;
+  std::unique_ptr<rt::Component> bolt = (*factory)();
+
+  // The pid reply, and the pid file Storm asks for.
+  auto pid_dir = hs.FindMember("pidDir");
+  if (pid_dir != hs.MemberEnd() && pid_dir->value.IsString()) {
+    std::ofstream(std::filesystem::path(pid_dir->value.GetString()) / std::to_string(::getpid()));
+  }
+  ProtocolEmitter out(ctx.stream_names);
+  for (const auto& f : ctx.stream_fields) out.width_.push_back(static_cast<int>(f.size()));
+  out.Send("{\"pid\": " + std::to_string(::getpid()) + "}");
+  if (!out.Flush()) return kExitIoErr;
+  try {
+    bolt->Open(ctx);
+    rt::Batch batch(static_cast<int>(fields.size()));
+    std::vector<rt::Datum> values(fields.size());
+    std::vector<std::string> scratch(fields.size());
+    while (true) {
+      auto r = reader.Read(&json, -1);
+      if (r != stdlib::FrameReader::Result::kMessage) break;
+      rapidjson::Document m;
+      m.Parse(json.data(), json.size());
+      if (m.HasParseError() || !m.IsObject()) {
+        err << "smc component: error: malformed message: " << json.substr(0, 200) << "\n";
+        return kExitDataErr;
+      }
+      auto stream = m.FindMember("stream");
+      std::string s = stream != m.MemberEnd() && stream->value.IsString() ? stream->value.GetString() : "default";
+      if (s == "__heartbeat") {
+        out.Send("{\"command\": \"sync\"}");
+      } else if (s == "__tick") {
+        out.anchor_.clear();
+        bolt->Tick(out);
+      } else {
+        auto id = m.FindMember("id");
+        auto tuple = m.FindMember("tuple");
+        std::string id_text = id != m.MemberEnd() && id->value.IsString() ? id->value.GetString() : "";
+        if (tuple == m.MemberEnd() || !tuple->value.IsArray() || tuple->value.Size() != fields.size()) {
+          out.Error(json.substr(0, 200), "expected a tuple of " + std::to_string(fields.size()) + " values");
+        } else {
+          for (size_t k = 0; k < fields.size(); ++k) values[k] = stdlib::JsonDatum(tuple->value[k], &scratch[k]);
+          batch.Clear();
+          batch.Append(values.data());
+          out.anchor_ = id_text;
+          bolt->Execute(batch, 0, out);
+        }
+        std::string ack = "{\"command\": \"ack\", \"id\": ";
+        stdlib::AppendJsonString(id_text, &ack);
+        out.Send(ack + "}");
+      }
+      if (!out.Flush()) return kExitIoErr;
+    }
+    out.anchor_.clear();
+    bolt->Finish(out);
+    if (!out.Flush()) return kExitIoErr;
+  } catch (const std::exception& e) {
+    err << "smc component: error: '" << opts.name << "' failed: " << e.what() << "\n";
+    return kExitSoftware;
+  }
+  return kExitOk;
+}
+
+}  // namespace smc

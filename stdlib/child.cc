@@ -1,0 +1,154 @@
+#include "stdlib/child.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "stdlib/multilang.h"
+
+namespace smc::stdlib {
+
+Child::Child(const rt::Context& ctx, std::vector<std::string> argv, Written written)
+    : ctx_(ctx),
+      argv_(std::move(argv)),
+      written_(std::move(written)),
+      label_("[" + ctx.component + "#" + std::to_string(ctx.instance) + "]") {}
+
+Child::~Child() { Stop(); }
+
+std::string MultilangPythonDir() {
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  // Installed: PREFIX/bin/smc and PREFIX/share/smc/python; built: BUILD/smc and BUILD/share/smc/python.
+  for (const auto& dir : {exe.parent_path() / "share/smc/python", exe.parent_path().parent_path() / "share/smc/python"}) {
+    if (std::filesystem::exists(dir / "storm.py", ec)) return dir.string();
+  }
+  return "";
+}
+
+bool Child::Start(std::string* error) {
+  rt::Subprocess::Options opts;
+  opts.argv = argv_;
+  opts.cwd = ctx_.base_dir;
+  std::string py = MultilangPythonDir();
+  if (!py.empty()) {
+    const char* old = std::getenv("PYTHONPATH");
+    opts.env.push_back("PYTHONPATH=" + (old && *old ? std::string(old) + ":" : "") + py);
+  }
+  opts.env.push_back("PYTHONUNBUFFERED=1");
+  proc_ = rt::Subprocess::Start(opts, error);
+  if (!proc_) return false;
+  stopping_ = false;
+  broken_ = false;
+  writer_ = std::thread([this] { WriterLoop(); });
+  int err_fd = proc_->stderr_fd();
+  stderr_ = std::thread([this, err_fd] { StderrLoop(err_fd); });
+  return true;
+}
+
+void Child::Write(std::string chunk, bool notify) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.emplace_back(std::move(chunk), notify);
+  }
+  cv_.notify_one();
+}
+
+void Child::CloseInputWhenDone() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    close_when_done_ = true;
+  }
+  cv_.notify_one();
+}
+
+void Child::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (proc_) {
+    proc_->Kill(SIGTERM);
+    int status;
+    if (!proc_->Wait(500'000'000, &status)) {
+      proc_->Kill(SIGKILL);
+      proc_->Wait(-1, &status);
+    }
+  }
+  if (writer_.joinable()) writer_.join();
+  if (stderr_.joinable()) stderr_.join();
+  // Chunks that will never be written still count as handled.
+  std::deque<std::pair<std::string, bool>> left;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    left.swap(queue_);
+  }
+  for (auto& [chunk, notify] : left) {
+    if (notify && written_) written_(false, chunk);
+  }
+}
+
+std::string Child::Describe() const {
+  std::string cmd;
+  for (const std::string& a : argv_) cmd += (cmd.empty() ? "" : " ") + a;
+  return "'" + cmd + "'" + (proc_ ? " (pid " + std::to_string(proc_->pid()) + ")" : "");
+}
+
+std::string Child::LastStderr() {
+  std::lock_guard<std::mutex> lock(err_mu_);
+  std::string out;
+  for (const std::string& l : last_lines_) out += (out.empty() ? "" : " | ") + l;
+  return out;
+}
+
+void Child::WriterLoop() {
+  while (true) {
+    std::pair<std::string, bool> item;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || close_when_done_; });
+      if (stopping_) return;
+      if (queue_.empty()) {  // close_when_done_
+        proc_->CloseStdin();
+        close_when_done_ = false;
+        continue;
+      }
+      item = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    bool ok = !broken_ && WriteAll(proc_->stdin_fd(), item.first);
+    if (!ok) broken_ = true;
+    if (item.second && written_) written_(ok, item.first);
+  }
+}
+
+void Child::StderrLoop(int fd) {
+  std::string buf;
+  char chunk[4096];
+  while (true) {
+    ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    buf.append(chunk, static_cast<size_t>(n));
+    size_t nl;
+    while ((nl = buf.find('\n')) != std::string::npos) {
+      std::string line = buf.substr(0, nl);
+      buf.erase(0, nl + 1);
+      ctx_.shared->Log(label_ + " " + line);
+      std::lock_guard<std::mutex> lock(err_mu_);
+      last_lines_.push_back(line);
+      if (last_lines_.size() > 5) last_lines_.pop_front();
+    }
+  }
+  if (!buf.empty()) {
+    ctx_.shared->Log(label_ + " " + buf);
+    std::lock_guard<std::mutex> lock(err_mu_);
+    last_lines_.push_back(buf);
+  }
+}
+
+}  // namespace smc::stdlib

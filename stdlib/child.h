@@ -1,0 +1,76 @@
+// A child process serving one component instance (private to stdlib/):
+// shell (multi-lang) and exec components.
+//
+// Child starts the program, forwards its standard error line by line with a
+// "[component#instance]" prefix (keeping the last lines for error reports),
+// and writes queued chunks to its standard input on a thread of its own, so
+// that the component's Execute never blocks on a slow child.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "runtime/component.h"
+#include "runtime/subprocess.h"
+
+namespace smc::stdlib {
+
+class Child {
+ public:
+  /// Called on the writer thread after each chunk that had `notify` set is
+  /// written (ok) or dropped because the child stopped reading (not ok).
+  using Written = std::function<void(bool ok, const std::string& chunk)>;
+  Child(const rt::Context& ctx, std::vector<std::string> argv, Written written);
+  ~Child();
+
+  /// Starts the program; false with the reason in `error`.
+  bool Start(std::string* error);
+  /// Queues bytes for the child's standard input.
+  void Write(std::string chunk, bool notify);
+  /// Closes the child's standard input once everything queued is written.
+  void CloseInputWhenDone();
+  /// Kills the child and stops the threads (idempotent).
+  void Stop();
+
+  rt::Subprocess* process() { return proc_.get(); }
+  int stdout_fd() const { return proc_ ? proc_->stdout_fd() : -1; }
+  /// "'python3 x.py' (pid 123)".
+  std::string Describe() const;
+  /// The last lines the child wrote to standard error, or "".
+  std::string LastStderr();
+  /// "[split#1]".
+  const std::string& label() const { return label_; }
+
+ private:
+  void WriterLoop();
+  void StderrLoop(int fd);
+
+  const rt::Context& ctx_;
+  std::vector<std::string> argv_;
+  Written written_;
+  std::string label_;
+  std::unique_ptr<rt::Subprocess> proc_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::pair<std::string, bool>> queue_;
+  bool close_when_done_ = false;
+  bool stopping_ = false;
+  bool broken_ = false;  // a write failed: the child stopped reading
+  std::thread writer_;
+  std::thread stderr_;
+
+  std::mutex err_mu_;
+  std::deque<std::string> last_lines_;
+};
+
+/// The folder with smc's Python module `storm` (for PYTHONPATH), or "".
+std::string MultilangPythonDir();
+
+}  // namespace smc::stdlib
