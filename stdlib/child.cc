@@ -57,6 +57,13 @@ void Child::Write(std::string chunk, bool notify) {
   cv_.notify_one();
 }
 
+bool Child::WriteNow(const std::string& data) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  if (broken_ || !proc_ || proc_->stdin_fd() < 0) return false;
+  if (!WriteAll(proc_->stdin_fd(), data)) broken_ = true;
+  return !broken_;
+}
+
 void Child::CloseInputWhenDone() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -106,23 +113,33 @@ std::string Child::LastStderr() {
 }
 
 void Child::WriterLoop() {
+  std::deque<std::pair<std::string, bool>> items;
+  std::string block;
   while (true) {
-    std::pair<std::string, bool> item;
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || close_when_done_; });
       if (stopping_) return;
       if (queue_.empty()) {  // close_when_done_
+        std::lock_guard<std::mutex> wlock(write_mu_);
         proc_->CloseStdin();
         close_when_done_ = false;
         continue;
       }
-      item = std::move(queue_.front());
-      queue_.pop_front();
+      items.swap(queue_);  // everything queued goes out in one write
     }
-    bool ok = !broken_ && WriteAll(proc_->stdin_fd(), item.first);
+    block.clear();
+    for (const auto& item : items) block += item.first;
+    bool ok;
+    {
+      std::lock_guard<std::mutex> lock(write_mu_);
+      ok = !broken_ && WriteAll(proc_->stdin_fd(), block);
+    }
     if (!ok) broken_ = true;
-    if (item.second && written_) written_(ok, item.first);
+    for (const auto& item : items) {
+      if (item.second && written_) written_(ok, item.first);
+    }
+    items.clear();
   }
 }
 

@@ -33,6 +33,9 @@ class Child {
   bool Start(std::string* error);
   /// Queues bytes for the child's standard input.
   void Write(std::string chunk, bool notify);
+  /// Writes at once from the calling thread (a reply the child is waiting
+  /// for), between the writer thread's writes. False if the child is gone.
+  bool WriteNow(const std::string& data);
   /// Closes the child's standard input once everything queued is written.
   void CloseInputWhenDone();
   /// Kills the child and stops the threads (idempotent).
@@ -57,12 +60,13 @@ class Child {
   std::string label_;
   std::unique_ptr<rt::Subprocess> proc_;
 
+  std::mutex write_mu_;  // one writer to the child's standard input at a time
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::pair<std::string, bool>> queue_;
   bool close_when_done_ = false;
   bool stopping_ = false;
-  bool broken_ = false;  // a write failed: the child stopped reading
+  std::atomic<bool> broken_{false};  // a write failed: the child stopped reading
   std::thread writer_;
   std::thread stderr_;
 

@@ -372,10 +372,9 @@ class ShellBolt : public rt::Component, ShellBase {
       tasks->clear();
       bool need = NeedTaskIds(m);
       ctx_->shared->Emit(stream, values->data(), need ? tasks : nullptr);
-      if (need) {
-        std::lock_guard<std::mutex> lock(mu_);
-        child_->Write(TaskIdsFrame(*tasks), false);
-      }
+      // The child waits for the reply. Only this thread replaces child_, so
+      // it needs no lock here, and a child slow to read blocks no one else.
+      if (need) child_->WriteNow(TaskIdsFrame(*tasks));
     } else if (m.command == "ack" || m.command == "fail") {
       std::string id = m.Id();
       bool known;
@@ -563,7 +562,7 @@ class ShellSpout : public rt::Spout, ShellBase {
             tasks.clear();
             bool need = NeedTaskIds(m);
             ctx_->shared->Emit(stream, values.data(), need ? &tasks : nullptr);
-            if (need) child_->Write(TaskIdsFrame(tasks), false);
+            if (need) child_->WriteNow(TaskIdsFrame(tasks));
           }
           std::string id = m.Id();
           if (!id.empty()) ids_.push_back(id);
