@@ -48,4 +48,19 @@ struct ComponentOptions {
 int RunComponent(const ComponentOptions& opts, std::ostream& out, std::ostream& err);
 void SetupComponent(CLI::App& app, ComponentOptions& opts);
 
+struct PsOptions {
+  std::string job;
+  bool json = false;
+};
+int RunPs(const PsOptions& opts, std::ostream& out, std::ostream& err);
+void SetupPs(CLI::App& app, PsOptions& opts);
+
+struct AbortOptions {
+  std::vector<std::string> jobs;
+  std::string wait;
+  bool force = false;
+};
+int RunAbort(const AbortOptions& opts, std::ostream& out, std::ostream& err);
+void SetupAbort(CLI::App& app, AbortOptions& opts);
+
 }  // namespace smc

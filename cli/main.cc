@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
   smc::SetupCheck(*app.add_subcommand("check", "validate topologies and report every problem"), check);
   smc::RunOptions run;
   smc::SetupRun(*app.add_subcommand("run", "run a topology on all cores until its input ends"), run);
+  smc::PsOptions ps;
+  smc::SetupPs(*app.add_subcommand("ps", "list the running jobs, or one job's components"), ps);
+  smc::AbortOptions abort_opts;
+  smc::SetupAbort(*app.add_subcommand("abort", "stop jobs: gracefully, then by force"), abort_opts);
   smc::ComponentOptions component;
   smc::SetupComponent(*app.add_subcommand("component", "run a built-in bolt as a Storm multi-lang subprocess"),
                       component);
@@ -45,6 +49,8 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("check")) return smc::RunCheck(check, std::cout, std::cerr);
   if (app.got_subcommand("run")) return smc::RunRun(run, std::cout, std::cerr);
+  if (app.got_subcommand("ps")) return smc::RunPs(ps, std::cout, std::cerr);
+  if (app.got_subcommand("abort")) return smc::RunAbort(abort_opts, std::cout, std::cerr);
   if (app.got_subcommand("component")) return smc::RunComponent(component, std::cout, std::cerr);
   if (app.got_subcommand("graph")) return smc::RunGraph(graph, std::cout, std::cerr);
   return smc::kExitUsage;

@@ -1,7 +1,10 @@
 // smc run FILE: validate, compile to a plan, and run on all cores.
+#include <pwd.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -11,6 +14,7 @@
 #include "dsl/parser.h"
 #include "dsl/suggest.h"
 #include "runtime/job.h"
+#include "runtime/jobs.h"
 #include "runtime/plan.h"
 #include "runtime/stop.h"
 #include "stdlib/builtins.h"
@@ -94,7 +98,45 @@ int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
   jo.threads = opts.threads;
   jo.run_for_ns = run_for_ns;
   jo.live_status = ::isatty(2) && opts.metrics != "-";
+
+  // The job registry, for smc ps and smc abort. Running does not depend on it.
+  rt::JobRegistry jobs;
+  std::string jobs_error;
+  rt::JobRecord record;
+  bool registered = jobs.Open(&jobs_error);
+  if (registered) {
+    record.id = jobs.NewId();
+    record.name = plan.topologies[topology].name;
+    std::error_code ec;
+    record.path = opts.file == "-" ? "-" : std::filesystem::absolute(opts.file, ec).string();
+    record.pid = ::getpid();
+    record.pgid = ::getpgrp();
+    record.start_ticks = rt::JobRegistry::StartTicks(record.pid);
+    record.started_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    if (const passwd* pw = ::getpwuid(::getuid())) record.user = pw->pw_name;
+    registered = jobs.Write(record);
+    double last_seconds = 0;
+    uint64_t last_out = 0;
+    jo.on_status = [&](const rt::JobMetrics& m, bool stopping) {
+      record.tuples_in = record.tuples_out = record.errors = 0;
+      for (const rt::ComponentMetrics& c : m.components) {
+        if (c.kind == "spout") record.tuples_in += c.emitted;
+        if (c.kind == "sink") record.tuples_out += c.executed;
+        record.errors += c.errors;
+      }
+      double dt = m.seconds - last_seconds;
+      record.rate = dt > 0 ? (record.tuples_out - last_out) / dt : 0;
+      last_seconds = m.seconds;
+      last_out = record.tuples_out;
+      record.state = stopping ? "stopping" : "running";
+      record.metrics = m;
+      jobs.Write(record);
+    };
+  }
   rt::JobResult r = rt::RunTopology(plan, topology, registry, jo, err);
+  if (registered) jobs.Remove(record.id);
   if (!opts.metrics.empty()) {
     std::string text = opts.metrics_format == "json" ? rt::MetricsJson(r.metrics) : rt::MetricsText(r.metrics);
     if (opts.metrics == "-") err << text << std::flush;

@@ -760,8 +760,10 @@ void Job::ClockLoop() {
         }
       }
     }
-    if (opts_.live_status && now >= next_status) {
-      PrintStatus((now - start_ns_) / 1e9);
+    if (now >= next_status) {
+      double seconds = (now - start_ns_) / 1e9;
+      if (opts_.live_status) PrintStatus(seconds);
+      if (opts_.on_status) opts_.on_status(Collect(seconds), StopSignal::Get().requested());
       next_status = now + 1'000'000'000;
     }
   }

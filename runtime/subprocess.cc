@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -94,12 +95,16 @@ std::unique_ptr<Subprocess> Subprocess::Start(const Options& opts, std::string* 
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
+  pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
     *error = std::string("cannot fork: ") + std::strerror(errno);
     return nullptr;
   }
   if (pid == 0) {
+    // Dies with smc, even when smc is killed with SIGKILL: nothing is left behind.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
     ::setpgid(0, 0);
     ::signal(SIGPIPE, SIG_DFL);
     ::signal(SIGINT, SIG_DFL);

@@ -1,0 +1,20 @@
+// Finding jobs by id or name, shared by `smc ps` and `smc abort`.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "runtime/jobs.h"
+
+namespace smc {
+
+/// Exit status when a named job does not exist.
+inline constexpr int kExitNoJob = 1;
+
+/// The jobs whose id or name is `key`; reports "no job" (with a suggestion)
+/// to `err` and returns none when nothing matches.
+std::vector<rt::JobRecord> FindJobs(const std::vector<rt::JobRecord>& jobs, const std::string& key,
+                                    std::ostream& err);
+
+}  // namespace smc

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""`smc component NAME`: a built-in bolt as a multi-lang child, hosted by a
+shell(...) bolt, and driven directly by a scripted parent."""
+import json
+import os
+import subprocess
+
+from shellutil import *
+
+SENT = 2000
+
+# ---- hosted by shell(...): same counts as the built-in split ---------------------------
+write("split.topo", """param smc = "smc"
+topology builtin {
+  spout s = random_sentence(count: %d, seed: 3)
+  bolt  w = split() x2 <- s shuffle
+  bolt  c = count(key: "word") x2 <- w fields(word)
+  sink  o = stdout() <- c shuffle
+}
+topology hosted {
+  spout s = random_sentence(count: %d, seed: 3)
+  bolt  w = shell("${smc} component split") x2 <- s shuffle -> (word)
+  bolt  c = count(key: "word") x2 <- w fields(word)
+  sink  o = stdout() <- c shuffle
+}
+""" % (SENT, SENT))
+rc, builtin, err = run("run", "--topology", "builtin", "split.topo")
+eq((rc, err), (0, ""), "built-in split: run")
+rc, hosted, err = run("run", "--topology", "hosted", "-p", "smc=" + SMC, "split.topo", "--metrics", "m.json",
+                      "--metrics-format", "json")
+eq((rc, err), (0, ""), "smc component split as a shell bolt: run")
+check(len(builtin.splitlines()) > 10, "built-in split counted words", builtin[:200])
+eq(sorted(hosted.splitlines()), sorted(builtin.splitlines()), "smc component split counts like the built-in split")
+m = metrics("m.json")
+eq((m["w"]["executed"], m["w"]["errors"]), (SENT, 0), "smc component split: every sentence executed, no error")
+
+# ---- count: its totals come when its input is closed -----------------------------------
+write("count.topo", """param smc = "smc"
+topology t {
+  spout s = random_sentence(count: %d, seed: 3)
+  bolt  w = split() <- s shuffle
+  bolt  c = shell("${smc} component count --param key=word") x2 <- w fields(word) -> (word, count)
+  sink  o = stdout() <- c shuffle
+}
+""" % SENT)
+rc, out, err = run("run", "-p", "smc=" + SMC, "count.topo")
+eq((rc, err), (0, ""), "smc component count as a shell bolt: run")
+eq(sorted(out.splitlines()), sorted(builtin.splitlines()), "smc component count emits its totals at the end")
+
+# ---- driven directly -----------------------------------------------------------------------
+
+
+def frame(obj):
+    return json.dumps(obj) + "\nend\n"
+
+
+def parse_frames(text):
+    msgs, cur = [], []
+    for l in text.split("\n"):
+        if l == "end":
+            msgs.append(json.loads("\n".join(cur)))
+            cur = []
+        else:
+            cur.append(l)
+    eq(cur, [""], "the output ends with a whole frame")
+    return msgs
+
+
+os.makedirs("pids", exist_ok=True)
+hs = {"conf": {}, "pidDir": os.path.join(WORK, "pids"),
+      "context": {"task->component": {"1": "s", "2": "w"}, "taskid": 2, "componentid": "w",
+                  "stream->target->grouping": {}, "streams": ["default"], "stream->outputfields": {"default": ["word"]},
+                  "source->stream->grouping": {"s": {"default": {"type": "SHUFFLE"}}},
+                  "source->stream->fields": {"s": {"default": ["sentence"]}}}}
+inp = frame(hs)
+inp += frame({"id": "7", "comp": "s", "stream": "default", "task": 1, "tuple": ["the cow jumped"]})
+inp += frame({"id": "8", "comp": "s", "stream": "default", "task": 1, "tuple": ["  über  日本 "]})
+inp += frame({"id": "-1", "comp": None, "stream": "__heartbeat", "task": -1, "tuple": []})
+inp += frame({"id": "9", "comp": "s", "stream": "default", "task": 1, "tuple": [""]})
+p = subprocess.Popen([SMC, "component", "split"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, text=True)
+pout, perr = p.communicate(inp, timeout=10)
+eq((p.returncode, perr), (0, ""), "smc component split driven directly: exit 0 at EOF")
+msgs = parse_frames(pout)
+eq(msgs[0], {"pid": p.pid}, "the handshake answer carries the pid")
+check(os.path.exists(os.path.join(WORK, "pids", str(p.pid))), "the pid file is created in pidDir", os.listdir("pids"))
+
+
+def emit(word, anchor):
+    return {"command": "emit", "stream": "default", "anchors": [anchor], "tuple": [word], "need_task_ids": False}
+
+
+eq(msgs[1:], [
+    emit("the", "7"), emit("cow", "7"), emit("jumped", "7"), {"command": "ack", "id": "7"},
+    emit("über", "8"), emit("日本", "8"), {"command": "ack", "id": "8"},
+    {"command": "sync"},
+    {"command": "ack", "id": "9"},
+], "emits anchored to their tuple, then its ack; a heartbeat answered with sync")
+
+# count driven directly: totals after EOF, no anchors.
+inp = frame(dict(hs, context=dict(hs["context"], **{"source->stream->fields": {"w": {"default": ["word"]}}})))
+for i, wd in enumerate(["a", "b", "a", "a"]):
+    inp += frame({"id": str(i), "comp": "w", "stream": "default", "task": 1, "tuple": [wd]})
+p = subprocess.run([SMC, "component", "count", "--param", "key=word"], input=inp, capture_output=True, text=True,
+                   timeout=10)
+eq((p.returncode, p.stderr), (0, ""), "smc component count driven directly: exit 0")
+msgs = parse_frames(p.stdout)[1:]
+eq(msgs[:4], [{"command": "ack", "id": str(i)} for i in range(4)], "count acks each tuple")
+eq(sorted(json.dumps(m, sort_keys=True) for m in msgs[4:]), sorted(json.dumps(m, sort_keys=True) for m in [
+    {"command": "emit", "stream": "default", "tuple": ["a", 3], "need_task_ids": False},
+    {"command": "emit", "stream": "default", "tuple": ["b", 1], "need_task_ids": False}]),
+   "count emits its totals after its input ends")
+
+# Errors of the direct use.
+p = subprocess.run([SMC, "component", "split"], input="", capture_output=True, text=True, timeout=10)
+eq((p.returncode, p.stdout, p.stderr), (65, "", "smc component: error: expected the multi-lang handshake on standard input\n"),
+   "no handshake: exit 65")
+p = subprocess.run([SMC, "component", "nosuch"], input=frame(hs), capture_output=True, text=True, timeout=10)
+eq(p.returncode, 64, "an unknown component: exit 64")
+check("nosuch" in p.stderr, "an unknown component is named", p.stderr)
+p = subprocess.run([SMC, "component", "split", "--param", "x"], input=frame(hs), capture_output=True, text=True,
+                   timeout=10)
+eq((p.returncode, p.stderr), (64, "smc component: error: --param expects KEY=VALUE, got 'x'\n"), "--param without =")
+no_leftovers("after smc component")
+
+pgrep_none("smc component")
+done()
