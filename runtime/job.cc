@@ -869,9 +869,12 @@ JobResult Job::Run() {
     for (const PlanStream& s : pc->streams) {
       if (s.name == "errors") has_reader = !s.edges.empty();
     }
+    bool has_errors_stream = false;
+    for (const PlanStream& s : pc->streams) has_errors_stream |= s.name == "errors";
     if (c.errors > 0 && !has_reader && !failed_.load()) {
-      Note("warning: " + c.kind + " '" + c.name + "' (" + c.location + ") met " + std::to_string(c.errors) +
-           " bad input tuple" + (c.errors == 1 ? "" : "s") + "; read its 'errors' stream to see them");
+      Note("warning: " + c.kind + " '" + c.name + "' (" + c.location + ") reported " + std::to_string(c.errors) +
+           " error" + (c.errors == 1 ? "" : "s") +
+           (has_errors_stream ? "; read its 'errors' stream to see them" : " (see above)"));
     }
   }
   StopSignal& stop = StopSignal::Get();

@@ -123,6 +123,7 @@ void Child::WriterLoop() {
       if (queue_.empty()) {  // close_when_done_
         std::lock_guard<std::mutex> wlock(write_mu_);
         proc_->CloseStdin();
+        input_closed_.store(true);
         close_when_done_ = false;
         continue;
       }

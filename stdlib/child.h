@@ -42,6 +42,8 @@ class Child {
   void Stop();
 
   rt::Subprocess* process() { return proc_.get(); }
+  /// True once the child's standard input was closed (CloseInputWhenDone).
+  bool input_closed() const { return input_closed_.load(); }
   int stdout_fd() const { return proc_ ? proc_->stdout_fd() : -1; }
   /// "'python3 x.py' (pid 123)".
   std::string Describe() const;
@@ -67,6 +69,7 @@ class Child {
   bool close_when_done_ = false;
   bool stopping_ = false;
   std::atomic<bool> broken_{false};  // a write failed: the child stopped reading
+  std::atomic<bool> input_closed_{false};
   std::thread writer_;
   std::thread stderr_;
 

@@ -130,11 +130,12 @@ class ExecBolt : public rt::Component {
                         std::to_string(ctx_->instance) + ": command " + child_->Describe() + " " +
                         rt::Subprocess::DescribeStatus(status) + (err.empty() ? "" : "; last stderr: " + err));
     }
-    if (!finishing_.load()) {  // it ended before its input did
+    if (!child_->input_closed()) {  // it ended before its input did
       broken_.store(true);
       ctx_->shared->Log("smc: warning: bolt '" + ctx_->component + "' (" + ctx_->location + ") instance " +
                         std::to_string(ctx_->instance) + ": command " + child_->Describe() +
-                        " ended before its input; the lines it did not read go to the errors stream");
+                        " ended before its input; lines written to it that it had not read are lost, and "
+                        "the rest go to the errors stream");
     }
     output_ended_.store(true);
     ctx_->shared->Wake();

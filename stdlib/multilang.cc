@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 
 #include "dsl/graph.h"
@@ -84,9 +86,15 @@ void AppendDatumJson(const rt::Datum& d, std::string* out) {
     case rt::Type::kString: AppendJsonString(d.s, out); break;
     case rt::Type::kNull: out->append("null"); break;
     case rt::Type::kFloat: {
+      if (!std::isfinite(d.f)) {  // JSON has no NaN or infinity
+        out->append("null");
+        break;
+      }
       char buf[32];
-      std::snprintf(buf, sizeof buf, "%.17g", d.f);
-      out->append(buf);
+      auto r = std::to_chars(buf, buf + sizeof buf, d.f);  // shortest text that reads back the same
+      std::string_view text(buf, r.ptr - buf);
+      out->append(text);
+      if (text.find_first_of(".e") == std::string_view::npos) out->append(".0");  // 1.0 stays a float
       break;
     }
     default: d.AppendText(out);

@@ -58,8 +58,13 @@ struct ChildMessage {
   explicit ChildMessage(const std::string& json) {
     doc.Parse(json.data(), json.size());
     if (doc.HasParseError()) {
+      std::string text = json.substr(0, 200);
+      while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+      for (char& c : text) {
+        if (c == '\n') c = ' ';
+      }
       throw std::runtime_error("sent malformed JSON (" + std::string(rapidjson::GetParseError_En(doc.GetParseError())) +
-                               " at byte " + std::to_string(doc.GetErrorOffset()) + "): " + json.substr(0, 200));
+                               " at byte " + std::to_string(doc.GetErrorOffset()) + "): " + text);
     }
     if (!doc.IsObject()) throw std::runtime_error("sent a message that is not a JSON object: " + json.substr(0, 200));
     auto it = doc.FindMember("command");
@@ -225,11 +230,12 @@ class ShellBolt : public rt::Component, ShellBase {
       AppendTupleJson(id, src.component, src.stream, src.task, b, t, &chunk);
       chunk.append("\nend\n");
     }
+    uint64_t first = next_id_ - b.size() + 1;
     {
       std::lock_guard<std::mutex> lock(ids_mu_);
-      outstanding_.insert(next_id_ - b.size() + 1, next_id_);
+      outstanding_.insert(first, next_id_);
     }
-    SendWithBarrier(std::move(chunk), /*hold=*/true);
+    SendWithBarrier(std::move(chunk), /*hold=*/true, first, next_id_);
   }
 
   // Ticks reach the child as Storm's tick tuples.
@@ -259,6 +265,7 @@ class ShellBolt : public rt::Component, ShellBase {
   struct Unsynced {
     std::string chunk;  // the tuples and the heartbeat that ends them
     bool hold;
+    uint64_t first_id = 0, last_id = 0;  // the tuple ids in it (none when first_id is 0)
   };
   // Tuple ids handed out and not yet acked or failed, as ranges.
   class IdRanges {
@@ -288,11 +295,11 @@ class ShellBolt : public rt::Component, ShellBase {
     child_->CloseInputWhenDone();
   }
 
-  void SendWithBarrier(std::string chunk, bool hold) {
+  void SendWithBarrier(std::string chunk, bool hold, uint64_t first_id = 0, uint64_t last_id = 0) {
     AppendFrame("{\"id\": \"-1\", \"comp\": null, \"stream\": \"__heartbeat\", \"task\": -1, \"tuple\": []}", &chunk);
     std::lock_guard<std::mutex> lock(mu_);
     if (hold) ctx_->shared->Hold(1);
-    unsynced_.push_back({chunk, hold});
+    unsynced_.push_back({chunk, hold, first_id, last_id});
     last_barrier_ns_ = Now();
     child_->Write(std::move(chunk), false);
   }
@@ -439,7 +446,13 @@ class ShellBolt : public rt::Component, ShellBase {
       auto fresh = Launch(nullptr);
       std::lock_guard<std::mutex> lock(mu_);
       child_ = std::move(fresh);
-      for (const Unsynced& u : unsynced_) child_->Write(u.chunk, false);  // at least once
+      for (const Unsynced& u : unsynced_) {
+        child_->Write(u.chunk, false);  // at least once
+        if (u.first_id != 0) {
+          std::lock_guard<std::mutex> ids_lock(ids_mu_);
+          outstanding_.insert(u.first_id, u.last_id);  // the new child acks them again
+        }
+      }
       last_barrier_ns_ = Now();
     } catch (const std::runtime_error& e) {
       std::lock_guard<std::mutex> lock(mu_);

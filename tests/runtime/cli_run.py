@@ -155,7 +155,7 @@ pj2 = topo("pj2.topo", """    spout s = stdin()
     bolt  p = parse_json(fields: ["a", "b"]) <- s shuffle
     sink  o = stdout() <- p shuffle""")
 eq(run("run", pj2, stdin=bad_in), (0, "1\tx\n\ttrue\n",
-   "smc: warning: bolt 'p' (pj2.topo:3:11) met 4 bad input tuples; read its 'errors' stream to see them\n"),
+   "smc: warning: bolt 'p' (pj2.topo:3:11) reported 4 errors; read its 'errors' stream to see them\n"),
    "unread errors: a warning with the count")
 eq(run("run", pj2, stdin='{"a":1}\n'), (0, "1\t\n", ""), "no bad input: no warning")
 rd = topo("rd.topo", """    spout s = stdin(format: "csv", fields: ["x", "y"])

@@ -123,5 +123,5 @@ p = subprocess.run([SMC, "component", "split", "--param", "x"], input=frame(hs),
 eq((p.returncode, p.stderr), (64, "smc component: error: --param expects KEY=VALUE, got 'x'\n"), "--param without =")
 no_leftovers("after smc component")
 
-pgrep_none("smc component")
+pgrep_none(SMC + " component")
 done()

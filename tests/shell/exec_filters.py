@@ -40,7 +40,7 @@ rc, out, err, secs = timed_run("run", "head.topo", stdin="\n".join(hwords) + "\n
 eq((rc, out), (0, "\n".join(hwords[:3]) + "\n"), "exec head -3: exit 0 and exactly the first 3 lines")
 check(secs < 10, "exec head -3: no hang", secs)
 matches(r"^smc: warning: bolt 'e' \(head\.topo:3:9\) instance 0: command '/bin/sh -c head -3' \(pid \d+\) "
-        r"ended before its input; the lines it did not read go to the errors stream$", err, "exec head: a warning")
+        r"ended before its input; lines written to it that it had not read are lost, and the rest go to the errors stream$", err, "exec head: a warning")
 errs = [l.split("\t") for l in read("errors.tsv").splitlines()]
 check(all(len(e) == 2 and e[1] == "the command exited before reading this line" for e in errs),
       "exec head: errors are (input, reason)", errs[:3])
