@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "stdlib/multilang.h"
@@ -43,6 +44,7 @@ bool Child::Start(std::string* error) {
   if (!proc_) return false;
   stopping_ = false;
   broken_ = false;
+  stderr_ended_ = false;
   writer_ = std::thread([this] { WriterLoop(); });
   int err_fd = proc_->stderr_fd();
   stderr_ = std::thread([this, err_fd] { StderrLoop(err_fd); });
@@ -103,6 +105,10 @@ std::string Child::Describe() const {
   std::string cmd;
   for (const std::string& a : argv_) cmd += (cmd.empty() ? "" : " ") + a;
   return "'" + cmd + "'" + (proc_ ? " (pid " + std::to_string(proc_->pid()) + ")" : "");
+}
+
+void Child::DrainStderr() {
+  for (int i = 0; i < 1000 && !stderr_ended_.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 std::string Child::LastStderr() {
@@ -167,6 +173,7 @@ void Child::StderrLoop(int fd) {
     std::lock_guard<std::mutex> lock(err_mu_);
     last_lines_.push_back(buf);
   }
+  stderr_ended_.store(true);
 }
 
 }  // namespace smc::stdlib

@@ -47,6 +47,9 @@ class Child {
   int stdout_fd() const { return proc_ ? proc_->stdout_fd() : -1; }
   /// "'python3 x.py' (pid 123)".
   std::string Describe() const;
+  /// Waits (up to a second) until the child's standard error has been read
+  /// to its end, so that its last lines are known and forwarded.
+  void DrainStderr();
   /// The last lines the child wrote to standard error, or "".
   std::string LastStderr();
   /// "[split#1]".
@@ -70,6 +73,7 @@ class Child {
   bool stopping_ = false;
   std::atomic<bool> broken_{false};  // a write failed: the child stopped reading
   std::atomic<bool> input_closed_{false};
+  std::atomic<bool> stderr_ended_{false};
   std::thread writer_;
   std::thread stderr_;
 

@@ -123,6 +123,7 @@ class ExecBolt : public rt::Component {
       ctx_->shared->Emit(0, &d, nullptr);
     }
     int status = 0;
+    child_->DrainStderr();
     if (child_->process()->Wait(2'000'000'000, &status) && !(WIFEXITED(status) && WEXITSTATUS(status) == 0) &&
         !(WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE)) {
       std::string err = child_->LastStderr();

@@ -121,6 +121,7 @@ class ShellBase {
   }
 
   std::string Describe(Child* child, const std::string& what) {
+    child->DrainStderr();
     std::string err = child->LastStderr();
     return "subprocess " + child->Describe() + " " + what + (err.empty() ? "" : "; last stderr: " + err);
   }
