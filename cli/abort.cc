@@ -14,6 +14,7 @@
 #include "cli/jobs_cli.h"
 #include "dsl/parser.h"
 #include "dsl/suggest.h"
+#include "runtime/channel.h"
 
 namespace smc {
 
@@ -103,6 +104,7 @@ int RunAbort(const AbortOptions& opts, std::ostream& out, std::ostream& err) {
       out << line;
     }
   }
+  rt::CleanupStaleChannels();  // a killed job's channels
   return status;
 }
 

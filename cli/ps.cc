@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/jobs_cli.h"
+#include "runtime/channel.h"
 #include "runtime/jobs.h"
 
 namespace smc {
@@ -41,6 +42,7 @@ int RunPs(const PsOptions& opts, std::ostream& out, std::ostream& err) {
     return kExitIoErr;
   }
   std::vector<rt::JobRecord> list = jobs.List();
+  rt::CleanupStaleChannels();
   if (!opts.job.empty()) {
     std::vector<rt::JobRecord> found = FindJobs(list, opts.job, err);
     if (found.empty()) return kExitNoJob;

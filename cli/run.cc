@@ -1,9 +1,13 @@
 // smc run FILE: validate, compile to a plan, and run on all cores.
 #include <pwd.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -13,6 +17,7 @@
 #include "cli/frontend.h"
 #include "dsl/parser.h"
 #include "dsl/suggest.h"
+#include "runtime/channel.h"
 #include "runtime/job.h"
 #include "runtime/jobs.h"
 #include "runtime/plan.h"
@@ -32,6 +37,99 @@ void SetupRun(CLI::App& app, RunOptions& opts) {
   app.add_option("--metrics-format", opts.metrics_format, "text (the default) or json")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_flag("--plan", opts.plan_only, "print the execution plan and exit without running");
+}
+
+namespace {
+
+// The children of RunEachTopology, for the signal handler.
+pid_t g_children[256];
+std::atomic<int> g_child_count{0};
+bool g_forward_sigint = true;
+
+void ForwardSignal(int sig) {
+  if (sig == SIGINT && !g_forward_sigint) return;  // the terminal sent it to them too
+  for (int i = 0; i < g_child_count.load(); ++i) ::kill(g_children[i], sig);
+}
+
+}  // namespace
+
+// Several topologies: one process each (isolation), joined by their channels.
+// Signals are passed on; if one fails, the others are stopped (SIGTERM, so
+// they drain); the status is the first failure's, or 0.
+int RunEachTopology(const RunOptions& opts, const rt::Plan& plan, std::ostream& err) {
+  if (plan.topologies.size() > 256) {
+    err << "smc: error: too many topologies in one file (at most 256)\n";
+    return kExitUsage;
+  }
+  std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  bool tty = ::isatty(0);
+  g_forward_sigint = !tty;
+  struct sigaction sa {};
+  sa.sa_handler = ForwardSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  std::vector<std::string> names;
+  for (const rt::PlanTopology& t : plan.topologies) {
+    std::vector<std::string> args = {self, "run", opts.file, "--topology", t.name};
+    for (const std::string& p : opts.params) args.insert(args.end(), {"-p", p});
+    if (opts.threads > 0) args.insert(args.end(), {"--threads", std::to_string(opts.threads)});
+    if (!opts.run_for.empty()) args.insert(args.end(), {"--for", opts.run_for});
+    if (!opts.metrics.empty()) {
+      args.insert(args.end(), {"--metrics", opts.metrics == "-" ? "-" : opts.metrics + "." + t.name});
+      args.insert(args.end(), {"--metrics-format", opts.metrics_format});
+    }
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      // Its own process group, so a terminal's Ctrl-C reaches it once, through
+      // us (unless it must read the terminal, which only the foreground group can).
+      if (!tty) ::setpgid(0, 0);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    if (pid < 0) {
+      err << "smc: error: cannot start topology '" << t.name << "': " << std::strerror(errno) << "\n";
+      ForwardSignal(SIGTERM);
+      break;
+    }
+    g_children[g_child_count.load()] = pid;
+    g_child_count.fetch_add(1);
+    names.push_back(t.name);
+  }
+  int status = kExitOk;
+  int running = g_child_count.load();
+  bool stopped_others = false;
+  while (running > 0) {
+    int st = 0;
+    pid_t pid = ::waitpid(-1, &st, 0);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    --running;
+    int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    std::string name;
+    for (int i = 0; i < g_child_count.load(); ++i) {
+      if (g_children[i] == pid) name = names[i];
+    }
+    if (code != 0) {
+      err << "smc: topology '" << name << "' "
+          << (WIFEXITED(st) ? "exited with status " + std::to_string(code)
+                            : "was killed by signal " + std::to_string(WTERMSIG(st)))
+          << "\n";
+      if (status == kExitOk) status = code;
+      if (!stopped_others && running > 0) {
+        stopped_others = true;
+        err << "smc: stopping the other topologies\n";
+        for (int i = 0; i < g_child_count.load(); ++i) ::kill(g_children[i], SIGTERM);
+      }
+    }
+  }
+  return status;
 }
 
 int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
@@ -68,10 +166,12 @@ int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
           << DidYouMean(opts.topology, names) << "\n";
       return kExitUsage;
     }
-  } else if (plan.topologies.size() > 1) {
-    err << "smc: error: '" << opts.file << "' has " << plan.topologies.size()
-        << " topologies; choose one with --topology NAME\n";
-    return kExitUsage;
+  } else if (plan.topologies.size() > 1 && !opts.plan_only) {
+    if (opts.file == "-") {
+      err << "smc: error: a file with several topologies cannot be read from standard input; name the file\n";
+      return kExitUsage;
+    }
+    return RunEachTopology(opts, plan, err);
   }
   if (opts.plan_only) {
     out << plan.Dump();
@@ -93,6 +193,7 @@ int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
       return kExitNoInput;
     }
   }
+  rt::CleanupStaleChannels();  // what crashed jobs left behind
   rt::StopSignal::Get().InstallHandlers();
   rt::JobOptions jo;
   jo.threads = opts.threads;

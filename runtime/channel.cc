@@ -135,8 +135,8 @@ Channel::~Channel() {
     pid.store(0);
     // The consumer removes the channel once it has read to the end; the
     // survivor removes it when the other side is gone.
-    bool other_attached = role_ == Role::kProducer ? header_->consumer_pid.load() != 0
-                                                    : header_->producer_pid.load() != 0;
+    int32_t other = role_ == Role::kProducer ? header_->consumer_pid.load() : header_->producer_pid.load();
+    bool other_attached = other != 0 && PeerAlive(role_ == Role::kProducer);
     if ((role_ == Role::kConsumer && ended_) || (!other_attached && (role_ == Role::kConsumer || !finished_))) {
       ::shm_unlink(("/" + segment_).c_str());
     }

@@ -49,6 +49,7 @@ class Channel {
   int peer_pid() const { return peer_pid_; }
 
  private:
+  friend int CleanupStaleChannels();
   struct Header;
   Channel() = default;
   bool PeerAlive(bool producer_side);

@@ -43,6 +43,8 @@ const rt::Registry& StandardRegistry() {
     r->AddBolt("shell", MakeShellBolt);
     r->AddSpout("shell", MakeShellSpout);
     r->AddBolt("exec", MakeExecBolt);
+    r->AddSink("channel", MakeChannelSink);
+    r->AddSpout("channel", MakeChannelSpout);
     r->AddSink("stdout", MakeStdoutSink);
     r->AddSink("file", MakeFileSink);
     r->AddSink("null", MakeNullSink);

@@ -58,6 +58,8 @@ std::unique_ptr<rt::Component> MakeThrottle();
 std::unique_ptr<rt::Component> MakeShellBolt();
 std::unique_ptr<rt::Spout> MakeShellSpout();
 std::unique_ptr<rt::Component> MakeExecBolt();
+std::unique_ptr<rt::Component> MakeChannelSink();
+std::unique_ptr<rt::Spout> MakeChannelSpout();
 std::unique_ptr<rt::Component> MakeStdoutSink();
 std::unique_ptr<rt::Component> MakeFileSink();
 std::unique_ptr<rt::Component> MakeNullSink();
