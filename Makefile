@@ -17,6 +17,7 @@ demo: build
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@scripts/check-clean
 
 clean:
 	rm -rf $(BUILD)
