@@ -1,5 +1,7 @@
 #include "runtime/jobs.h"
 
+#include "runtime/json_text.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -16,36 +18,16 @@
 #include <sstream>
 
 namespace smc::rt {
-namespace {
-
-std::string Quote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
 
 std::string JobRecord::ToJson() const {
   char rate_text[32];
   std::snprintf(rate_text, sizeof rate_text, "%.1f", rate);
   std::string m = MetricsJson(metrics);
   while (!m.empty() && m.back() == '\n') m.pop_back();
-  return "{\"id\": " + Quote(id) + ", \"name\": " + Quote(name) + ", \"path\": " + Quote(path) +
+  return "{\"id\": " + JsonQuote(id) + ", \"name\": " + JsonQuote(name) + ", \"path\": " + JsonQuote(path) +
          ", \"pid\": " + std::to_string(pid) + ", \"pgid\": " + std::to_string(pgid) +
          ", \"start_ticks\": " + std::to_string(start_ticks) + ", \"started_ms\": " + std::to_string(started_ms) +
-         ", \"user\": " + Quote(user) + ", \"state\": " + Quote(state) +
+         ", \"user\": " + JsonQuote(user) + ", \"state\": " + JsonQuote(state) +
          ", \"tuples_in\": " + std::to_string(tuples_in) + ", \"tuples_out\": " + std::to_string(tuples_out) +
          ", \"errors\": " + std::to_string(errors) + ", \"rate\": " + rate_text + ", \"metrics\": " + m + "}\n";
 }

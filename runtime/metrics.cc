@@ -1,29 +1,11 @@
 #include "runtime/metrics.h"
 
+#include "runtime/json_text.h"
+
 #include <cstdio>
 
 namespace smc::rt {
 
-namespace {
-
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
 
 std::string MetricsText(const JobMetrics& m) {
   char line[512];
@@ -45,14 +27,14 @@ std::string MetricsText(const JobMetrics& m) {
 
 std::string MetricsJson(const JobMetrics& m) {
   char num[64];
-  std::string out = "{\"topology\": " + JsonString(m.topology);
+  std::string out = "{\"topology\": " + JsonQuote(m.topology);
   std::snprintf(num, sizeof num, "%.6f", m.seconds);
   out += ", \"seconds\": " + std::string(num) + ", \"components\": [";
   for (size_t i = 0; i < m.components.size(); ++i) {
     const ComponentMetrics& c = m.components[i];
     out += i ? ", " : "";
-    out += "{\"name\": " + JsonString(c.name) + ", \"kind\": " + JsonString(c.kind) +
-           ", \"impl\": " + JsonString(c.impl) + ", \"location\": " + JsonString(c.location) +
+    out += "{\"name\": " + JsonQuote(c.name) + ", \"kind\": " + JsonQuote(c.kind) +
+           ", \"impl\": " + JsonQuote(c.impl) + ", \"location\": " + JsonQuote(c.location) +
            ", \"parallelism\": " + std::to_string(c.parallelism) + ", \"emitted\": " + std::to_string(c.emitted) +
            ", \"executed\": " + std::to_string(c.executed) + ", \"errors\": " + std::to_string(c.errors);
     std::snprintf(num, sizeof num, "%.6f", c.execute_latency_ms);

@@ -17,11 +17,7 @@ ComponentSpec DedupeSpec() {
                        "remember only the latest this many keys; 0 (the default) remembers all")};
   s.outputs = [](const ArgMap& args, const std::vector<std::string>& in, std::vector<StreamSpec>* out,
                  std::string* error, std::string* error_arg) {
-    if (args.at("window").num < 0) {
-      *error = "'window' cannot be negative";
-      *error_arg = "window";
-      return false;
-    }
+    if (!AtLeast(args, "window", 0, error, error_arg)) return false;
     *out = {{"default", in}};
     return true;
   };

@@ -244,27 +244,6 @@ void RecordReader::ParseJson(std::string_view line, rt::Emitter& out) {
   out.Emit(0, values_.data());
 }
 
-void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\t': out->append("\\t"); break;
-      case '\r': out->append("\\r"); break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 RecordFormatter::RecordFormatter(std::string format, const rt::Context& ctx)
     : format_(std::move(format)), input_fields_(ctx.input_fields) {}

@@ -30,6 +30,7 @@ inline constexpr const char* kReaderOutputsDoc =
 #include <rapidjson/document.h>
 
 #include "runtime/component.h"
+#include "runtime/json_text.h"
 #include "runtime/writer.h"
 
 namespace smc::stdlib {
@@ -95,7 +96,6 @@ class WriterSink : public rt::Component {
 /// in `scratch`.
 rt::Datum JsonDatum(const rapidjson::Value& v, std::string* scratch);
 
-/// Appends `s` as a JSON string literal.
-void AppendJsonString(std::string_view s, std::string* out);
+using rt::AppendJsonString;
 
 }  // namespace smc::stdlib

@@ -17,11 +17,7 @@ ComponentSpec SortSpec() {
               Choice("order", {"asc", "desc"}, "asc", "ascending or descending")};
   s.outputs = [](const ArgMap& args, const std::vector<std::string>& in, std::vector<StreamSpec>* out,
                  std::string* error, std::string* error_arg) {
-    if (args.at("window").num < 1) {
-      *error = "'window' must be at least 1, got " + args.at("window").ToText();
-      *error_arg = "window";
-      return false;
-    }
+    if (!AtLeast(args, "window", 1, error, error_arg)) return false;
     *out = {{"default", in}};
     return true;
   };

@@ -70,6 +70,17 @@ inline std::vector<std::string> StringListArg(const ArgMap& args, const std::str
 
 namespace smc::stdlib {
 
+/// Checks that integer argument `name` is at least `min`; otherwise sets
+/// the error ("'window' must be at least 1, got 0") and returns false.
+inline bool AtLeast(const ArgMap& args, const std::string& name, int64_t min, std::string* error,
+                    std::string* error_arg) {
+  const Value& v = args.at(name);
+  if (v.num >= min) return true;
+  *error = "'" + name + "' must be at least " + std::to_string(min) + ", got " + v.ToText();
+  *error_arg = name;
+  return false;
+}
+
 /// Checks names used as output fields: identifiers, none twice.
 inline bool ValidFieldNames(const std::vector<std::string>& fields, std::string* error) {
   for (size_t i = 0; i < fields.size(); ++i) {

@@ -16,11 +16,7 @@ ComponentSpec ThrottleSpec() {
   s.params = {Required("rate", ParamType::kInt, "tuples per second, per instance")};
   s.outputs = [](const ArgMap& args, const std::vector<std::string>& in, std::vector<StreamSpec>* out,
                  std::string* error, std::string* error_arg) {
-    if (args.at("rate").num < 1) {
-      *error = "'rate' must be at least 1, got " + args.at("rate").ToText();
-      *error_arg = "rate";
-      return false;
-    }
+    if (!AtLeast(args, "rate", 1, error, error_arg)) return false;
     *out = {{"default", in}};
     return true;
   };

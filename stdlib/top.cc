@@ -20,11 +20,7 @@ ComponentSpec TopSpec() {
   s.outputs = [](const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out,
                  std::string* error, std::string* error_arg) {
     std::string key = StringArg(args, "key"), by = StringArg(args, "by");
-    if (args.at("n").num < 1) {
-      *error = "'n' must be at least 1, got " + args.at("n").ToText();
-      *error_arg = "n";
-      return false;
-    }
+    if (!AtLeast(args, "n", 1, error, error_arg)) return false;
     std::string score = by.empty() ? "count" : by;
     if (score == key) {
       *error = "the key and the score cannot both be '" + key + "'";
