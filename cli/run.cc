@@ -45,8 +45,11 @@ namespace {
 pid_t g_children[256];
 std::atomic<int> g_child_count{0};
 bool g_forward_sigint = true;
+std::atomic<int> g_signal{0};  // the first signal received, passed on
 
 void ForwardSignal(int sig) {
+  int none = 0;
+  g_signal.compare_exchange_strong(none, sig);
   if (sig == SIGINT && !g_forward_sigint) return;  // the terminal sent it to them too
   for (int i = 0; i < g_child_count.load(); ++i) ::kill(g_children[i], sig);
 }
@@ -115,6 +118,11 @@ int RunEachTopology(const RunOptions& opts, const rt::Plan& plan, std::ostream& 
     std::string name;
     for (int i = 0; i < g_child_count.load(); ++i) {
       if (g_children[i] == pid) name = names[i];
+    }
+    int sig = g_signal.load();
+    if (sig != 0 && (code == 128 + sig || (WIFSIGNALED(st) && WTERMSIG(st) == sig))) {
+      if (status == kExitOk) status = 128 + sig;  // stopped as asked: not a failure of its own
+      continue;
     }
     if (code != 0) {
       err << "smc: topology '" << name << "' "

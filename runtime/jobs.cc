@@ -157,6 +157,13 @@ uint64_t JobRegistry::StartTicks(int pid) {
 
 bool JobRegistry::Alive(int pid, uint64_t start_ticks) {
   if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) return false;
+  // A process that exited but was not reaped yet (a zombie) has stopped too.
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  if (close != std::string::npos && close + 2 < text.size() && (text[close + 2] == 'Z' || text[close + 2] == 'X')) {
+    return false;
+  }
   uint64_t now = StartTicks(pid);
   return now == 0 || start_ticks == 0 || now == start_ticks;
 }

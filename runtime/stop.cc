@@ -40,6 +40,8 @@ void StopSignal::InstallHandlers() {
 }
 
 void StopSignal::Reset() {
+  // A signal is never forgotten: it may have come just before the job started.
+  if (reason_.load() == static_cast<int>(StopReason::kSignal)) return;
   char buf[64];
   while (::read(pipe_[0], buf, sizeof buf) > 0) {
   }

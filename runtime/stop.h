@@ -20,7 +20,8 @@ class StopSignal {
   void InstallHandlers();
   /// Async-signal-safe. The first reason given wins.
   void Request(StopReason reason, int signal_number = 0);
-  /// Forgets an earlier stop (a process may run several jobs, one after another).
+  /// Forgets an earlier stop (a process may run several jobs, one after
+  /// another), unless it came from a signal.
   void Reset();
   bool requested() const { return reason_.load(std::memory_order_relaxed) != 0; }
   StopReason reason() const { return static_cast<StopReason>(reason_.load()); }

@@ -90,7 +90,7 @@ class ChannelSink : public rt::Component {
         cv_.wait(lock, [&] { return stop_.load() || finishing_ || !queue_.empty(); });
         if (stop_.load()) return;
         if (queue_.empty()) {  // finishing: everything is in the channel
-          channel_->Finish();
+          if (!failed_) channel_->Finish();  // after a failure the stream did not end: no end mark
           done_.store(true);
           ctx_->shared->Wake();
           return;

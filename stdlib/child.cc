@@ -128,8 +128,8 @@ void Child::WriterLoop() {
       if (stopping_) return;
       if (queue_.empty()) {  // close_when_done_
         std::lock_guard<std::mutex> wlock(write_mu_);
+        input_closed_.store(true);  // before the close: the child may exit at once after it
         proc_->CloseStdin();
-        input_closed_.store(true);
         close_when_done_ = false;
         continue;
       }

@@ -166,7 +166,7 @@ r = job_of(p, cond=lambda r: r["tuples_in"] > 0)
 t0 = time.monotonic()
 ab = subprocess.Popen([SMC, "abort", "--wait", "2s", r["id"]], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                       text=True, env=ENV)
-_started.append(ab)
+STARTED.append(ab)
 saw = wait_for(lambda: any(x["state"] == "stopping" for x in ps_json()), 1.9, 0.1)
 still = p.poll() is None
 o, e = ab.communicate(timeout=15)
