@@ -86,21 +86,34 @@ int RunEachTopology(const RunOptions& opts, const rt::Plan& plan, std::ostream& 
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
+    // Signals wait while we fork: the child must not run our forwarding
+    // handler (it would pass the signal on and live on itself).
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    ::sigprocmask(SIG_BLOCK, &block, &old);
     pid_t pid = ::fork();
     if (pid == 0) {
+      ::signal(SIGINT, SIG_DFL);
+      ::signal(SIGTERM, SIG_DFL);
+      ::sigprocmask(SIG_SETMASK, &old, nullptr);
       // Its own process group, so a terminal's Ctrl-C reaches it once, through
       // us (unless it must read the terminal, which only the foreground group can).
       if (!tty) ::setpgid(0, 0);
       ::execv(argv[0], argv.data());
       ::_exit(127);
     }
+    if (pid > 0) {
+      g_children[g_child_count.load()] = pid;
+      g_child_count.fetch_add(1);
+    }
+    ::sigprocmask(SIG_SETMASK, &old, nullptr);
     if (pid < 0) {
       err << "smc: error: cannot start topology '" << t.name << "': " << std::strerror(errno) << "\n";
       ForwardSignal(SIGTERM);
       break;
     }
-    g_children[g_child_count.load()] = pid;
-    g_child_count.fetch_add(1);
     names.push_back(t.name);
   }
   int status = kExitOk;
