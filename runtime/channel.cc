@@ -11,6 +11,7 @@
 #include <boost/interprocess/shared_memory_object.hpp>
 #include <chrono>
 #include <cstring>
+#include <stdexcept>
 #include <thread>
 
 #include "runtime/jobs.h"
@@ -153,46 +154,19 @@ bool Channel::PeerAlive(bool producer_side) {
   return false;
 }
 
-namespace {
-
-void Put(std::string* out, const void* p, size_t n) { out->append(static_cast<const char*>(p), n); }
-
-template <typename T>
-T Get(const unsigned char*& p) {
-  T v;
-  std::memcpy(&v, p, sizeof v);
-  p += sizeof v;
-  return v;
-}
-
-}  // namespace
 
 Channel::WriteResult Channel::Write(const Batch& batch, const std::atomic<bool>& stop) {
-  // Record: u32 length of what follows, u32 tuples, then each field as a type
-  // byte and its value.
+  // Record: u32 length of what follows, u32 fields, u32 arena bytes, then the
+  // batch's fields and arena as they are (fields refer to the arena by offset).
+  const std::vector<Field>& fields = batch.raw_fields();
+  const std::string& arena = batch.raw_arena();
   std::string& rec = scratch_;
-  rec.assign(8, '\0');
-  uint32_t count = static_cast<uint32_t>(batch.size());
-  std::memcpy(rec.data() + 4, &count, 4);
-  for (size_t t = 0; t < batch.size(); ++t) {
-    for (int k = 0; k < batch.width(); ++k) {
-      Datum d = batch.Get(t, k);
-      rec.push_back(static_cast<char>(d.type));
-      switch (d.type) {
-        case Type::kNull: break;
-        case Type::kFloat: Put(&rec, &d.f, 8); break;
-        case Type::kString: {
-          uint32_t n = static_cast<uint32_t>(d.s.size());
-          Put(&rec, &n, 4);
-          rec.append(d.s);
-          break;
-        }
-        default: Put(&rec, &d.i, 8);
-      }
-    }
-  }
-  uint32_t len = static_cast<uint32_t>(rec.size() - 4);
-  std::memcpy(rec.data(), &len, 4);
+  uint32_t head_words[3] = {static_cast<uint32_t>(8 + fields.size() * sizeof(Field) + arena.size()),
+                            static_cast<uint32_t>(fields.size()), static_cast<uint32_t>(arena.size())};
+  rec.resize(12 + fields.size() * sizeof(Field) + arena.size());
+  std::memcpy(rec.data(), head_words, 12);
+  if (!fields.empty()) std::memcpy(rec.data() + 12, fields.data(), fields.size() * sizeof(Field));
+  if (!arena.empty()) std::memcpy(rec.data() + 12 + fields.size() * sizeof(Field), arena.data(), arena.size());
   const uint64_t cap = header_->capacity;
   if (rec.size() + 4 > cap) return WriteResult::kPeerDied;  // cannot ever fit (batches are far smaller)
   int64_t wait_us = 20;
@@ -248,28 +222,18 @@ Channel::ReadResult Channel::Read(Batch* batch) {
     }
   }
   std::memcpy(&len, ring_ + off, 4);
-  const unsigned char* p = ring_ + off + 4;
-  uint32_t count = Get<uint32_t>(p);
-  batch->Clear();
-  std::vector<Datum> values(batch->width());
-  for (uint32_t t = 0; t < count; ++t) {
-    for (int k = 0; k < batch->width(); ++k) {
-      Datum& d = values[k];
-      d.type = static_cast<Type>(*p++);
-      switch (d.type) {
-        case Type::kNull: break;
-        case Type::kFloat: d.f = Get<double>(p); break;
-        case Type::kString: {
-          uint32_t n = Get<uint32_t>(p);
-          d.s = std::string_view(reinterpret_cast<const char*>(p), n);
-          p += n;
-          break;
-        }
-        default: d.i = Get<int64_t>(p);
-      }
-    }
-    batch->Append(values.data());
+  uint32_t counts[2];
+  std::memcpy(counts, ring_ + off + 4, 8);
+  const unsigned char* p = ring_ + off + 12;
+  if (batch->width() == 0 || counts[0] % batch->width() != 0) {
+    throw std::runtime_error("channel '" + name_ + "' carries tuples of another width than this spout declares");
   }
+  // The fields are copied out through memcpy (the ring gives no alignment).
+  std::vector<Field>& fields = read_fields_;
+  fields.resize(counts[0]);
+  if (counts[0]) std::memcpy(fields.data(), p, counts[0] * sizeof(Field));
+  batch->AssignRaw(fields.data(), fields.size(), reinterpret_cast<const char*>(p + counts[0] * sizeof(Field)),
+                   counts[1]);
   header_->tail.store(tail + 4 + len, std::memory_order_release);
   return ReadResult::kBatch;
 }

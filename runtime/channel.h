@@ -65,6 +65,7 @@ class Channel {
   bool ended_ = false;
   int peer_pid_ = 0;
   std::string scratch_;
+  std::vector<Field> read_fields_;
 };
 
 /// Removes this user's channel segments whose processes have all gone.

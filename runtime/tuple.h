@@ -122,6 +122,17 @@ class Batch {
     if (!width_) count_ += other.count_;
   }
 
+  /// The raw storage, for copying a batch as bytes (channels). Fields refer
+  /// to the arena by offset, so both can be copied as they are.
+  const std::vector<Field>& raw_fields() const { return fields_; }
+  const std::string& raw_arena() const { return arena_; }
+  /// Replaces the contents with raw storage taken from raw_fields/raw_arena.
+  void AssignRaw(const Field* fields, size_t count, const char* arena, size_t arena_len) {
+    fields_.assign(fields, fields + count);
+    arena_.assign(arena, arena_len);
+    count_ = 0;
+  }
+
   void Clear() {
     fields_.clear();
     arena_.clear();
