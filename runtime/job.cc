@@ -140,6 +140,7 @@ class Job {
   void SpoutLoop(Instance& in);
   void Throttle(Instance& in);
   void ClockLoop();
+  void ReleaseComponents();
   void PrintStatus(double seconds);
   void ClearStatusLocked();
   JobMetrics Collect(double seconds);
@@ -770,6 +771,15 @@ void Job::ClockLoop() {
   graph_.release_wait();
 }
 
+// Components go first, while the instances and contexts they report to still
+// exist (a subprocess component stops its child and threads here).
+void Job::ReleaseComponents() {
+  for (auto& in : instances_) {
+    in->component.reset();
+    in->spout.reset();
+  }
+}
+
 void Job::PrintStatus(double seconds) {
   // Rates over the last interval: what is happening now, not the average.
   JobMetrics m = Collect(seconds);
@@ -828,6 +838,7 @@ JobResult Job::Run() {
   if (!Build()) {
     result.exit_status = 70;
     result.metrics = Collect(0);
+    ReleaseComponents();
     return result;
   }
   unfinished_.store(static_cast<int>(instances_.size()));
@@ -846,12 +857,7 @@ JobResult Job::Run() {
   graph_.wait_for_all();
   clock.join();
   for (auto& t : spouts) t.join();
-  // Components go first, while the instances they report to still exist
-  // (a subprocess component stops its child and threads here).
-  for (auto& in : instances_) {
-    in->component.reset();
-    in->spout.reset();
-  }
+  ReleaseComponents();
   outputs_.CloseAll();
   double seconds = (NowNs() - start_ns_) / 1e9;
   {
