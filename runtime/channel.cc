@@ -1,8 +1,6 @@
 #include "runtime/channel.h"
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,32 +61,28 @@ std::unique_ptr<Channel> Channel::Open(const std::string& name, Role role, std::
   ch->role_ = role;
   const size_t size = sizeof(Header) + kRingBytes;
   // Create it, or open the one the other side made (waiting for its set-up).
-  int fd = ::shm_open(("/" + ch->segment_).c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  bool created = fd >= 0;
-  if (!created) fd = ::shm_open(("/" + ch->segment_).c_str(), O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    *error = "cannot open channel '" + name + "': " + std::strerror(errno);
+  bool created = false;
+  try {
+    try {
+      ch->shm_ = std::make_unique<bip::shared_memory_object>(bip::create_only, ch->segment_.c_str(), bip::read_write,
+                                                              bip::permissions(0600));
+      created = true;
+      ch->shm_->truncate(static_cast<bip::offset_t>(size));
+    } catch (const bip::interprocess_exception& e) {
+      if (created || e.get_error_code() != bip::already_exists_error) throw;
+      ch->shm_ = std::make_unique<bip::shared_memory_object>(bip::open_only, ch->segment_.c_str(), bip::read_write);
+    }
+    bip::offset_t have = 0;
+    for (int i = 0; i < 2000 && (!ch->shm_->get_size(have) || static_cast<size_t>(have) < size); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // the creator sizes it at once; give it 2 s
+    }
+    ch->region_ = std::make_unique<bip::mapped_region>(*ch->shm_, bip::read_write, 0, size);
+  } catch (const bip::interprocess_exception& e) {
+    if (created) bip::shared_memory_object::remove(ch->segment_.c_str());
+    *error = "cannot open channel '" + name + "' (/dev/shm/" + ch->segment_ + "): " + e.what();
     return nullptr;
   }
-  if (created && ::ftruncate(fd, static_cast<off_t>(size)) != 0) {
-    *error = "cannot size channel '" + name + "': " + std::strerror(errno);
-    ::close(fd);
-    ::shm_unlink(("/" + ch->segment_).c_str());
-    return nullptr;
-  }
-  for (int i = 0; i < 2000; ++i) {  // the creator sizes it at once; give it 2 s
-    struct stat st {};
-    if (::fstat(fd, &st) == 0 && static_cast<size_t>(st.st_size) >= size) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  void* base = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  ::close(fd);
-  if (base == MAP_FAILED) {
-    *error = "cannot map channel '" + name + "': " + std::strerror(errno);
-    return nullptr;
-  }
-  ch->base_ = base;
-  ch->size_ = size;
+  void* base = ch->region_->get_address();
   ch->header_ = static_cast<Header*>(base);
   ch->ring_ = static_cast<unsigned char*>(base) + sizeof(Header);
   Header* h = ch->header_;
@@ -139,10 +133,9 @@ Channel::~Channel() {
     int32_t other = role_ == Role::kProducer ? header_->consumer_pid.load() : header_->producer_pid.load();
     bool other_attached = other != 0 && PeerAlive(role_ == Role::kProducer);
     if ((role_ == Role::kConsumer && ended_) || (!other_attached && (role_ == Role::kConsumer || !finished_))) {
-      ::shm_unlink(("/" + segment_).c_str());
+      bip::shared_memory_object::remove(segment_.c_str());
     }
   }
-  if (base_) ::munmap(base_, size_);
 }
 
 bool Channel::PeerAlive(bool producer_side) {
@@ -246,25 +239,25 @@ int CleanupStaleChannels() {
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
     if (name.compare(0, prefix.size(), prefix) != 0) continue;
-    int fd = ::shm_open(("/" + name).c_str(), O_RDONLY | O_CLOEXEC, 0);
-    if (fd < 0) continue;
     struct stat st {};
+    if (::stat(("/dev/shm/" + name).c_str(), &st) != 0 || st.st_uid != ::getuid()) continue;
     bool stale = false;
-    if (::fstat(fd, &st) == 0 && static_cast<size_t>(st.st_size) >= sizeof(Channel::Header) &&
-        st.st_uid == ::getuid()) {
-      void* base = ::mmap(nullptr, sizeof(Channel::Header), PROT_READ, MAP_SHARED, fd, 0);
-      if (base != MAP_FAILED) {
-        auto* h = static_cast<Channel::Header*>(base);
+    try {
+      bip::shared_memory_object shm(bip::open_only, name.c_str(), bip::read_only);
+      bip::offset_t size = 0;
+      if (shm.get_size(size) && static_cast<size_t>(size) >= sizeof(Channel::Header)) {
+        bip::mapped_region region(shm, bip::read_only, 0, sizeof(Channel::Header));
+        auto* h = static_cast<Channel::Header*>(region.get_address());
         int32_t p = h->producer_pid.load(), c = h->consumer_pid.load();
         bool p_alive = p != 0 && JobRegistry::Alive(p, h->producer_start.load());
         bool c_alive = c != 0 && JobRegistry::Alive(c, h->consumer_start.load());
         // Gone on both sides, and not a fresh channel still waiting for its first side.
         stale = !p_alive && !c_alive && (p != 0 || c != 0 || h->magic.load() != kMagic);
-        ::munmap(base, sizeof(Channel::Header));
       }
+    } catch (const bip::interprocess_exception&) {
+      continue;
     }
-    ::close(fd);
-    if (stale && ::shm_unlink(("/" + name).c_str()) == 0) ++removed;
+    if (stale && bip::shared_memory_object::remove(name.c_str())) ++removed;
   }
   ::closedir(d);
   return removed;

@@ -1,7 +1,8 @@
 // Channels: bounded shared-memory queues that join topologies running in
 // different processes (the `channel(NAME)` sink and spout).
 //
-// One segment per user and channel name (/dev/shm/smc-UID-NAME, mode 0600)
+// One Boost.Interprocess segment per user and channel name
+// (/dev/shm/smc-UID-NAME, mode 0600)
 // holds a single-producer, single-consumer ring of records. Either side may
 // start first. The producer waits while the ring is full (backpressure
 // across processes) and marks the end of the stream when it finishes; the
@@ -18,6 +19,11 @@
 #include <vector>
 
 #include "runtime/tuple.h"
+
+namespace boost::interprocess {
+class shared_memory_object;
+class mapped_region;
+}  // namespace boost::interprocess
 
 namespace smc::rt {
 
@@ -57,8 +63,8 @@ class Channel {
   std::string name_;
   std::string segment_;
   Role role_ = Role::kProducer;
-  void* base_ = nullptr;
-  size_t size_ = 0;
+  std::unique_ptr<boost::interprocess::shared_memory_object> shm_;
+  std::unique_ptr<boost::interprocess::mapped_region> region_;
   Header* header_ = nullptr;
   unsigned char* ring_ = nullptr;
   bool finished_ = false;
