@@ -362,13 +362,11 @@ class Validator {
     Work& w = work[i];
     bool inputs_known = !w.bad_source;
     std::vector<std::vector<std::string>> input_fields;
-    size_t k = 0;
     for (const ast::Input& in : w.ast->inputs) {
       auto found = index_.find(in.source.text);
       if (found == index_.end() || work[found->second].ast->kind == ComponentKind::kSink) continue;
       int src_index = found->second;
       Work& src = work[src_index];
-      ++k;
       src.read = true;
       if (!src.outputs_known) {
         inputs_known = false;
@@ -398,7 +396,6 @@ class Validator {
       w.out.inputs.push_back(std::move(gi));
       input_fields.push_back(src.out.outputs[s].fields);
     }
-    (void)k;
     if (w.broken || !inputs_known) return;
     ResolveFieldArgs(w, input_fields);
     if (w.broken) return;

@@ -38,6 +38,8 @@ using Node = tbb::flow::function_node<Message, tbb::flow::continue_msg, tbb::flo
 
 class Job;
 class Router;
+struct Instance;
+void MarkDirty(Instance& in, int64_t now);
 
 // One instance of a component (a Storm executor).
 class Shared;
@@ -434,6 +436,14 @@ class Control final : public SpoutControl {
   int WakeFd() const override { return StopSignal::Get().wake_fd(); }
 };
 
+// Notes when output started waiting in partly filled batches, so that the
+// clock thread flushes it after batch.linger.
+void MarkDirty(Instance& in, int64_t now) {
+  if (in.router->HasOpen() && in.dirty_since.load(std::memory_order_relaxed) == 0) {
+    in.dirty_since.store(now, std::memory_order_relaxed);
+  }
+}
+
 // The runtime side of SharedEmitter: every call takes the instance's lock.
 class Shared final : public SharedEmitter {
  public:
@@ -469,11 +479,7 @@ class Shared final : public SharedEmitter {
   void Log(const std::string& line) override;
 
  private:
-  void MarkDirty() {
-    if (in_->router->HasOpen() && in_->dirty_since.load(std::memory_order_relaxed) == 0) {
-      in_->dirty_since.store(NowNs(), std::memory_order_relaxed);
-    }
-  }
+  void MarkDirty() { ::smc::rt::MarkDirty(*in_, NowNs()); }
   Job* job_;
   Instance* in_;
 };
@@ -601,9 +607,7 @@ void Job::Process(Instance& in, const Message& m) {
         }
         in.busy_ns.fetch_add(static_cast<uint64_t>(NowNs() - t0), std::memory_order_relaxed);
         in.executed.fetch_add(m.batch->size(), std::memory_order_relaxed);
-        if (in.router->HasOpen() && in.dirty_since.load(std::memory_order_relaxed) == 0) {
-          in.dirty_since.store(t0, std::memory_order_relaxed);
-        }
+        MarkDirty(in, t0);
       }
       pool_.Put(m.batch);
       in.pending.fetch_sub(1, std::memory_order_relaxed);
@@ -631,9 +635,7 @@ void Job::Process(Instance& in, const Message& m) {
             Fail(in, e.what());
           }
         }
-        if (in.router->HasOpen() && in.dirty_since.load(std::memory_order_relaxed) == 0) {
-          in.dirty_since.store(NowNs(), std::memory_order_relaxed);
-        }
+        MarkDirty(in, NowNs());
         if (in.finishing && (in.failed || in.component->Done())) CompleteFinish(in);
       }
       return;

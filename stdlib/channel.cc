@@ -1,4 +1,13 @@
 // channel(name): joins topologies in separate processes through shared memory.
+#include <poll.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "runtime/channel.h"
 #include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
@@ -28,16 +37,6 @@ ComponentSpec ChannelSinkSpec() {
 }  // namespace smc::stdlib
 
 // ---- behaviour --------------------------------------------------------------------
-
-#include <poll.h>
-
-#include <atomic>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
-
-#include "runtime/channel.h"
 
 namespace smc::stdlib {
 namespace {

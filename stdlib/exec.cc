@@ -1,5 +1,14 @@
 // exec(command): a long-running line filter per instance.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
 #include "stdlib/builtins.h"
+#include "stdlib/child.h"
+#include "stdlib/component_helpers.h"
 #include "stdlib/spec_helpers.h"
 
 namespace smc::stdlib {
@@ -18,16 +27,6 @@ ComponentSpec ExecSpec() {
 }  // namespace smc::stdlib
 
 // ---- behaviour ------------------------------------------------------------------
-
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <thread>
-
-#include "stdlib/child.h"
-#include "stdlib/component_helpers.h"
 
 namespace smc::stdlib {
 namespace {

@@ -1,5 +1,19 @@
 // shell(command): a subprocess speaking Apache Storm's multi-lang protocol.
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <unordered_set>
+
+#include "runtime/plan.h"
 #include "stdlib/builtins.h"
+#include "stdlib/child.h"
+#include "stdlib/formats.h"
+#include "stdlib/multilang.h"
 #include "stdlib/spec_helpers.h"
 
 namespace smc::stdlib {
@@ -25,21 +39,6 @@ ComponentSpec ShellBoltSpec() { return ShellSpec(ComponentKind::kBolt); }
 }  // namespace smc::stdlib
 
 // ---- behaviour -------------------------------------------------------------------
-
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-#include <signal.h>
-#include <sys/wait.h>
-
-#include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <unordered_set>
-
-#include "runtime/plan.h"
-#include "stdlib/child.h"
-#include "stdlib/formats.h"
-#include "stdlib/multilang.h"
 
 namespace smc::stdlib {
 namespace {
