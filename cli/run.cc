@@ -44,7 +44,7 @@ namespace {
 // The children of RunEachTopology, for the signal handler.
 pid_t g_children[256];
 std::atomic<int> g_child_count{0};
-bool g_forward_sigint = true;
+volatile sig_atomic_t g_forward_sigint = 1;  // read in the signal handler
 std::atomic<int> g_signal{0};  // the first signal received, passed on
 
 void ForwardSignal(int sig) {
@@ -66,7 +66,7 @@ int RunEachTopology(const RunOptions& opts, const rt::Plan& plan, std::ostream& 
   }
   std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
   bool tty = ::isatty(0);
-  g_forward_sigint = !tty;
+  g_forward_sigint = tty ? 0 : 1;
   struct sigaction sa {};
   sa.sa_handler = ForwardSignal;
   sigemptyset(&sa.sa_mask);
@@ -239,8 +239,12 @@ int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
                             .count();
     if (const passwd* pw = ::getpwuid(::getuid())) record.user = pw->pw_name;
     registered = jobs.Write(record);
-    double last_seconds = 0;
-    uint64_t last_out = 0;
+  }
+  // Lives as long as the job: on_status runs on the runtime's clock thread
+  // until RunTopology returns.
+  double last_seconds = 0;
+  uint64_t last_out = 0;
+  if (registered) {
     jo.on_status = [&](const rt::JobMetrics& m, bool stopping) {
       record.tuples_in = record.tuples_out = record.errors = 0;
       for (const rt::ComponentMetrics& c : m.components) {
