@@ -268,7 +268,7 @@ int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
     if (opts.metrics == "-") err << text << std::flush;
     else metrics_file << text;
   }
-  return r.exit_status;
+  return ExitStatus(r);
 }
 
 }  // namespace smc

@@ -176,7 +176,7 @@ TEST_CASE("shuffle, local and none: each instance within 10% of an even share") 
       CAPTURE(spout_par);
       Ran r = RunText(Gen(30000, " bolt p = identity() x3 <- s " + g + "\n sink o = null() <- p shuffle", spout_par),
                       reg);
-      REQUIRE(r.result.exit_status == 0);
+      REQUIRE(r.result.outcome == smc::rt::Outcome::kOk);
       CHECK(r.diag == "");
       std::set<std::string> all;
       REQUIRE(g_seen.values["p"].size() == 3);
@@ -198,7 +198,7 @@ TEST_CASE("fields: each key on exactly one instance, chosen by value; all: every
   Ran r = RunText(Gen(3000, " bolt a = identity() x2 <- s shuffle\n bolt p = identity() x4 <- a fields(n)\n"
                             " sink o = null() <- p shuffle"),
                   reg);
-  REQUIRE(r.result.exit_status == 0);
+  REQUIRE(r.result.outcome == smc::rt::Outcome::kOk);
   std::map<std::string, int> owner;
   for (auto& [inst, vals] : g_seen.values["p"]) {
     CHECK(vals.size() > 300);  // spread over the four
@@ -223,7 +223,7 @@ TEST_CASE("custom modulo: instance = value mod parallelism") {
   auto reg = ProbeRegistry();
   Ran r = RunText(Gen(999, " bolt p = identity() x3 <- s custom modulo(field: \"n\")\n sink o = null() <- p shuffle"),
                   reg);
-  REQUIRE(r.result.exit_status == 0);
+  REQUIRE(r.result.outcome == smc::rt::Outcome::kOk);
   REQUIRE(g_seen.values["p"].size() == 3);
   for (auto& [inst, vals] : g_seen.values["p"]) {
     CHECK(vals.size() == 333);
@@ -236,7 +236,7 @@ TEST_CASE("direct: EmitDirect reaches the chosen instance only; Emit never reach
   Ran r = RunText(Gen(1000, " bolt d = identity() <- s shuffle\n bolt p = identity() x2 <- d direct\n"
                             " bolt q = identity() x2 <- d shuffle\n sink o = null() <- p shuffle, q shuffle"),
                   reg);
-  REQUIRE(r.result.exit_status == 0);
+  REQUIRE(r.result.outcome == smc::rt::Outcome::kOk);
   CHECK(r.diag == "");
   REQUIRE(g_seen.values["p"].size() == 2);
   for (auto& [inst, vals] : g_seen.values["p"]) {
@@ -254,7 +254,7 @@ TEST_CASE("direct: EmitDirect reaches the chosen instance only; Emit never reach
 TEST_CASE("built-ins never emit direct: a direct subscriber of a built-in gets nothing and still finishes") {
   auto reg = ProbeRegistry();
   Ran r = RunText(Gen(500, " bolt p = identity() x2 <- s direct\n sink o = null() <- p shuffle"), reg);
-  REQUIRE(r.result.exit_status == 0);
+  REQUIRE(r.result.outcome == smc::rt::Outcome::kOk);
   CHECK(g_seen.values["p"].empty());
   CHECK(g_seen.finishes["p"] == std::map<int, int>{{0, 1}, {1, 1}});
   CHECK(Metric(r, "s").emitted == 500);
@@ -272,7 +272,7 @@ TEST_CASE("end of stream: Finish once per instance, after every tuple, across a 
                         " sink o = null() <- p shuffle",
                         " x2"),
                     reg, threads);
-    REQUIRE(r.result.exit_status == 0);
+    REQUIRE(r.result.outcome == smc::rt::Outcome::kOk);
     CHECK(g_seen.finishes["p"] == std::map<int, int>{{0, 1}, {1, 1}, {2, 1}});
     CHECK(g_seen.finishes["a"] == std::map<int, int>{{0, 1}, {1, 1}, {2, 1}});
     size_t total = 0;
@@ -288,7 +288,7 @@ TEST_CASE("ticks reach a component with a tick setting while it runs, none after
       "topology t {\n spout s = generate(count: 40, rate: 100)\n bolt p = identity() x2 <- s shuffle { tick = 50ms }\n"
       " bolt q = identity() <- s shuffle\n sink o = null() <- p shuffle, q shuffle\n}\n",
       reg);
-  REQUIRE(r.result.exit_status == 0);
+  REQUIRE(r.result.outcome == smc::rt::Outcome::kOk);
   for (int i = 0; i < 2; ++i) {
     CHECK(g_seen.ticks["p"][i] >= 3);
     CHECK(g_seen.ticks["p"][i] <= 20);
@@ -302,7 +302,7 @@ TEST_CASE("isolated: a component that throws fails the job with its name, locati
   auto reg = ProbeRegistry({"p"}, [] { return std::make_unique<Thrower>(); });
   Ran r = RunText(Gen(100000, " bolt p = identity() x2 <- s custom modulo(field: \"n\")\n sink o = null() <- p shuffle"),
                   reg);
-  CHECK(r.result.exit_status == 70);
+  CHECK(r.result.outcome == smc::rt::Outcome::kComponentFailed);
   CHECK(r.diag == "smc: error: bolt 'p' (t.topo:3:7, instance 1) failed: boom at 777\n");
   CHECK(Metric(r, "p").errors == 1);
 }
@@ -319,7 +319,7 @@ TEST_CASE("isolated: a direct emit to a missing instance fails the job") {
   Ran r = RunText(Gen(10, " bolt d = identity() <- s shuffle\n bolt p = identity() x2 <- d direct\n"
                           " sink o = null() <- p shuffle"),
                   reg);
-  CHECK(r.result.exit_status == 70);
+  CHECK(r.result.outcome == smc::rt::Outcome::kComponentFailed);
   CHECK(r.diag == "smc: error: bolt 'd' (t.topo:3:7) failed: direct emit to instance 5 of 'p', which has 2\n");
 }
 
@@ -328,7 +328,7 @@ TEST_CASE("isolated: a spout that fails to open does not crash the job (instance
   // later instances without a router, and collecting metrics crashed.
   Ran r = RunText("topology t {\n spout s = file(path: \"/nonexistent/x\")\n sink o = null() <- s shuffle\n}\n",
                   smc::StandardRegistry());
-  CHECK(r.result.exit_status == 70);
+  CHECK(r.result.outcome == smc::rt::Outcome::kComponentFailed);
   CHECK(r.diag == "smc: error: spout 's' (t.topo:2:8) failed: cannot open '/nonexistent/x': No such file or directory\n");
 }
 
@@ -337,9 +337,9 @@ TEST_CASE("isolated: a second job in the same process runs after a failed one") 
   // later job in the same process stopped its spouts at once and lost its input.
   auto reg = ProbeRegistry({"p"}, [] { return std::make_unique<Thrower>(); });
   Ran bad = RunText(Gen(1000, " bolt p = identity() <- s shuffle\n sink o = null() <- p shuffle"), reg);
-  REQUIRE(bad.result.exit_status == 70);
+  REQUIRE(bad.result.outcome == smc::rt::Outcome::kComponentFailed);
   Ran good = RunText(Gen(1000, " bolt q = identity() <- s shuffle\n sink o = null() <- q shuffle"), ProbeRegistry());
-  CHECK(good.result.exit_status == 0);
+  CHECK(good.result.outcome == smc::rt::Outcome::kOk);
   CHECK(Metric(good, "s").emitted == 1000);
   CHECK(Metric(good, "o").executed == 1000);
 }
