@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,18 @@ namespace smc::rt {
 class Outputs;
 class SharedEmitter;
 struct PlanTopology;
+
+/// Thrown by a component when reading an input or writing an output fails
+/// (a file that cannot be opened, standard input that is a directory): the
+/// run fails as an I/O error (smc exits 74), not as a component failure (70).
+class IoError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Throws IoError("cannot read NAME: Is a directory") when `fd` is a
+/// directory, which open(2) accepts and read(2) refuses.
+void ThrowIfDirectory(int fd, const std::string& name);
 
 /// What an instance knows about itself.
 struct Context {

@@ -1,8 +1,19 @@
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 #include "runtime/component.h"
 
 namespace smc::rt {
+
+void ThrowIfDirectory(int fd, const std::string& name) {
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    throw IoError("cannot read " + name + ": " + std::strerror(EISDIR));
+  }
+}
 
 const Value& Context::Arg(const std::string& name) const {
   auto it = args->find(name);

@@ -4,12 +4,14 @@
 // inside Guarded(). Nothing may escape a flow-graph node (oneTBB would cancel
 // the graph and rethrow from wait_for_all, far from the component) or a
 // spout's thread (std::terminate): the guard turns any throw, std::exception
-// or not, into the text the job reports with the component's name before it
+// or not, into the text (and whether it was an IoError) the job reports with the component's name before it
 // stops the whole graph.
 #pragma once
 
 #include <exception>
 #include <string>
+
+#include "runtime/component.h"
 
 namespace smc::rt {
 
@@ -19,6 +21,7 @@ inline constexpr const char* kUnknownThrow = "threw something that is not a std:
 /// The outcome of a guarded call.
 struct Escaped {
   bool failed = false;
+  bool io = false;   // it was an IoError
   std::string what;  // the exception's text (empty if even copying it failed)
   explicit operator bool() const { return failed; }
 };
@@ -30,6 +33,13 @@ Escaped Guarded(F&& body) noexcept {
   try {
     body();
     return out;
+  } catch (const IoError& e) {
+    out.failed = true;
+    out.io = true;
+    try {
+      out.what = e.what();
+    } catch (...) {
+    }
   } catch (const std::exception& e) {
     out.failed = true;
     try {

@@ -115,10 +115,12 @@ class Job final : public Deliveries {
     Escaped e = Guarded(std::forward<F>(body));
     if (!e) return true;
     in.failed = true;
-    Fail(in, e.what);
+    Fail(in, e.what, e.io);
     return false;
   }
-  void Fail(const Instance& in, const std::string& what);
+  // Reports a failure of `in`; `io`: an IoError (the run's outcome is then
+  // an I/O error, unless some failure was not).
+  void Fail(const Instance& in, const std::string& what, bool io = false);
   void Note(const std::string& line) { Say("smc: " + line); }
   void Say(const std::string& line) {
     std::lock_guard<std::mutex> lock(diag_mu_);
@@ -156,6 +158,7 @@ class Job final : public Deliveries {
   std::vector<int> first_;  // index of each component's first instance
   std::atomic<int> unfinished_{0};
   std::atomic<bool> failed_{false};
+  std::atomic<bool> failed_not_io_{false};  // some failure was not an IoError
   int64_t start_ns_ = 0;
 };
 
@@ -198,7 +201,8 @@ class Shared final : public SharedEmitter {
   Instance* in_;
 };
 
-void Job::Fail(const Instance& in, const std::string& what) {
+void Job::Fail(const Instance& in, const std::string& what, bool io) {
+  if (!io) failed_not_io_.store(true);
   failed_.store(true);
   in.router->CountError();
   Note("error: " + std::string(KindName(in.comp->kind)) + " '" + in.comp->name + "' (" + in.comp->location +
@@ -498,7 +502,7 @@ JobResult Job::Run() {
   JobResult result;
   start_ns_ = Now();
   if (!Build()) {
-    result.outcome = Outcome::kComponentFailed;
+    result.outcome = failed_not_io_.load() ? Outcome::kComponentFailed : Outcome::kIoError;
     result.metrics = Collect(0);
     ReleaseComponents();
     return result;
@@ -534,7 +538,7 @@ JobResult Job::Run() {
   }
   StopSignal& stop = StopSignal::Get();
   if (failed_.load()) {
-    result.outcome = Outcome::kComponentFailed;
+    result.outcome = failed_not_io_.load() ? Outcome::kComponentFailed : Outcome::kIoError;
   } else if (Writer* w = outputs_.Failed()) {
     if (w->error() == EPIPE) {
       result.outcome = Outcome::kBrokenPipe;  // like any tool whose reader went away: quietly

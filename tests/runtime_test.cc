@@ -473,7 +473,7 @@ TEST_CASE("isolated: a spout that fails to open does not crash the job (instance
   // later instances without a router, and collecting metrics crashed.
   Ran r = RunText("topology t {\n spout s = file(path: \"/nonexistent/x\")\n sink o = null() <- s shuffle\n}\n",
                   smc::StandardRegistry());
-  CHECK(r.result.outcome == smc::rt::Outcome::kComponentFailed);
+  CHECK(r.result.outcome == smc::rt::Outcome::kIoError);
   CHECK(r.diag == "smc: error: spout 's' (t.topo:2:8) failed: cannot open '/nonexistent/x': No such file or directory\n");
 }
 
