@@ -39,7 +39,7 @@ bool IsDirectory(const std::string& path) {
 }
 }  // namespace
 
-Loaded LoadFile(const std::string& path, const std::vector<ParamOverride>& overrides) {
+Loaded LoadFile(const std::string& path, const std::vector<ParamOverride>& overrides, const rt::Extensions* ext) {
   Loaded l;
   std::string text;
   // A directory opens, and reads as nothing: say so instead of finding no topology.
@@ -69,13 +69,14 @@ Loaded LoadFile(const std::string& path, const std::vector<ParamOverride>& overr
   l.opened = true;
   auto source = std::make_shared<SourceFile>(path == "-" ? "<stdin>" : path, std::move(text));
   l.ast = Parse(source, &l.diags);
-  if (!l.diags.HasErrors()) l.graph = Validate(l.ast, StandardCatalog(), overrides, &l.diags);
+  const Catalog& catalog = ext ? ext->catalog : StandardCatalog();
+  if (!l.diags.HasErrors()) l.graph = Validate(l.ast, catalog, overrides, &l.diags);
   return l;
 }
 
 Loaded LoadValid(const std::string& path, const std::vector<ParamOverride>& overrides, std::ostream& err,
-                 int* status) {
-  Loaded l = LoadFile(path, overrides);
+                 int* status, const rt::Extensions* ext) {
+  Loaded l = LoadFile(path, overrides, ext);
   Report(l.diags, err);
   if (!l.opened) {
     *status = kExitNoInput;

@@ -63,7 +63,8 @@ int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
     run_for_ns = d->num;
   }
   int status = kExitOk;
-  Loaded l = LoadValid(opts.file, *overrides, err, &status);
+  const rt::Extensions& ext = StandardExtensions();
+  Loaded l = LoadValid(opts.file, *overrides, err, &status, &ext);
   if (status != kExitOk) return status;
 
   rt::Plan plan = rt::Compile(l.graph);
@@ -97,7 +98,7 @@ int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
     out << plan.Dump();
     return kExitOk;
   }
-  const rt::Registry& registry = StandardRegistry();
+  const rt::Registry& registry = ext.registry;
   std::string missing = rt::MissingImplementation(plan, topology, registry);
   if (!missing.empty()) {
     err << "smc: error: " << missing << " cannot run yet: this version of smc runs only the standard library's "
