@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -37,6 +38,11 @@ constexpr int64_t kThrottleMaxWaitNs = 1'000'000;
 constexpr auto kClockStep = std::chrono::microseconds(250);
 // How often the live status line and the job registry are updated.
 constexpr int64_t kStatusPeriodNs = 1'000'000'000;
+// Errors of a component without an `errors` stream are shown on standard
+// error as they come, up to this many per component (then only counted).
+constexpr uint64_t kShownErrors = 5;
+// How much of an input is shown with its error.
+constexpr size_t kShownInputBytes = 200;
 
 using Node = tbb::flow::function_node<Message, tbb::flow::continue_msg, tbb::flow::queueing>;
 
@@ -156,6 +162,7 @@ class Job final : public Deliveries {
   Outputs outputs_;
   std::vector<std::unique_ptr<Instance>> instances_;
   std::vector<int> first_;  // index of each component's first instance
+  std::unique_ptr<std::atomic<uint64_t>[]> shown_errors_;  // per component
   std::atomic<int> unfinished_{0};
   std::atomic<bool> failed_{false};
   std::atomic<bool> failed_not_io_{false};  // some failure was not an IoError
@@ -243,6 +250,8 @@ bool Job::Build() {
   }
   std::vector<int> first_task;
   for (int f : first_) first_task.push_back(f + 1);
+  shown_errors_ = std::make_unique<std::atomic<uint64_t>[]>(comps.size());
+  for (size_t c = 0; c < comps.size(); ++c) shown_errors_[c].store(0);
   for (auto& in : instances_) {
     in->ctx.first_task = first_task;
     in->shared = std::make_unique<Shared>(this, in.get());
@@ -254,6 +263,17 @@ bool Job::Build() {
     const PlanComponent& c = *in->comp;
     in->router = std::make_unique<Router>(topology_, in->ctx.component_index, in->index, first_task, &pool_, this);
     in->eos_expected = c.UpstreamInstances(comps);
+    const int ci = in->ctx.component_index;
+    in->router->set_unrouted([this, ci, &c](std::string_view input, std::string_view reason) {
+      if (shown_errors_[ci].fetch_add(1) >= kShownErrors) return;
+      std::string line = "error: " + std::string(KindName(c.kind)) + " '" + c.name + "' (" + c.location + "): " +
+                         std::string(reason);
+      if (!input.empty()) {
+        line += " (input: " + std::string(input.substr(0, kShownInputBytes)) +
+                (input.size() > kShownInputBytes ? "...)" : ")");
+      }
+      Note(line);
+    });
     if (c.kind != ComponentKind::kSpout) {
       Instance* self = in.get();
       in->node = std::make_unique<Node>(graph_, tbb::flow::serial, [this, self](const Message& m) {
@@ -532,7 +552,8 @@ JobResult Job::Run() {
   if (!failed_.load()) {
     // Bad input is never lost silently: if no stream took it, say how much there was.
     for (size_t c = 0; c < topology_.components.size(); ++c) {
-      std::string warning = UnreadErrorsWarning(topology_.components[c], result.metrics.components[c], 0);
+      uint64_t shown = std::min(shown_errors_[c].load(), kShownErrors);
+      std::string warning = UnreadErrorsWarning(topology_.components[c], result.metrics.components[c], shown);
       if (!warning.empty()) Note(warning);
     }
   }

@@ -188,6 +188,8 @@ void Router::Error(std::string_view input, std::string_view reason) {
     Datum v[2] = {Datum::Str(input), Datum::Str(reason)};
     Emit(errors_stream_, v);
     emitted_.store(emitted_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);  // an error, not an emit
+  } else if (unrouted_) {
+    unrouted_(input, reason);
   }
 }
 

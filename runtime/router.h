@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -97,6 +98,11 @@ class Router final : public Emitter {
   void CountError() { errors_.fetch_add(1, std::memory_order_relaxed); }
   /// Index of the `errors` stream; -1 when the component has none.
   int errors_stream() const { return errors_stream_; }
+  /// Called with each error when the component has no `errors` stream (so
+  /// that what no stream can carry is at least shown).
+  void set_unrouted(std::function<void(std::string_view input, std::string_view reason)> f) {
+    unrouted_ = std::move(f);
+  }
 
  private:
   struct Target {
@@ -132,6 +138,7 @@ class Router final : public Emitter {
   std::vector<int> first_task_;
   BatchPool* pool_;
   Deliveries* out_;
+  std::function<void(std::string_view, std::string_view)> unrouted_;
   std::vector<int>* record_ = nullptr;  // when set, Put appends each target's task id
   int batch_size_ = 256;
   int errors_stream_ = -1;

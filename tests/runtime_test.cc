@@ -441,6 +441,28 @@ TEST_CASE("metrics: a throttled run's seconds, latency and capacity within known
   CHECK(o.capacity < 0.1 * slow);
 }
 
+TEST_CASE("errors without an errors stream: the first five are shown, then the count says so") {
+  class Complains : public smc::rt::Component {
+   public:
+    void Execute(const smc::rt::Batch& b, int, smc::rt::Emitter& out) override {
+      for (size_t t = 0; t < b.size(); ++t) out.Error(b.Get(t, 0).ToText(), "bad value");
+    }
+  };
+  auto reg = ProbeRegistry({"p"}, [] { return std::make_unique<Complains>(); });
+  Ran r = RunText(Gen(500, " bolt p = identity() <- s shuffle { batch.size = 1000 }\n sink o = null() <- p shuffle",
+                      " { batch.size = 1000 }"),
+                  reg);
+  CHECK(r.result.outcome == smc::rt::Outcome::kOk);
+  CHECK(r.diag ==
+        "smc: error: bolt 'p' (t.topo:3:7): bad value (input: 0)\n"
+        "smc: error: bolt 'p' (t.topo:3:7): bad value (input: 1)\n"
+        "smc: error: bolt 'p' (t.topo:3:7): bad value (input: 2)\n"
+        "smc: error: bolt 'p' (t.topo:3:7): bad value (input: 3)\n"
+        "smc: error: bolt 'p' (t.topo:3:7): bad value (input: 4)\n"
+        "smc: warning: bolt 'p' (t.topo:3:7) reported 500 errors (the first 5 above)\n");
+  CHECK(Metric(r, "p").errors == 500);
+}
+
 // ---- isolated: each in a process of its own ---------------------------------
 
 TEST_CASE("isolated: a component that throws fails the job with its name, location and instance") {
