@@ -306,20 +306,7 @@ bool Job::Build() {
   }
   // What each instance's output can reach, for the spouts' backpressure.
   for (size_t c = 0; c < comps.size(); ++c) {
-    std::vector<bool> seen(comps.size(), false);
-    std::vector<int> stack = {static_cast<int>(c)};
-    while (!stack.empty()) {
-      int cur = stack.back();
-      stack.pop_back();
-      for (const PlanStream& s : comps[cur].streams) {
-        for (const PlanEdge& e : s.edges) {
-          if (!seen[e.consumer]) {
-            seen[e.consumer] = true;
-            stack.push_back(e.consumer);
-          }
-        }
-      }
-    }
+    std::vector<bool> seen = topology_.Downstream(static_cast<int>(c));
     for (int i = 0; i < comps[c].parallelism; ++i) {
       Instance* in = InstanceOf(static_cast<int>(c), i);
       for (size_t d = 0; d < comps.size(); ++d) {
