@@ -242,6 +242,13 @@ struct Background {
     thread = std::thread([this, &reg, opts] { result = smc::rt::RunTopology(plan, 0, reg, opts, diag); });
   }
   void Join() { thread.join(); }
+  // A failed REQUIRE leaves the job running: end it before the thread goes.
+  ~Background() {
+    if (thread.joinable()) {
+      g_gate_open = true;
+      thread.join();
+    }
+  }
 };
 
 }  // namespace
