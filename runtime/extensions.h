@@ -26,8 +26,10 @@ struct Extensions {
   /// Adds a bolt or a sink (as `spec.kind` says); throws std::logic_error for a spout's spec.
   void Add(ComponentSpec spec, ComponentFactory make) {
     if (spec.kind == ComponentKind::kSpout) throw std::logic_error("'" + spec.name + "' is a spout");
-    if (spec.kind == ComponentKind::kSink) registry.AddSink(spec.name, std::move(make));
-    else registry.AddBolt(spec.name, std::move(make));
+    if (spec.kind == ComponentKind::kSink)
+      registry.AddSink(spec.name, std::move(make));
+    else
+      registry.AddBolt(spec.name, std::move(make));
     catalog.Add(std::move(spec));
   }
   /// Adds a custom grouping.

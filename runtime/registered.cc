@@ -28,9 +28,9 @@ JobResult RunRegistered(const Plan& plan, int topology, const Registry& registry
     record.pid = ::getpid();
     record.pgid = ::getpgrp();
     record.start_ticks = JobRegistry::StartTicks(record.pid);
-    record.started_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    record.started_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     if (const passwd* pw = ::getpwuid(::getuid())) record.user = pw->pw_name;
     registered = jobs.Write(record);
   }

@@ -30,7 +30,9 @@ void BatchPool::Put(Batch* b) {
   free_.push(b);
 }
 
-size_t ReduceHash(uint64_t h, size_t n) { return static_cast<size_t>((static_cast<__uint128_t>(h) * n) >> 64); }
+size_t ReduceHash(uint64_t h, size_t n) {
+  return static_cast<size_t>((static_cast<__uint128_t>(h) * n) >> 64);
+}
 
 std::pair<size_t, size_t> PartialKeyCandidates(uint64_t h, size_t n) {
   size_t a = ReduceHash(h, n);
@@ -112,9 +114,7 @@ void Router::Emit(int stream, const Datum* v) {
         Put(e, s.width, e.rr, v);
         if (++e.rr == n) e.rr = 0;
         break;
-      case GroupingKind::kFields:
-        Put(e, s.width, ReduceHash(KeyHash(e.plan->grouping.field_indices, v), n), v);
-        break;
+      case GroupingKind::kFields: Put(e, s.width, ReduceHash(KeyHash(e.plan->grouping.field_indices, v), n), v); break;
       case GroupingKind::kPartial: {
         // Storm's partial-key grouping: two candidates per key, the less loaded wins.
         auto [a, b] = PartialKeyCandidates(KeyHash(e.plan->grouping.field_indices, v), n);
@@ -126,11 +126,8 @@ void Router::Emit(int stream, const Datum* v) {
       case GroupingKind::kAll:
         for (size_t t = 0; t < n; ++t) Put(e, s.width, t, v);
         break;
-      case GroupingKind::kGlobal:
-        Put(e, s.width, 0, v);
-        break;
-      case GroupingKind::kDirect:
-        break;  // only EmitDirect reaches direct subscribers
+      case GroupingKind::kGlobal: Put(e, s.width, 0, v); break;
+      case GroupingKind::kDirect: break;  // only EmitDirect reaches direct subscribers
       case GroupingKind::kCustom:
         e.chosen.clear();
         e.custom->Choose(v, &e.chosen);

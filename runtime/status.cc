@@ -47,8 +47,8 @@ std::string UnreadErrorsWarning(const PlanComponent& pc, const ComponentMetrics&
     has_reader = !s.edges.empty();
   }
   if (has_reader) return "";
-  std::string what = c.kind + " '" + c.name + "' (" + c.location + ") reported " + std::to_string(c.errors) +
-                     " error" + (c.errors == 1 ? "" : "s");
+  std::string what = c.kind + " '" + c.name + "' (" + c.location + ") reported " + std::to_string(c.errors) + " error" +
+                     (c.errors == 1 ? "" : "s");
   if (has_errors_stream) return "warning: " + what + "; read its 'errors' stream to see them";
   if (shown >= c.errors) return "warning: " + what + " (see above)";
   if (shown == 0) return "warning: " + what;

@@ -17,7 +17,7 @@ namespace {
 pid_t g_children[kMaxTopologies];
 std::atomic<int> g_child_count{0};
 volatile sig_atomic_t g_forward_sigint = 1;  // read in the signal handler
-std::atomic<int> g_signal{0};               // the first signal received, passed on
+std::atomic<int> g_signal{0};                // the first signal received, passed on
 static_assert(std::atomic<int>::is_always_lock_free, "read in a signal handler");
 
 void ForwardSignal(int sig) {
@@ -29,7 +29,8 @@ void ForwardSignal(int sig) {
 
 }  // namespace
 
-RunResult RunEachTopology(const Plan& plan, const std::function<std::vector<std::string>(const PlanTopology&)>& child_argv,
+RunResult RunEachTopology(const Plan& plan,
+                          const std::function<std::vector<std::string>(const PlanTopology&)>& child_argv,
                           std::ostream& err) {
   RunResult result;
   if (plan.topologies.size() > kMaxTopologies) {

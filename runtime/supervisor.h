@@ -25,7 +25,8 @@ namespace smc::rt {
 inline constexpr size_t kMaxTopologies = 256;
 
 /// Runs every topology of `plan` in a child process; reports to `err`.
-RunResult RunEachTopology(const Plan& plan, const std::function<std::vector<std::string>(const PlanTopology&)>& child_argv,
+RunResult RunEachTopology(const Plan& plan,
+                          const std::function<std::vector<std::string>(const PlanTopology&)>& child_argv,
                           std::ostream& err);
 
 }  // namespace smc::rt

@@ -52,7 +52,7 @@ TEST_CASE("clock: linger is due exactly linger after output started waiting, and
   CHECK(!linger.Due(true, 10 * kMs));  // starts waiting
   CHECK(!linger.Due(true, 11 * kMs));
   CHECK(linger.Due(true, 12 * kMs));
-  CHECK(!linger.Due(true, 13 * kMs));  // waiting again since 13
+  CHECK(!linger.Due(true, 13 * kMs));   // waiting again since 13
   CHECK(!linger.Due(false, 14 * kMs));  // flushed meanwhile: forgotten
   CHECK(!linger.Due(true, 15 * kMs));
   CHECK(!linger.Due(true, 16 * kMs));

@@ -67,7 +67,8 @@ TEST_CASE("extensions: a component added by a test is validated and run like a b
   spec.name = "twice";
   ext.Add(spec, smc::rt::ComponentFactory([] { return std::make_unique<Twice>(); }));
   smc::rt::Plan plan = smc::test::PlanOf(
-      "topology t {\n spout s = generate(count: 100)\n bolt w = twice() x2 <- s shuffle\n sink o = null() <- w shuffle\n}\n",
+      "topology t {\n spout s = generate(count: 100)\n bolt w = twice() x2 <- s shuffle\n sink o = null() <- w "
+      "shuffle\n}\n",
       ext.catalog);
   std::ostringstream diag;
   smc::rt::JobResult r = smc::rt::RunTopology(plan, 0, ext.registry, {}, diag);

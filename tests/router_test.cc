@@ -3,11 +3,11 @@
 // expectations per grouping. No threads, no flow graph.
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
-#include <cstdlib>
-#include <memory>
 #include <vector>
 
 #include "runtime/router.h"
@@ -27,7 +27,7 @@ struct Delivery {
   int instance = 0;
   Message::Kind kind = Message::Kind::kData;
   int input = 0;
-  uint64_t count = 0;                           // kEos
+  uint64_t count = 0;                            // kEos
   std::vector<std::vector<std::string>> tuples;  // kData, as text
 };
 
@@ -249,12 +249,13 @@ TEST_CASE("router: batching: full batches go at batch.size, the rest on flush; e
     if (d.kind == Message::Kind::kEos) eos[d.instance] = d.count;
   }
   CHECK(eos == std::map<int, uint64_t>{{0, 3}, {1, 3}});
-  CHECK(r.rec.Field(r.consumer, 0)[1] ==
-        std::vector<std::string>{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"});
+  CHECK(r.rec.Field(r.consumer, 0)[1] == std::vector<std::string>{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"});
 }
 
 TEST_CASE("router: custom grouping: modulo puts each value on instance value mod n") {
-  Rig r(" spout s = generate(count: 1) { batch.size = 1000 }\n bolt p = identity() x3 <- s custom modulo(field: \"n\")\n");
+  Rig r(
+      " spout s = generate(count: 1) { batch.size = 1000 }\n bolt p = identity() x3 <- s custom modulo(field: "
+      "\"n\")\n");
   for (int i = 0; i < 30; ++i) {
     Datum d = Datum::Int(i);
     r.router->Emit(0, &d);
@@ -273,8 +274,10 @@ TEST_CASE("router: custom grouping: several instances per tuple; an instance out
    public:
     void Prepare(int, const std::map<std::string, smc::Value>&, const std::vector<std::string>&) override {}
     void Choose(const Datum* t, std::vector<int>* out) override {
-      if (t[0].i == 99) out->push_back(5);
-      else out->insert(out->end(), {0, 2});
+      if (t[0].i == 99)
+        out->push_back(5);
+      else
+        out->insert(out->end(), {0, 2});
     }
   };
   smc::rt::Registry reg = smc::StandardRegistry();
