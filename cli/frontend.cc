@@ -1,11 +1,14 @@
 #include "cli/frontend.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "cli/exit_codes.h"
 #include "dsl/parser.h"
 #include "dsl/validator.h"
 #include "stdlib/builtins.h"
@@ -25,9 +28,26 @@ std::optional<std::vector<ParamOverride>> ParseOverrides(const std::vector<std::
   return out;
 }
 
-Loaded LoadFile(const std::string& path, const std::vector<ParamOverride>& overrides) {
+namespace {
+bool IsDirectory(int fd) {
+  struct stat st {};
+  return ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+}
+bool IsDirectory(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+}  // namespace
+
+Loaded LoadFile(const std::string& path, const std::vector<ParamOverride>& overrides, const rt::Extensions* ext) {
   Loaded l;
   std::string text;
+  // A directory opens, and reads as nothing: say so instead of finding no topology.
+  if (path == "-" ? IsDirectory(0) : IsDirectory(path)) {
+    l.diags.Error(nullptr, {}, "cannot read " + (path == "-" ? std::string("standard input") : "'" + path + "'") +
+                                   ": " + std::strerror(EISDIR));
+    return l;
+  }
   if (path == "-") {
     std::ostringstream ss;
     ss << std::cin.rdbuf();
@@ -49,32 +69,33 @@ Loaded LoadFile(const std::string& path, const std::vector<ParamOverride>& overr
   l.opened = true;
   auto source = std::make_shared<SourceFile>(path == "-" ? "<stdin>" : path, std::move(text));
   l.ast = Parse(source, &l.diags);
-  if (!l.diags.HasErrors()) l.graph = Validate(l.ast, StandardCatalog(), overrides, &l.diags);
+  const Catalog& catalog = ext ? ext->catalog : StandardCatalog();
+  if (!l.diags.HasErrors()) l.graph = Validate(l.ast, catalog, overrides, &l.diags);
   return l;
 }
 
 Loaded LoadValid(const std::string& path, const std::vector<ParamOverride>& overrides, std::ostream& err,
-                 int* status) {
-  Loaded l = LoadFile(path, overrides);
+                 int* status, const rt::Extensions* ext) {
+  Loaded l = LoadFile(path, overrides, ext);
   Report(l.diags, err);
   if (!l.opened) {
-    *status = 66;
+    *status = kExitNoInput;
   } else if (l.diags.HasErrors()) {
     *status = UsageOrDataError(l.diags);
   } else {
     Diagnostics cmdline;
     CheckOverrides({&l.ast}, overrides, &cmdline);
     Report(cmdline, err);
-    *status = cmdline.HasErrors() ? 64 : 0;
+    *status = cmdline.HasErrors() ? kExitUsage : kExitOk;
   }
   return l;
 }
 
 int UsageOrDataError(const Diagnostics& diags) {
   for (const Diagnostic& d : diags.all()) {
-    if (d.severity == Severity::kError && !d.file) return 64;
+    if (d.severity == Severity::kError && !d.file) return kExitUsage;
   }
-  return 65;
+  return kExitDataErr;
 }
 
 void Report(const Diagnostics& diags, std::ostream& err) { err << RenderAll(diags); }

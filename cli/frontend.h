@@ -10,6 +10,7 @@
 #include "dsl/diagnostic.h"
 #include "dsl/graph.h"
 #include "dsl/resolve.h"
+#include "runtime/extensions.h"
 
 namespace smc {
 
@@ -24,14 +25,16 @@ struct Loaded {
   Diagnostics diags;
 };
 
-/// Reads and parses `path` ("-" for stdin), then validates it unless parsing failed.
-Loaded LoadFile(const std::string& path, const std::vector<ParamOverride>& overrides);
+/// Reads and parses `path` ("-" for stdin), then validates it against
+/// `ext`'s catalog (null: the standard library's) unless parsing failed.
+Loaded LoadFile(const std::string& path, const std::vector<ParamOverride>& overrides,
+                const rt::Extensions* ext = nullptr);
 
 /// Loads one file for a command that needs it valid: reports diagnostics to
 /// `err` and sets `*status` (0, 64, 65 or 66). The graph is usable when
 /// `*status` is 0.
 Loaded LoadValid(const std::string& path, const std::vector<ParamOverride>& overrides, std::ostream& err,
-                 int* status);
+                 int* status, const rt::Extensions* ext = nullptr);
 
 /// 64 when an error concerns the command line (no file), else 65.
 int UsageOrDataError(const Diagnostics& diags);

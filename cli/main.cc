@@ -2,6 +2,10 @@
 //
 // main wires the subcommands (one file each) and parses the command line
 // itself, so every usage error takes the same path and exit status (64).
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -12,7 +16,29 @@
 #define SMC_VERSION "0.0.0"
 #endif
 
+namespace {
+
+// Opens /dev/null on any of fds 0-2 that is closed, before anything else can
+// take the number: otherwise the next file opened (the stop signal's pipe, a
+// --metrics file) becomes standard input or output, and a run reads its own
+// pipe or writes its output into the metrics file. Read-only for all three:
+// standard input reads as empty, and writing to a closed standard output
+// still fails (EBADF, exit 74) instead of vanishing into /dev/null.
+void ReserveStandardFds() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    int got = ::open("/dev/null", O_RDONLY);
+    if (got >= 0 && got != fd) {
+      ::dup2(got, fd);
+      ::close(got);
+    }
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  ReserveStandardFds();
   CLI::App app{"smc: stream processing on one multi-core machine, in Apache Storm's model.\n"
                "Topologies are written in .topo files; see smc(1) and smc-topo(5).",
                "smc"};

@@ -17,11 +17,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "dsl/value.h"
+#include "runtime/setting_defaults.h"
 #include "runtime/tuple.h"
 
 namespace smc::rt {
@@ -29,6 +31,18 @@ namespace smc::rt {
 class Outputs;
 class SharedEmitter;
 struct PlanTopology;
+
+/// Thrown by a component when reading an input or writing an output fails
+/// (a file that cannot be opened, standard input that is a directory): the
+/// run fails as an I/O error (smc exits 74), not as a component failure (70).
+class IoError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Throws IoError("cannot read NAME: Is a directory") when `fd` is a
+/// directory, which open(2) accepts and read(2) refuses.
+void ThrowIfDirectory(int fd, const std::string& name);
 
 /// What an instance knows about itself.
 struct Context {
@@ -43,10 +57,10 @@ struct Context {
   std::string base_dir;         // folder of the .topo file
   Outputs* outputs = nullptr;   // standard output and files (sinks)
   int64_t tick_ns = 0;          // the `tick` setting; 0: none
-  int batch_size = 256;         // the `batch.size` setting: about what a spout's Next should emit
-  int64_t subprocess_timeout_ns = 30'000'000'000;  // the `subprocess.timeout` setting
-  std::string on_failure = "restart";              // the `on.failure` setting
-  int max_restarts = 3;                            // the `max.restarts` setting
+  int batch_size = static_cast<int>(SettingDefault("batch.size"));  // about what a spout's Next should emit
+  int64_t subprocess_timeout_ns = SettingDefault("subprocess.timeout");  // the `subprocess.timeout` setting
+  std::string on_failure = SettingDefaultText("on.failure");            // the `on.failure` setting
+  int max_restarts = static_cast<int>(SettingDefault("max.restarts"));  // the `max.restarts` setting
   const PlanTopology* topology = nullptr;          // the whole topology (for multi-lang contexts)
   int component_index = 0;                         // this component's index in it
   int task_id = 1;                                 // Storm task id of this instance (1-based, per topology)

@@ -1,8 +1,32 @@
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
+#include "dsl/settings.h"
 #include "runtime/component.h"
+#include "runtime/setting_defaults.h"
 
 namespace smc::rt {
+
+namespace {
+const Value& DefaultOf(const std::string& key) {
+  const SettingSpec* s = FindSetting(key);
+  if (!s || !s->default_value) throw std::logic_error("setting '" + key + "' has no default");
+  return *s->default_value;
+}
+}  // namespace
+
+int64_t SettingDefault(const std::string& key) { return DefaultOf(key).num; }
+std::string SettingDefaultText(const std::string& key) { return DefaultOf(key).str; }
+
+void ThrowIfDirectory(int fd, const std::string& name) {
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    throw IoError("cannot read " + name + ": " + std::strerror(EISDIR));
+  }
+}
 
 const Value& Context::Arg(const std::string& name) const {
   auto it = args->find(name);

@@ -18,7 +18,9 @@
 #include <iosfwd>
 #include <string>
 
+#include "runtime/clock.h"
 #include "runtime/metrics.h"
+#include "runtime/outcome.h"
 #include "runtime/plan.h"
 #include "runtime/registry.h"
 
@@ -31,10 +33,12 @@ struct JobOptions {
   /// Called about once a second from a runtime thread with the metrics so
   /// far, and whether the job is stopping (for the job registry).
   std::function<void(const JobMetrics&, bool stopping)> on_status;
+  /// Where the job reads the time (ticks, linger, --for, status); null: the
+  /// steady clock. Tests pass a ManualTime.
+  const TimeSource* time = nullptr;
 };
 
-struct JobResult {
-  int exit_status = 0;  // 0, 70 (a component failed), 74 (output error), 128+signal, 141 (broken pipe)
+struct JobResult : RunResult {
   JobMetrics metrics;
 };
 

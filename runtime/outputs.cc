@@ -7,6 +7,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "runtime/component.h"
+
 namespace smc::rt {
 
 Writer* Outputs::Stdout() {
@@ -23,7 +25,7 @@ Writer* Outputs::File(const std::string& path) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0) {
       writers_.erase(path);
-      throw std::runtime_error("cannot open '" + path + "' for writing: " + std::strerror(errno));
+      throw IoError("cannot open '" + path + "' for writing: " + std::strerror(errno));
     }
     w = std::make_unique<Writer>(fd, "'" + path + "'");
   }

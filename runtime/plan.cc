@@ -19,6 +19,24 @@ int64_t Num(const Settings& s, const char* key, int64_t def) {
 
 }  // namespace
 
+std::vector<bool> PlanTopology::Downstream(int c) const {
+  std::vector<bool> seen(components.size(), false);
+  std::vector<int> stack = {c};
+  while (!stack.empty()) {
+    int cur = stack.back();
+    stack.pop_back();
+    for (const PlanStream& s : components[cur].streams) {
+      for (const PlanEdge& e : s.edges) {
+        if (!seen[e.consumer]) {
+          seen[e.consumer] = true;
+          stack.push_back(e.consumer);
+        }
+      }
+    }
+  }
+  return seen;
+}
+
 Plan Compile(const Graph& g) {
   Plan plan;
   plan.source_path = g.source ? g.source->path() : "";

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dsl/graph.h"
+#include "runtime/setting_defaults.h"
 
 namespace smc::rt {
 
@@ -44,14 +45,14 @@ struct PlanComponent {
   std::vector<PlanInput> inputs;
   std::vector<PlanStream> streams;
 
-  // Settings, resolved.
-  int batch_size = 256;
-  int64_t linger_ns = 1'000'000;
-  int max_pending = 8;
-  int64_t tick_ns = 0;  // 0: no ticks
-  std::string on_failure = "restart";
-  int max_restarts = 3;
-  int64_t subprocess_timeout_ns = 30'000'000'000;
+  // Settings, resolved; the defaults are the language's (dsl/settings.cc).
+  int batch_size = static_cast<int>(SettingDefault("batch.size"));
+  int64_t linger_ns = SettingDefault("batch.linger");
+  int max_pending = static_cast<int>(SettingDefault("max.pending"));
+  int64_t tick_ns = 0;  // 0: no ticks (the `tick` setting has no default)
+  std::string on_failure = SettingDefaultText("on.failure");
+  int max_restarts = static_cast<int>(SettingDefault("max.restarts"));
+  int64_t subprocess_timeout_ns = SettingDefault("subprocess.timeout");
 
   /// End-of-stream marks an instance waits for: one per upstream instance per input.
   int UpstreamInstances(const std::vector<PlanComponent>& all) const;
@@ -60,6 +61,10 @@ struct PlanComponent {
 struct PlanTopology {
   std::string name;
   std::vector<PlanComponent> components;
+
+  /// For each component, whether the output of component `c` can reach it
+  /// (an iterative walk: no recursion on the graph's depth).
+  std::vector<bool> Downstream(int c) const;
 };
 
 struct Plan {

@@ -1,57 +1,80 @@
 #include "stdlib/builtins.h"
 
 namespace smc {
+namespace {
 
-const Catalog& StandardCatalog() {
-  static const Catalog* catalog = [] {
-    using namespace stdlib;
-    auto* c = new Catalog;
-    for (ComponentSpec (*spec)() :
-         {StdinSpec, FileSpoutSpec, GenerateSpec, RandomSentenceSpec, RandomStringSpec, ChannelSpoutSpec, ShellSpoutSpec,
-          IdentitySpec, SplitSpec, CountSpec, FilterSpec, ProjectSpec, ParseJsonSpec, SampleSpec, TopSpec,
-          RollingCountSpec, SortSpec, DedupeSpec, ThrottleSpec, ExecSpec, ShellBoltSpec, StdoutSpec, FileSinkSpec, NullSpec,
-          ChannelSinkSpec}) {
-      c->Add(spec());
-    }
-    c->AddGrouping(ModuloGroupingSpec());
-    return c;
-  }();
-  return *catalog;
+using namespace stdlib;
+
+// Every built-in, once: its signature and its implementation side by side.
+struct Builtin {
+  ComponentSpec (*spec)();
+  std::unique_ptr<rt::Spout> (*spout)() = nullptr;
+  std::unique_ptr<rt::Component> (*component)() = nullptr;
+  Builtin(ComponentSpec (*s)(), std::unique_ptr<rt::Spout> (*f)()) : spec(s), spout(f) {}
+  Builtin(ComponentSpec (*s)(), std::unique_ptr<rt::Component> (*f)()) : spec(s), component(f) {}
+};
+
+const Builtin kBuiltins[] = {
+    // spouts
+    {StdinSpec, MakeStdinSpout},
+    {FileSpoutSpec, MakeFileSpout},
+    {GenerateSpec, MakeGenerateSpout},
+    {RandomSentenceSpec, MakeRandomSentenceSpout},
+    {RandomStringSpec, MakeRandomStringSpout},
+    {ChannelSpoutSpec, MakeChannelSpout},
+    {ShellSpoutSpec, MakeShellSpout},
+    // bolts
+    {IdentitySpec, MakeIdentity},
+    {SplitSpec, MakeSplit},
+    {CountSpec, MakeCount},
+    {FilterSpec, MakeFilter},
+    {ProjectSpec, MakeProject},
+    {ParseJsonSpec, MakeParseJson},
+    {SampleSpec, MakeSample},
+    {TopSpec, MakeTop},
+    {RollingCountSpec, MakeRollingCount},
+    {SortSpec, MakeSort},
+    {DedupeSpec, MakeDedupe},
+    {ThrottleSpec, MakeThrottle},
+    {ExecSpec, MakeExecBolt},
+    {ShellBoltSpec, MakeShellBolt},
+    // sinks
+    {StdoutSpec, MakeStdoutSink},
+    {FileSinkSpec, MakeFileSink},
+    {NullSpec, MakeNullSink},
+    {ChannelSinkSpec, MakeChannelSink},
+};
+
+struct BuiltinGrouping {
+  GroupingSpec (*spec)();
+  std::unique_ptr<rt::CustomGrouping> (*make)();
+};
+
+const BuiltinGrouping kBuiltinGroupings[] = {
+    {ModuloGroupingSpec, MakeModuloGrouping},
+};
+
+}  // namespace
+
+void AddBuiltins(rt::Extensions* ext) {
+  for (const Builtin& b : kBuiltins) {
+    if (b.spout) ext->Add(b.spec(), rt::SpoutFactory(b.spout));
+    else ext->Add(b.spec(), rt::ComponentFactory(b.component));
+  }
+  for (const BuiltinGrouping& g : kBuiltinGroupings) ext->AddGrouping(g.spec(), rt::GroupingFactory(g.make));
 }
 
-const rt::Registry& StandardRegistry() {
-  static const rt::Registry* registry = [] {
-    using namespace stdlib;
-    auto* r = new rt::Registry;
-    r->AddSpout("stdin", MakeStdinSpout);
-    r->AddSpout("file", MakeFileSpout);
-    r->AddSpout("generate", MakeGenerateSpout);
-    r->AddSpout("random_sentence", MakeRandomSentenceSpout);
-    r->AddSpout("random_string", MakeRandomStringSpout);
-    r->AddBolt("identity", MakeIdentity);
-    r->AddBolt("split", MakeSplit);
-    r->AddBolt("count", MakeCount);
-    r->AddBolt("filter", MakeFilter);
-    r->AddBolt("project", MakeProject);
-    r->AddBolt("parse_json", MakeParseJson);
-    r->AddBolt("sample", MakeSample);
-    r->AddBolt("top", MakeTop);
-    r->AddBolt("rolling_count", MakeRollingCount);
-    r->AddBolt("sort", MakeSort);
-    r->AddBolt("dedupe", MakeDedupe);
-    r->AddBolt("throttle", MakeThrottle);
-    r->AddBolt("shell", MakeShellBolt);
-    r->AddSpout("shell", MakeShellSpout);
-    r->AddBolt("exec", MakeExecBolt);
-    r->AddSink("channel", MakeChannelSink);
-    r->AddSpout("channel", MakeChannelSpout);
-    r->AddSink("stdout", MakeStdoutSink);
-    r->AddSink("file", MakeFileSink);
-    r->AddSink("null", MakeNullSink);
-    r->AddGrouping("modulo", MakeModuloGrouping);
-    return r;
+const rt::Extensions& StandardExtensions() {
+  static const rt::Extensions* ext = [] {
+    auto* e = new rt::Extensions;
+    AddBuiltins(e);
+    return e;
   }();
-  return *registry;
+  return *ext;
 }
+
+const Catalog& StandardCatalog() { return StandardExtensions().catalog; }
+
+const rt::Registry& StandardRegistry() { return StandardExtensions().registry; }
 
 }  // namespace smc

@@ -1,12 +1,15 @@
 // The standard library: every built-in component and custom grouping.
 //
 // Each built-in lives in its own file under stdlib/ and is registered in
-// builtins.cc. A new built-in is one file plus one line there.
+// builtins.cc: one table line of {spec, factory}, from which both the catalog
+// (signatures) and the registry (implementations) are filled, so they cannot
+// drift. A new built-in is one file plus one line there.
 #pragma once
 
 #include <memory>
 
 #include "dsl/catalog.h"
+#include "runtime/extensions.h"
 #include "runtime/registry.h"
 
 namespace smc::stdlib {
@@ -69,10 +72,16 @@ std::unique_ptr<rt::CustomGrouping> MakeModuloGrouping();
 
 namespace smc {
 
-/// The catalog of every built-in; built once, shared, read-only.
+/// Adds every built-in component and grouping to `ext`.
+void AddBuiltins(rt::Extensions* ext);
+
+/// The standard library's extensions; built once, shared, read-only.
+const rt::Extensions& StandardExtensions();
+
+/// The catalog of every built-in (StandardExtensions().catalog).
 const Catalog& StandardCatalog();
 
-/// The implementations of the built-ins `smc run` can run; read-only.
+/// The implementations of the built-ins (StandardExtensions().registry).
 const rt::Registry& StandardRegistry();
 
 }  // namespace smc

@@ -39,7 +39,13 @@ class FileSpout : public rt::Spout {
   void Open(const rt::Context& ctx) override {
     std::string path = ctx.StringArg("path");
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw std::runtime_error("cannot open '" + path + "': " + std::strerror(errno));
+    if (fd < 0) throw rt::IoError("cannot open '" + path + "': " + std::strerror(errno));
+    try {
+      rt::ThrowIfDirectory(fd, "'" + path + "'");
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
     reader_ = std::make_unique<RecordReader>(fd, "'" + path + "'", ctx);
   }
   bool Next(rt::Emitter& out, const rt::SpoutControl& ctl) override { return reader_->Next(out, ctl); }

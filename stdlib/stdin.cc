@@ -21,7 +21,10 @@ ComponentSpec StdinSpec() {
 namespace {
 class StdinSpout : public rt::Spout {
  public:
-  void Open(const rt::Context& ctx) override { reader_ = std::make_unique<RecordReader>(0, "standard input", ctx); }
+  void Open(const rt::Context& ctx) override {
+    rt::ThrowIfDirectory(0, "standard input");
+    reader_ = std::make_unique<RecordReader>(0, "standard input", ctx);
+  }
   bool Next(rt::Emitter& out, const rt::SpoutControl& ctl) override { return reader_->Next(out, ctl); }
 
  private:

@@ -32,13 +32,13 @@ for i in range(2):
     t0 = time.monotonic()
     st, out, err = run("run", "early.topo", timeout=20)
     el = time.monotonic() - t0
-    eq(st, 70, "early failure: the failure's status")
+    eq(st, 74, "early failure: the failure's status (an I/O error)")
     lines = err.splitlines()
     check("smc: error: spout 's' (early.topo:8:11) failed: cannot open 'missing.txt': No such file or directory"
           in lines, "early failure: the topology's error", err)
-    check("smc: topology 'bad' exited with status 70" in lines, "early failure: which topology failed", err)
+    check("smc: topology 'bad' exited with status 74" in lines, "early failure: which topology failed", err)
     check("smc: stopping the other topologies" in lines and
-          lines.index("smc: stopping the other topologies") > lines.index("smc: topology 'bad' exited with status 70"),
+          lines.index("smc: stopping the other topologies") > lines.index("smc: topology 'bad' exited with status 74"),
           "early failure: the others are stopped", err)
     for g in ("good1", "good2"):
         # Stopped gracefully, or, when the stop came before it could handle a

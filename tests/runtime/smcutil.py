@@ -9,6 +9,8 @@ import sys
 import tempfile
 import time
 
+# Tight wall-clock bounds are multiplied by this (sanitizer builds, loaded machines).
+SLOWDOWN = float(os.environ.get("SMC_TEST_SLOWDOWN", "1") or "1")
 HERE = os.path.dirname(os.path.abspath(sys.argv[0]))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SMC = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "smc"
@@ -79,3 +81,23 @@ def wait_for(cond, timeout, step=0.01):
             return True
         time.sleep(step)
     return cond()
+
+
+def job_record(pid):
+    """The job registry's record (smc ps --json) of the run with process `pid`, or None."""
+    p = subprocess.run([SMC, "ps", "--json"], capture_output=True, text=True, timeout=30)
+    if p.returncode != 0:
+        return None
+    try:
+        import json
+        for r in json.loads(p.stdout):
+            if r.get("pid") == pid:
+                return r
+    except ValueError:
+        return None
+    return None
+
+
+def wait_for_record(pid, cond, timeout=10):
+    """Waits until the run `pid` is registered with a record for which cond(record) holds."""
+    return wait_for(lambda: (lambda r: r is not None and cond(r))(job_record(pid)), timeout * SLOWDOWN, step=0.05)

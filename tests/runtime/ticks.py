@@ -12,7 +12,7 @@ t0 = time.monotonic()
 rc, out, err = run("run", f)
 el = time.monotonic() - t0
 eq((rc, err), (0, ""), "tick: status")
-check(0.4 <= el < 3, "tick: the paced spout takes about half a second", el)
+check(0.4 <= el < 0.5 + 2.5 * SLOWDOWN, "tick: the paced spout takes about half a second", el)
 seq = collections.defaultdict(list)
 for s, n in tsv(out):
     seq[s].append(int(n))

@@ -122,6 +122,10 @@ eq(sorted(err.splitlines()), sorted([
     "[b#0] error: ack of an unknown or already acked tuple id '1'",
     "[b#0] error: ack of an unknown or already acked tuple id 'no-such-id'",
     "[b#0] error: fail of an unknown or already acked tuple id '424242'",
+    # The runtime shows the first errors of a component without an errors stream.
+    "smc: error: bolt 'b' (acks.topo:3:9): ack of an unknown or already acked tuple id (input: 1)",
+    "smc: error: bolt 'b' (acks.topo:3:9): ack of an unknown or already acked tuple id (input: no-such-id)",
+    "smc: error: bolt 'b' (acks.topo:3:9): fail of an unknown or already acked tuple id (input: 424242)",
     "smc: warning: bolt 'b' (acks.topo:3:9) reported 3 errors (see above)",
 ]), "acks of unknown and already-acked ids are reported on stderr")
 eq(metrics("m.json")["b"]["errors"], 3, "acks of unknown ids are counted as errors of the component")
@@ -130,8 +134,10 @@ topo("fail.topo", """  spout s = generate(count: 5)
   bolt  b = shell("%s fail") <- s shuffle -> (n)
   sink  o = stdout() <- b shuffle""" % FAKE)
 rc, out, err = run("run", "fail.topo", "--metrics", "m.json", "--metrics-format", "json")
-eq((rc, out, err), (0, "", "smc: warning: bolt 'b' (fail.topo:3:9) reported 5 errors (see above)\n"),
-   "a bolt failing every tuple: the run completes")
+eq((rc, out, err), (0, "", "".join("smc: error: bolt 'b' (fail.topo:3:9): failed by the bolt (input: %d)\n" % i
+                                   for i in range(1, 6)) +
+                    "smc: warning: bolt 'b' (fail.topo:3:9) reported 5 errors (see above)\n"),
+   "a bolt failing every tuple: the run completes, each failure shown")
 eq(metrics("m.json")["b"]["errors"], 5, "each failed tuple counts as an error")
 
 topo("ackfirst.topo", """  spout s = generate(count: 50)
@@ -221,6 +227,7 @@ eq((rc, out), (0, "0\n1\n2\n"), "logs: run")
 eq(sorted(err.splitlines()), sorted([
     "[b#0] TRACE: level 0", "[b#0] DEBUG: level 1", "[b#0] INFO: level 2", "[b#0] WARN: level 3",
     "[b#0] ERROR: level 4", "[b#0] INFO: no level", "[b#0] error: something broke", "[b#0] a line on stderr",
+    "smc: error: bolt 'b' (logs.topo:3:9): something broke",
     "smc: warning: bolt 'b' (logs.topo:3:9) reported 1 error (see above)"]),
    "log levels, the error command and the child's stderr are forwarded with component and instance")
 eq([l for l in err.splitlines() if "level" in l][:5],

@@ -1,0 +1,65 @@
+#include "runtime/registered.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "runtime/channel.h"
+#include "runtime/jobs.h"
+#include "runtime/stop.h"
+
+namespace smc::rt {
+
+JobResult RunRegistered(const Plan& plan, int topology, const Registry& registry, JobOptions opts,
+                        const std::string& source_path, std::ostream& diag) {
+  CleanupStaleChannels();  // what crashed jobs left behind
+  StopSignal::Get().InstallHandlers();
+  JobRegistry jobs;
+  std::string jobs_error;
+  JobRecord record;
+  bool registered = jobs.Open(&jobs_error);
+  if (registered) {
+    record.id = jobs.NewId();
+    record.name = plan.topologies[topology].name;
+    std::error_code ec;
+    record.path = source_path == "-" ? "-" : std::filesystem::absolute(source_path, ec).string();
+    record.pid = ::getpid();
+    record.pgid = ::getpgrp();
+    record.start_ticks = JobRegistry::StartTicks(record.pid);
+    record.started_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    if (const passwd* pw = ::getpwuid(::getuid())) record.user = pw->pw_name;
+    registered = jobs.Write(record);
+  }
+  // Everything on_status touches lives in this scope, which outlasts the job
+  // (on_status runs on the job's clock thread until RunTopology returns).
+  double last_seconds = 0;
+  uint64_t last_out = 0;
+  auto caller_on_status = opts.on_status;
+  if (registered) {
+    opts.on_status = [&](const JobMetrics& m, bool stopping) {
+      record.tuples_in = record.tuples_out = record.errors = 0;
+      for (const ComponentMetrics& c : m.components) {
+        if (c.kind == "spout") record.tuples_in += c.emitted;
+        if (c.kind == "sink") record.tuples_out += c.executed;
+        record.errors += c.errors;
+      }
+      double dt = m.seconds - last_seconds;
+      record.rate = dt > 0 ? (record.tuples_out - last_out) / dt : 0;
+      last_seconds = m.seconds;
+      last_out = record.tuples_out;
+      record.state = stopping ? "stopping" : "running";
+      record.metrics = m;
+      jobs.Write(record);
+      if (caller_on_status) caller_on_status(m, stopping);
+    };
+  }
+  JobResult r = RunTopology(plan, topology, registry, opts, diag);
+  if (registered) jobs.Remove(record.id);
+  return r;
+}
+
+}  // namespace smc::rt

@@ -1,0 +1,48 @@
+// Collecting a running job's metrics, and the lines smc shows about them:
+// the live status line and the end-of-run warning about unread errors.
+//
+// Pure functions of counts and the plan; the job samples its instances'
+// counters (relaxed atomics) and passes them in, from any one thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/metrics.h"
+#include "runtime/plan.h"
+
+namespace smc::rt {
+
+/// One instance's counters at a moment.
+struct InstanceCounts {
+  uint64_t emitted = 0;
+  uint64_t errors = 0;
+  uint64_t executed = 0;  // tuples processed
+  uint64_t busy_ns = 0;   // time spent processing them
+};
+
+/// A component's metrics from its instances' counts after `seconds` of running:
+/// latency is busy time per tuple over all instances; capacity the busiest
+/// instance's busy fraction of the run.
+ComponentMetrics Summarize(const PlanComponent& pc, const std::vector<InstanceCounts>& instances, double seconds);
+
+/// The live status line: each component's rate over the last interval (what
+/// is happening now, not the average). One per job, one thread.
+class StatusLine {
+ public:
+  /// "smc: TOPOLOGY 12s | s 35k/s | c 1.2M/s", at most kMaxWidth characters.
+  std::string Next(const JobMetrics& m, double seconds);
+  static constexpr size_t kMaxWidth = 200;
+
+ private:
+  std::vector<uint64_t> counts_;  // per component, at the last line
+  double seconds_ = 0;
+};
+
+/// The warning for a component whose errors no stream took (so that bad
+/// input is never lost silently); "" when none is due. `shown` is how many of
+/// its errors were written to standard error as they came.
+std::string UnreadErrorsWarning(const PlanComponent& pc, const ComponentMetrics& c, uint64_t shown);
+
+}  // namespace smc::rt
