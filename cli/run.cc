@@ -226,6 +226,7 @@ int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
   std::string jobs_error;
   rt::JobRecord record;
   bool registered = jobs.Open(&jobs_error);
+  if (!registered) err << "smc: " << rt::NotRegisteredWarning(jobs_error) << "\n";
   if (registered) {
     record.id = jobs.NewId();
     record.name = plan.topologies[topology].name;

@@ -110,11 +110,26 @@ bool JobRegistry::Open(std::string* error) {
     *error = "cannot create '" + dir_ + "': " + std::strerror(errno);
     return false;
   }
-  if (::lstat(dir_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != uid || (st.st_mode & 077) != 0) {
-    *error = "'" + dir_ + "' is not a private folder of this user (mode 0700); remove it and try again";
+  if (::lstat(dir_.c_str(), &st) != 0) {
+    *error = "cannot use '" + dir_ + "': " + std::strerror(errno);
+    return false;
+  }
+  if (!S_ISDIR(st.st_mode) || st.st_uid != uid || (st.st_mode & 077) != 0) {
+    // Another user's (or a link, or open to others): it could read or forge records.
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    std::string what = S_ISLNK(st.st_mode)  ? "a symbolic link"
+                       : !S_ISDIR(st.st_mode) ? "not a folder"
+                                              : "owned by uid " + std::to_string(st.st_uid) + " with mode " + mode;
+    *error = "'" + dir_ + "' is not a private folder of this user: it is " + what + " (smc needs one owned by uid " +
+             std::to_string(uid) + " with mode 0700); remove it and try again";
     return false;
   }
   return true;
+}
+
+std::string NotRegisteredWarning(const std::string& error) {
+  return "warning: " + error + "; this job runs unregistered (smc ps and smc abort will not see it)";
 }
 
 std::string JobRegistry::NewId() const {

@@ -41,7 +41,8 @@ struct JobRecord {
 class JobRegistry {
  public:
   /// Opens (creating if needed) the user's folder; false with `error` set
-  /// when it cannot be used safely.
+  /// (naming the folder and what is wrong with it) when it cannot be used
+  /// safely: it must be a folder, not a link, owned by the user, mode 0700.
   bool Open(std::string* error);
   const std::string& dir() const { return dir_; }
 
@@ -61,5 +62,9 @@ class JobRegistry {
  private:
   std::string dir_;
 };
+
+/// The warning `smc run` gives when Open failed with `error`: the job runs,
+/// unregistered (smc ps and smc abort refuse the same folder, exit 74).
+std::string NotRegisteredWarning(const std::string& error);
 
 }  // namespace smc::rt
