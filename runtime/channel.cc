@@ -67,10 +67,10 @@ bool SlotAlive(const Slot& s) {
   return s.state.load() == kAttached && JobRegistry::Alive(s.pid.load(), s.start.load());
 }
 
-void Claim(Slot* s) {
-  s->pid.store(::getpid());
-  s->start.store(JobRegistry::StartTicks(::getpid()));
-  s->state.store(kAttached, std::memory_order_release);
+void Claim(const Slot& s) {
+  s.pid.store(::getpid());
+  s.start.store(JobRegistry::StartTicks(::getpid()));
+  s.state.store(kAttached, std::memory_order_release);
 }
 
 // Checks what a segment's header says about itself; empty when sound.
@@ -83,7 +83,7 @@ std::string HeaderProblem(const Header& h, size_t size, bool exact) {
   }
   uint64_t head = h.head.load(), tail = h.tail.load();
   if (tail > head || head - tail > cap) return "its read and write positions are inconsistent";
-  if (h.producer.state.load() > kDeparted || h.consumer.state.load() > kDeparted) return "its peer states are invalid";
+  if (h.producer_state.load() > kDeparted || h.consumer_state.load() > kDeparted) return "its peer states are invalid";
   return "";
 }
 
@@ -179,7 +179,7 @@ std::unique_ptr<Channel> Channel::Open(const std::string& name, Role role, std::
       auto* h = new (ch->region_->get_address()) Header();
       h->capacity = kRingBytes;
       h->run_id = Nonce();
-      Claim(role == Role::kProducer ? &h->producer : &h->consumer);
+      Claim(role == Role::kProducer ? ProducerSlot(*h) : ConsumerSlot(*h));
       h->magic.store(kMagic, std::memory_order_release);
       int linked = ::link(("/dev/shm/" + temp).c_str(), ("/dev/shm/" + segment).c_str());
       int link_errno = errno;
@@ -229,7 +229,7 @@ std::unique_ptr<Channel> Channel::Open(const std::string& name, Role role, std::
       return nullptr;
     }
     Header* h = ch->header_;
-    Slot& mine = role == Role::kProducer ? h->producer : h->consumer;
+    Slot mine = role == Role::kProducer ? ProducerSlot(*h) : ConsumerSlot(*h);
     if (mine.state.load() == kAttached && mine.pid.load() != ::getpid() && SlotAlive(mine)) {
       int holder = mine.pid.load();
       ch->header_ = nullptr;  // not ours: leave it as it is
@@ -242,16 +242,16 @@ std::unique_ptr<Channel> Channel::Open(const std::string& name, Role role, std::
     // that went after finishing left one for whoever comes next (unless a
     // new producer comes: its stream replaces it). An abandoned segment is
     // replaced, so that a new run never reads an earlier run's data.
-    bool abandoned = h->consumer.state.load() != kNone && !SlotAlive(h->consumer);
-    uint32_t ps = h->producer.state.load();
-    if (role == Role::kProducer) abandoned |= ps != kNone && !SlotAlive(h->producer);
-    else abandoned |= ps != kNone && !SlotAlive(h->producer) && !h->finished.load();
+    bool abandoned = h->consumer_state.load() != kNone && !SlotAlive(ConsumerSlot(*h));
+    uint32_t ps = h->producer_state.load();
+    if (role == Role::kProducer) abandoned |= ps != kNone && !SlotAlive(ProducerSlot(*h));
+    else abandoned |= ps != kNone && !SlotAlive(ProducerSlot(*h)) && !h->finished.load();
     if (abandoned) {
       bip::shared_memory_object::remove(segment.c_str());
       ch->header_ = nullptr;
       continue;
     }
-    Claim(&mine);
+    Claim(mine);
     return ch;
   }
   return fail(OpenError::kSystem, "cannot open " + where + ": it keeps changing (another process is replacing it)");
@@ -265,21 +265,21 @@ void Channel::Depart() {
   Header* h = header_;
   bool remove;
   if (role_ == Role::kConsumer) {
-    h->consumer.state.store(kDeparted);
+    h->consumer_state.store(kDeparted);
     // Read to the end, or the producer is gone: no one needs it any more.
-    remove = ended_ || !SlotAlive(h->producer);
+    remove = ended_ || !SlotAlive(ProducerSlot(*h));
   } else {
-    h->producer.state.store(kDeparted);
-    uint32_t cs = h->consumer.state.load();
+    h->producer_state.store(kDeparted);
+    uint32_t cs = h->consumer_state.load();
     // Kept for a live consumer (which reads the rest, or learns that the
     // stream broke off), or, finished, for the first consumer to come.
-    remove = !(cs == kAttached && SlotAlive(h->consumer)) && !(cs == kNone && finished_);
+    remove = !(cs == kAttached && SlotAlive(ConsumerSlot(*h))) && !(cs == kNone && finished_);
   }
   if (remove && StillNamed(segment_, fd_)) bip::shared_memory_object::remove(segment_.c_str());
 }
 
 bool Channel::PeerGone(bool force_check) {
-  const Slot& s = role_ == Role::kProducer ? header_->consumer : header_->producer;
+  const Slot s = role_ == Role::kProducer ? ConsumerSlot(*header_) : ProducerSlot(*header_);
   uint32_t state = s.state.load(std::memory_order_acquire);
   if (state == kNone) return false;  // not there yet: it may still come
   bool peer_done = role_ == Role::kProducer ? header_->consumer_ended.load() != 0 : header_->finished.load() != 0;
@@ -332,11 +332,11 @@ int CleanupStaleChannels() {
       SegmentLock lock(fd);
       void* map = StillNamed(name, fd) ? ::mmap(nullptr, sizeof(Header), PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
       if (map != MAP_FAILED) {
-        const auto* h = static_cast<const Header*>(map);
+        auto* h = static_cast<Header*>(map);  // mapped read-only: only loaded from
         if (h->magic.load() == kMagic) {
           // No one holds it, and it is not a finished stream waiting for its first consumer.
-          bool waiting = h->finished.load() && h->consumer.state.load() == kNone;
-          stale = !SlotAlive(h->producer) && !SlotAlive(h->consumer) && !waiting;
+          bool waiting = h->finished.load() && h->consumer_state.load() == kNone;
+          stale = !SlotAlive(ProducerSlot(*h)) && !SlotAlive(ConsumerSlot(*h)) && !waiting;
         }
         ::munmap(map, sizeof(Header));
       }

@@ -28,28 +28,29 @@ inline constexpr uint32_t kNone = 0;      // never attached
 inline constexpr uint32_t kAttached = 1;  // attached (alive if its process is)
 inline constexpr uint32_t kDeparted = 2;  // left (the other flags say whether at the end)
 
-/// One side's identity: which process, started when (against pid reuse).
-struct Slot {
-  std::atomic<uint32_t> state{0};
-  std::atomic<int32_t> pid{0};
-  std::atomic<uint64_t> start{0};
-};
-
 }  // namespace smc::rt::channel_layout
 
 namespace smc::rt {
 
+// The pids, start times and end mark sit where smc kept them before sides
+// had states (magic "SMCCHAN1"), so that an older smc's clean-up running for
+// the same user sees the live sides and leaves the segment alone.
 struct Channel::Header {
   std::atomic<uint64_t> magic{0};  // written last, when the rest is set up
   uint64_t capacity = 0;           // bytes in the ring
-  uint64_t run_id = 0;             // random, per segment: this pairing's identity
   std::atomic<uint64_t> head{0};   // bytes written
   std::atomic<uint64_t> tail{0};   // bytes read
-  channel_layout::Slot producer;
-  channel_layout::Slot consumer;
+  std::atomic<int32_t> producer_pid{0};
+  std::atomic<int32_t> consumer_pid{0};
+  std::atomic<uint64_t> producer_start{0};  // the process's start time (against pid reuse)
+  std::atomic<uint64_t> consumer_start{0};
   std::atomic<uint32_t> finished{0};        // the producer marked the end of the stream
   std::atomic<uint32_t> consumer_ended{0};  // the consumer read that mark
+  std::atomic<uint32_t> producer_state{0};  // kNone, kAttached, kDeparted
+  std::atomic<uint32_t> consumer_state{0};
+  uint64_t run_id = 0;  // random, per segment: this pairing's identity
 };
+static_assert(sizeof(Channel::Header) == 80);
 static_assert(std::atomic<uint64_t>::is_always_lock_free);
 static_assert(std::atomic<uint32_t>::is_always_lock_free);
 
@@ -57,4 +58,13 @@ static_assert(std::atomic<uint32_t>::is_always_lock_free);
 
 namespace smc::rt::channel_layout {
 using Header = Channel::Header;
+
+/// One side's identity in a header: which process, started when, and its state.
+struct Slot {
+  std::atomic<uint32_t>& state;
+  std::atomic<int32_t>& pid;
+  std::atomic<uint64_t>& start;
+};
+inline Slot ProducerSlot(Header& h) { return {h.producer_state, h.producer_pid, h.producer_start}; }
+inline Slot ConsumerSlot(Header& h) { return {h.consumer_state, h.consumer_pid, h.consumer_start}; }
 }  // namespace smc::rt::channel_layout

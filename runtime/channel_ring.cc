@@ -136,7 +136,7 @@ void Channel::Finish() {
 Channel::WriteResult Channel::Drain(const std::atomic<bool>& stop) {
   int64_t wait_us = 100;
   while (true) {
-    if (header_->consumer.state.load() == kNone) return WriteResult::kOk;  // none yet: the stream waits for one
+    if (header_->consumer_state.load() == kNone) return WriteResult::kOk;  // none yet: the stream waits for one
     if (header_->consumer_ended.load() || header_->tail.load(std::memory_order_acquire) == pos_) {
       return WriteResult::kOk;
     }

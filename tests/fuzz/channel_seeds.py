@@ -20,8 +20,7 @@ def record(fields, arena):
 
 
 def image(width, cap, ring, head, tail=0, pstate=1, cstate=1, finished=0):
-    header = (b"SMCCHAN2" + struct.pack("<QQQQ", cap, 0, head, tail) + struct.pack("<IiQ", pstate, 0, 0) +
-              struct.pack("<IiQ", cstate, 0, 0) + struct.pack("<II", finished, 0))
+    header = struct.pack("<8sQQQiiQQIIIIQ", b"SMCCHAN2", cap, head, tail, 0, 0, 0, 0, finished, 0, pstate, cstate, 0)
     ring = ring.ljust(cap, b"\0")
     return bytes([width - 1]) + header + ring
 

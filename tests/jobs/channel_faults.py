@@ -186,8 +186,9 @@ elif mode == "corrupt":
     producer_topo("p1", "generate(count: 3)")
 
     def header(cap=RING, head=0, tail=0, pstate=2, cstate=0, finished=1, magic=b"SMCCHAN2"):
-        return (magic + struct.pack("<QQQQ", cap, 0, head, tail) + struct.pack("<IiQ", pstate, 1, 0) +
-                struct.pack("<IiQ", cstate, 0, 0) + struct.pack("<II", finished, 0))
+        # runtime/channel_layout.h: magic, capacity, head, tail, pids, start
+        # times, finished, consumer_ended, states, run_id.
+        return struct.pack("<8sQQQiiQQIIIIQ", magic, cap, head, tail, 1, 0, 0, 0, finished, 0, pstate, cstate, 0)
 
     def plant(data, size=HEADER + RING):
         fd = os.open(SEG_PATH, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)

@@ -66,8 +66,7 @@ size = 80 + (8 << 20)
 # waiting for a consumer; a consumer that joined it would print 666.
 body = struct.pack("<II", 1, 0) + struct.pack("<BxxxIq", 1, 0, 666)
 ring = struct.pack("<I", len(body)) + body
-header = (b"SMCCHAN2" + struct.pack("<QQQQ", 8 << 20, 0, len(ring), 0) + struct.pack("<IiQ", 2, 1, 0) +
-          struct.pack("<IiQ", 0, 0, 0) + struct.pack("<II", 1, 0))
+header = struct.pack("<8sQQQiiQQIIIIQ", b"SMCCHAN2", 8 << 20, len(ring), 0, 1, 0, 0, 0, 1, 0, 2, 0, 0)
 as_squatter("""
 import os
 fd = os.open(%r, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o666)
