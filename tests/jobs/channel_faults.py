@@ -23,9 +23,10 @@ issue 8, item 8). Usage: channel_faults.py SMC MODE.
                    the old layout and the new, record lengths past the data,
                    strings outside their record, unknown types): an error of
                    the channel, exit 70, never a signal
-  race             pairs meeting while other processes clean up all the time
-                   (`smc ps` in a loop): every pair meets (a segment being set
-                   up was taken for a stale one and removed)
+  race             a segment being set up is never taken for a stale one
+                   (it was: a clean-up removed it, and its pair never met);
+                   pairs meeting while other processes clean up all the time
+                   (`smc ps` in a loop) all meet
 """
 import struct
 
@@ -245,6 +246,29 @@ elif mode == "corrupt":
     clean("corrupt")
 
 elif mode == "race":
+    # What a segment looks like while its maker sets it up (sized, no magic
+    # yet): a clean-up leaves it alone (it took it for a stale one). smc now
+    # sets segments up under a temporary name: one of a live process stays,
+    # one whose process is gone is removed.
+    def plant(name, data=b""):
+        fd = os.open("/dev/shm/" + name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.write(fd, data)
+        os.ftruncate(fd, HEADER + RING)
+        os.close(fd)
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    setting_up = "smc-%d-%s-setup" % (UID, TAG)
+    live_temp = "smc-%d-%%new-%d-1" % (UID, os.getpid())
+    dead_temp = "smc-%d-%%new-%d-1" % (UID, dead.pid)
+    for name in (setting_up, live_temp, dead_temp):
+        plant(name)
+    st, out, err = run("ps")
+    eq(st, 0, "ps: status")
+    present = [n for n in (setting_up, live_temp, dead_temp) if os.path.exists("/dev/shm/" + n)]
+    eq(present, [setting_up, live_temp], "ps: leaves segments being set up alone, removes a dead maker's")
+    for name in present:
+        os.unlink("/dev/shm/" + name)
     producer_topo("p", "generate(count: 2000)")
     consumer_topo()
     stop = threading.Event()
