@@ -42,6 +42,17 @@ ComponentSpec ChannelSinkSpec() {
 namespace smc::stdlib {
 namespace {
 
+// Opens a channel or throws why not. A segment that is not the user's own
+// (kUnsafe) is an I/O error (smc-topo(5)); until the runtime has an I/O
+// error kind for components it fails the channel like any other error.
+std::unique_ptr<rt::Channel> OpenChannel(const rt::Context& ctx, rt::Channel::Role role) {
+  std::string error;
+  rt::Channel::OpenError why = rt::Channel::OpenError::kNone;
+  std::unique_ptr<rt::Channel> ch = rt::Channel::Open(ctx.StringArg("name"), role, &error, &why);
+  if (!ch) throw std::runtime_error(error);
+  return ch;
+}
+
 // Batches go to the channel from a thread of the sink's own, which may wait
 // while the ring is full; until written they count as pending, so a full
 // channel slows the spouts of this process (backpressure across processes).
@@ -49,9 +60,7 @@ class ChannelSink : public rt::Component {
  public:
   void Open(const rt::Context& ctx) override {
     ctx_ = &ctx;
-    std::string error;
-    channel_ = rt::Channel::Open(ctx.StringArg("name"), rt::Channel::Role::kProducer, &error);
-    if (!channel_) throw std::runtime_error(error);
+    channel_ = OpenChannel(ctx, rt::Channel::Role::kProducer);
     thread_ = std::thread([this] { Loop(); });
   }
   ~ChannelSink() override {
@@ -144,9 +153,7 @@ class ChannelSpout : public rt::Spout {
  public:
   void Open(const rt::Context& ctx) override {
     ctx_ = &ctx;
-    std::string error;
-    channel_ = rt::Channel::Open(ctx.StringArg("name"), rt::Channel::Role::kConsumer, &error);
-    if (!channel_) throw std::runtime_error(error);
+    channel_ = OpenChannel(ctx, rt::Channel::Role::kConsumer);
     batch_ = rt::Batch(static_cast<int>(ctx.stream_fields[0].size()));
   }
   bool Next(rt::Emitter& out, const rt::SpoutControl& ctl) override {
