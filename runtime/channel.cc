@@ -3,9 +3,9 @@
 #include "runtime/channel.h"
 
 #include <dirent.h>
-#include <sys/mman.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,11 +44,14 @@ class SegmentLock {
   int fd_;
 };
 
-std::string UserPrefix() { return "smc-" + std::to_string(::getuid()) + "-"; }
+std::string UserPrefix() {
+  return "smc-" + std::to_string(::getuid()) + "-";
+}
 
 // True while `segment` in /dev/shm is still the file open as `fd`.
 bool StillNamed(const std::string& segment, int fd) {
-  struct stat a {}, b {};
+  struct stat a {
+  }, b{};
   return ::stat(("/dev/shm/" + segment).c_str(), &a) == 0 && ::fstat(fd, &b) == 0 && a.st_dev == b.st_dev &&
          a.st_ino == b.st_ino;
 }
@@ -103,7 +106,9 @@ std::string Channel::SegmentName(const std::string& name) {
   return out;
 }
 
-size_t Channel::SegmentBytes() { return sizeof(Header) + kRingBytes; }
+size_t Channel::SegmentBytes() {
+  return sizeof(Header) + kRingBytes;
+}
 
 bool Channel::Validate(size_t size, std::string* error) {
   std::string problem = HeaderProblem(*header_, size, shm_ != nullptr);
@@ -156,8 +161,8 @@ std::unique_ptr<Channel> Channel::Open(const std::string& name, Role role, std::
     } catch (const bip::interprocess_exception& e) {
       if (e.get_error_code() != bip::not_found_error) {
         if (e.get_error_code() == bip::security_error) {
-          return fail(OpenError::kUnsafe, where + " cannot be opened: " + e.what() +
-                                              " (it is not this user's; smc refuses to use it)");
+          return fail(OpenError::kUnsafe,
+                      where + " cannot be opened: " + e.what() + " (it is not this user's; smc refuses to use it)");
         }
         return fail(OpenError::kSystem, "cannot open " + where + ": " + e.what());
       }
@@ -168,7 +173,7 @@ std::unique_ptr<Channel> Channel::Open(const std::string& name, Role role, std::
       const std::string temp = TempName(Nonce());
       try {
         ch->shm_ = std::make_unique<bip::shared_memory_object>(bip::create_only, temp.c_str(), bip::read_write,
-                                                                bip::permissions(0600));
+                                                               bip::permissions(0600));
         ch->shm_->truncate(static_cast<bip::offset_t>(size));
         ch->region_ = std::make_unique<bip::mapped_region>(*ch->shm_, bip::read_write, 0, size);
       } catch (const bip::interprocess_exception& e) {
@@ -198,7 +203,8 @@ std::unique_ptr<Channel> Channel::Open(const std::string& name, Role role, std::
     // One exists: use it only if it is this user's own, as smc makes them.
     ch->fd_ = ch->shm_->get_mapping_handle().handle;
     struct stat st {};
-    if (::fstat(ch->fd_, &st) != 0) return fail(OpenError::kSystem, "cannot open " + where + ": " + std::strerror(errno));
+    if (::fstat(ch->fd_, &st) != 0)
+      return fail(OpenError::kSystem, "cannot open " + where + ": " + std::strerror(errno));
     if (!S_ISREG(st.st_mode) || st.st_uid != ::getuid() || (st.st_mode & 07777) != 0600) {
       char mode[8];
       std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
@@ -244,8 +250,10 @@ std::unique_ptr<Channel> Channel::Open(const std::string& name, Role role, std::
     // replaced, so that a new run never reads an earlier run's data.
     bool abandoned = h->consumer_state.load() != kNone && !SlotAlive(ConsumerSlot(*h));
     uint32_t ps = h->producer_state.load();
-    if (role == Role::kProducer) abandoned |= ps != kNone && !SlotAlive(ProducerSlot(*h));
-    else abandoned |= ps != kNone && !SlotAlive(ProducerSlot(*h)) && !h->finished.load();
+    if (role == Role::kProducer)
+      abandoned |= ps != kNone && !SlotAlive(ProducerSlot(*h));
+    else
+      abandoned |= ps != kNone && !SlotAlive(ProducerSlot(*h)) && !h->finished.load();
     if (abandoned) {
       bip::shared_memory_object::remove(segment.c_str());
       ch->header_ = nullptr;
@@ -257,7 +265,9 @@ std::unique_ptr<Channel> Channel::Open(const std::string& name, Role role, std::
   return fail(OpenError::kSystem, "cannot open " + where + ": it keeps changing (another process is replacing it)");
 }
 
-Channel::~Channel() { Depart(); }
+Channel::~Channel() {
+  Depart();
+}
 
 void Channel::Depart() {
   if (!header_ || fd_ < 0) return;

@@ -55,10 +55,10 @@ class Channel {
   /// Why Open failed.
   enum class OpenError {
     kNone,
-    kBusy,    // another producer or consumer is attached and alive
-    kUnsafe,  // the segment is not this user's (owner, mode, type): an I/O error
-    kCorrupt, // the segment is not a channel smc made
-    kSystem,  // the operating system refused
+    kBusy,     // another producer or consumer is attached and alive
+    kUnsafe,   // the segment is not this user's (owner, mode, type): an I/O error
+    kCorrupt,  // the segment is not a channel smc made
+    kSystem,   // the operating system refused
   };
   /// Attaches to channel `name`, creating it if needed (or replacing an
   /// abandoned one); null with `error` (naming the segment) and `why` set

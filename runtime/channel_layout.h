@@ -65,6 +65,10 @@ struct Slot {
   std::atomic<int32_t>& pid;
   std::atomic<uint64_t>& start;
 };
-inline Slot ProducerSlot(Header& h) { return {h.producer_state, h.producer_pid, h.producer_start}; }
-inline Slot ConsumerSlot(Header& h) { return {h.consumer_state, h.consumer_pid, h.consumer_start}; }
+inline Slot ProducerSlot(Header& h) {
+  return {h.producer_state, h.producer_pid, h.producer_start};
+}
+inline Slot ConsumerSlot(Header& h) {
+  return {h.consumer_state, h.consumer_pid, h.consumer_start};
+}
 }  // namespace smc::rt::channel_layout

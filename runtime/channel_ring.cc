@@ -12,7 +12,9 @@ namespace smc::rt {
 
 using namespace channel_layout;
 
-size_t Channel::MaxRecordBytes() { return kMaxRecordBytes; }
+size_t Channel::MaxRecordBytes() {
+  return kMaxRecordBytes;
+}
 
 namespace {
 
@@ -147,7 +149,9 @@ Channel::WriteResult Channel::Drain(const std::atomic<bool>& stop) {
   }
 }
 
-Channel::WriteResult Channel::CheckPeer() { return PeerGone(false) ? WriteResult::kPeerGone : WriteResult::kOk; }
+Channel::WriteResult Channel::CheckPeer() {
+  return PeerGone(false) ? WriteResult::kPeerGone : WriteResult::kOk;
+}
 
 Channel::ReadResult Channel::Read(Batch* batch) {
   uint64_t tail = pos_;

@@ -19,20 +19,20 @@
 namespace smc::rt {
 
 struct JobRecord {
-  std::string id;        // short and unique among the user's jobs
-  std::string name;      // the topology's name
-  std::string path;      // the .topo file, absolute
+  std::string id;    // short and unique among the user's jobs
+  std::string name;  // the topology's name
+  std::string path;  // the .topo file, absolute
   int pid = 0;
   int pgid = 0;
   uint64_t start_ticks = 0;  // the process's start time (/proc), against pid reuse
   int64_t started_ms = 0;    // Unix time
   std::string user;
   std::string state = "running";  // running, stopping
-  uint64_t tuples_in = 0;    // emitted by spouts
-  uint64_t tuples_out = 0;   // received by sinks
+  uint64_t tuples_in = 0;         // emitted by spouts
+  uint64_t tuples_out = 0;        // received by sinks
   uint64_t errors = 0;
-  double rate = 0;           // tuples/s into the sinks, lately
-  JobMetrics metrics;        // per component
+  double rate = 0;     // tuples/s into the sinks, lately
+  JobMetrics metrics;  // per component
 
   std::string ToJson() const;
   static std::optional<JobRecord> FromJson(const std::string& text);

@@ -104,7 +104,7 @@ class ChannelSink : public rt::Component {
         }
         if (stop_.load()) return;
         if (queue_.empty()) {  // finishing: everything is in the channel
-          if (!failed_) {  // after a failure the stream did not end: no end mark
+          if (!failed_) {      // after a failure the stream did not end: no end mark
             channel_->Finish();
             lock.unlock();
             // Done only once an attached consumer has it all, or is known gone.
@@ -164,11 +164,8 @@ class ChannelSpout : public rt::Spout {
     if (stopping && stop_deadline_ == Clock::time_point{}) stop_deadline_ = Clock::now() + kStopGrace;
     for (int i = 0; i < 4; ++i) {  // a few batches per call, then let the runtime look around
       switch (channel_->Read(&batch_)) {
-        case rt::Channel::ReadResult::kBatch:
-          out.EmitAll(0, batch_);
-          continue;
-        case rt::Channel::ReadResult::kEnd:
-          return false;
+        case rt::Channel::ReadResult::kBatch: out.EmitAll(0, batch_); continue;
+        case rt::Channel::ReadResult::kEnd: return false;
         case rt::Channel::ReadResult::kPeerGone:
           throw std::runtime_error("channel '" + channel_->name() + "': its producer (pid " +
                                    std::to_string(channel_->peer_pid()) + ") " + channel_->peer_fate() +
@@ -199,7 +196,11 @@ class ChannelSpout : public rt::Spout {
 
 }  // namespace
 
-std::unique_ptr<rt::Component> MakeChannelSink() { return std::make_unique<ChannelSink>(); }
-std::unique_ptr<rt::Spout> MakeChannelSpout() { return std::make_unique<ChannelSpout>(); }
+std::unique_ptr<rt::Component> MakeChannelSink() {
+  return std::make_unique<ChannelSink>();
+}
+std::unique_ptr<rt::Spout> MakeChannelSpout() {
+  return std::make_unique<ChannelSpout>();
+}
 
 }  // namespace smc::stdlib
