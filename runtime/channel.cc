@@ -190,7 +190,9 @@ std::unique_ptr<Channel> Channel::Open(const std::string& name, Role role, std::
       int link_errno = errno;
       bip::shared_memory_object::remove(temp.c_str());
       if (linked != 0) {
-        if (link_errno == EEXIST) continue;  // another process made it first: open that one
+        // EEXIST: another process made it first: open that one. ENOENT: an
+        // older smc cleaning up took the temporary segment: make another.
+        if (link_errno == EEXIST || link_errno == ENOENT) continue;
         return fail(OpenError::kSystem, "cannot create " + where + ": " + std::strerror(link_errno));
       }
       ch->fd_ = ch->shm_->get_mapping_handle().handle;

@@ -261,11 +261,18 @@ elif mode == "race":
     setting_up = "smc-%d-%s-setup" % (UID, TAG)
     live_temp = "smc-%d-%%new-%d-1" % (UID, os.getpid())
     dead_temp = "smc-%d-%%new-%d-1" % (UID, dead.pid)
-    for name in (setting_up, live_temp, dead_temp):
-        plant(name)
-    st, out, err = run("ps")
-    eq(st, 0, "ps: status")
-    present = [n for n in (setting_up, live_temp, dead_temp) if os.path.exists("/dev/shm/" + n)]
+    for attempt in range(5):
+        for name in (setting_up, live_temp, dead_temp):
+            if not os.path.exists("/dev/shm/" + name):
+                plant(name)
+        st, out, err = run("ps")
+        eq(st, 0, "ps: status")
+        present = [n for n in (setting_up, live_temp, dead_temp) if os.path.exists("/dev/shm/" + n)]
+        if present == [setting_up, live_temp]:
+            break
+        # An older smc (another checkout's tests, for the same user) cleaning
+        # up meanwhile removes them too; this one never does: try again.
+        print("note: attempt %d: %r left" % (attempt, present))
     eq(present, [setting_up, live_temp], "ps: leaves segments being set up alone, removes a dead maker's")
     for name in present:
         os.unlink("/dev/shm/" + name)
