@@ -1,47 +1,99 @@
+// Channel segments: making, opening (untrusted), claiming, leaving and
+// cleaning up. The ring's records are in channel_ring.cc.
 #include "runtime/channel.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/interprocess/mapped_region.hpp>
 #include <boost/interprocess/permissions.hpp>
 #include <boost/interprocess/shared_memory_object.hpp>
-#include <chrono>
+#include <cerrno>
 #include <cstring>
-#include <stdexcept>
+#include <random>
 #include <thread>
 
+#include "runtime/channel_layout.h"
 #include "runtime/jobs.h"
 
 namespace smc::rt {
 
 namespace bip = boost::interprocess;
+using namespace channel_layout;
 
 namespace {
-constexpr uint64_t kMagic = 0x534d434348414e31ULL;  // "SMCCHAN1"
-constexpr uint64_t kRingBytes = 8u << 20;
-constexpr uint32_t kWrap = 0xffffffffu;  // "continue at the start of the ring"
+
+// Holds the flock of a segment while who is attached changes.
+class SegmentLock {
+ public:
+  explicit SegmentLock(int fd) : fd_(fd) {
+    while (fd_ >= 0 && ::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
+    }
+  }
+  ~SegmentLock() {
+    if (fd_ >= 0) ::flock(fd_, LOCK_UN);
+  }
+  SegmentLock(const SegmentLock&) = delete;
+  SegmentLock& operator=(const SegmentLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+std::string UserPrefix() {
+  return "smc-" + std::to_string(::getuid()) + "-";
+}
+
+// True while `segment` in /dev/shm is still the file open as `fd`.
+bool StillNamed(const std::string& segment, int fd) {
+  struct stat a {
+  }, b{};
+  return ::stat(("/dev/shm/" + segment).c_str(), &a) == 0 && ::fstat(fd, &b) == 0 && a.st_dev == b.st_dev &&
+         a.st_ino == b.st_ino;
+}
+
+// A temporary name no channel name maps to ('%' only starts "%xx" escapes).
+std::string TempName(uint64_t nonce) {
+  return UserPrefix() + "%new-" + std::to_string(::getpid()) + "-" + std::to_string(nonce);
+}
+
+uint64_t Nonce() {
+  std::random_device rd;
+  return (static_cast<uint64_t>(rd()) << 32) ^ rd() ^ static_cast<uint64_t>(::getpid());
+}
+
+bool SlotAlive(const Slot& s) {
+  return s.state.load() == kAttached && JobRegistry::Alive(s.pid.load(), s.start.load());
+}
+
+void Claim(const Slot& s) {
+  s.pid.store(::getpid());
+  s.start.store(JobRegistry::StartTicks(::getpid()));
+  s.state.store(kAttached, std::memory_order_release);
+}
+
+// Checks what a segment's header says about itself; empty when sound.
+std::string HeaderProblem(const Header& h, size_t size, bool exact) {
+  if (h.magic.load(std::memory_order_acquire) != kMagic) return "it does not start as an smc channel";
+  uint64_t cap = h.capacity;
+  if (exact ? (cap != kRingBytes || size != sizeof(Header) + kRingBytes)
+            : (cap < 16 || cap > size || size - cap < sizeof(Header))) {
+    return "its ring size (" + std::to_string(cap) + " bytes) does not match the segment";
+  }
+  uint64_t head = h.head.load(), tail = h.tail.load();
+  if (tail > head || head - tail > cap) return "its read and write positions are inconsistent";
+  if (h.producer_state.load() > kDeparted || h.consumer_state.load() > kDeparted) return "its peer states are invalid";
+  return "";
+}
+
 }  // namespace
 
-// Lives at the start of the segment. Positions only grow; the ring offset is
-// position % capacity. std::atomic of 64 bits is lock-free here, so it works
-// across processes.
-struct Channel::Header {
-  std::atomic<uint64_t> magic;
-  uint64_t capacity;
-  std::atomic<uint64_t> head;  // bytes written
-  std::atomic<uint64_t> tail;  // bytes read
-  std::atomic<int32_t> producer_pid;
-  std::atomic<int32_t> consumer_pid;
-  std::atomic<uint64_t> producer_start;
-  std::atomic<uint64_t> consumer_start;
-  std::atomic<uint32_t> finished;  // the producer marked the end of the stream
-};
-static_assert(std::atomic<uint64_t>::is_always_lock_free);
-
 std::string Channel::SegmentName(const std::string& name) {
-  std::string out = "smc-" + std::to_string(::getuid()) + "-";
+  std::string out = UserPrefix();
   for (unsigned char c : name) {
     if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
       out += static_cast<char>(c);
@@ -54,212 +106,256 @@ std::string Channel::SegmentName(const std::string& name) {
   return out;
 }
 
-std::unique_ptr<Channel> Channel::Open(const std::string& name, Role role, std::string* error) {
+size_t Channel::SegmentBytes() {
+  return sizeof(Header) + kRingBytes;
+}
+
+bool Channel::Validate(size_t size, std::string* error) {
+  std::string problem = HeaderProblem(*header_, size, shm_ != nullptr);
+  if (!problem.empty()) {
+    *error = "channel '" + name_ + "' (/dev/shm/" + segment_ + ") is corrupt: " + problem + "; remove it";
+    return false;
+  }
+  cap_ = header_->capacity;
+  pos_ = role_ == Role::kProducer ? header_->head.load() : header_->tail.load();
+  return true;
+}
+
+std::unique_ptr<Channel> Channel::Attach(void* base, size_t size, Role role, std::string* error) {
   std::unique_ptr<Channel> ch(new Channel);
-  ch->name_ = name;
-  ch->segment_ = SegmentName(name);
+  ch->name_ = "memory";
+  ch->segment_ = "memory";
   ch->role_ = role;
-  const size_t size = sizeof(Header) + kRingBytes;
-  // Create it, or open the one the other side made (waiting for its set-up).
-  bool created = false;
-  try {
-    try {
-      ch->shm_ = std::make_unique<bip::shared_memory_object>(bip::create_only, ch->segment_.c_str(), bip::read_write,
-                                                              bip::permissions(0600));
-      created = true;
-      ch->shm_->truncate(static_cast<bip::offset_t>(size));
-    } catch (const bip::interprocess_exception& e) {
-      if (created || e.get_error_code() != bip::already_exists_error) throw;
-      ch->shm_ = std::make_unique<bip::shared_memory_object>(bip::open_only, ch->segment_.c_str(), bip::read_write);
-    }
-    bip::offset_t have = 0;
-    for (int i = 0; i < 2000 && (!ch->shm_->get_size(have) || static_cast<size_t>(have) < size); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // the creator sizes it at once; give it 2 s
-    }
-    ch->region_ = std::make_unique<bip::mapped_region>(*ch->shm_, bip::read_write, 0, size);
-  } catch (const bip::interprocess_exception& e) {
-    if (created) bip::shared_memory_object::remove(ch->segment_.c_str());
-    *error = "cannot open channel '" + name + "' (/dev/shm/" + ch->segment_ + "): " + e.what();
+  if (size < sizeof(Header)) {
+    *error = "channel 'memory' (/dev/shm/memory) is corrupt: it is smaller than a channel's header";
     return nullptr;
   }
-  void* base = ch->region_->get_address();
   ch->header_ = static_cast<Header*>(base);
   ch->ring_ = static_cast<unsigned char*>(base) + sizeof(Header);
-  Header* h = ch->header_;
-  if (created) {
-    h->capacity = kRingBytes;
-    h->head.store(0);
-    h->tail.store(0);
-    h->producer_pid.store(0);
-    h->consumer_pid.store(0);
-    h->finished.store(0);
-    h->magic.store(kMagic, std::memory_order_release);
-  } else {
-    for (int i = 0; i < 2000 && h->magic.load(std::memory_order_acquire) != kMagic; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    if (h->magic.load(std::memory_order_acquire) != kMagic) {
-      *error = "channel '" + name + "' (/dev/shm/" + ch->segment_ + ") is not an smc channel";
-      return nullptr;
-    }
-  }
-  // Claim our side, unless a live process holds it.
-  auto& pid = role == Role::kProducer ? h->producer_pid : h->consumer_pid;
-  auto& start = role == Role::kProducer ? h->producer_start : h->consumer_start;
-  int32_t holder = pid.load();
-  uint64_t holder_start = start.load();
-  if (holder != 0 && holder != ::getpid() && JobRegistry::Alive(holder, holder_start)) {
-    *error = "channel '" + name + "' already has a " + (role == Role::kProducer ? "producer" : "consumer") +
-             " (pid " + std::to_string(holder) + ")";
-    ch->header_ = nullptr;  // not ours: leave it as it is
+  if (!ch->Validate(size, error)) {
+    ch->header_ = nullptr;
     return nullptr;
   }
-  if (role == Role::kProducer && holder != 0 && h->finished.load()) {
-    // A previous producer finished and no one read it all: start afresh.
-    h->head.store(h->tail.load());
-    h->finished.store(0);
-  }
-  start.store(JobRegistry::StartTicks(::getpid()));
-  pid.store(::getpid());
   return ch;
 }
 
-Channel::~Channel() {
-  if (header_) {
-    auto& pid = role_ == Role::kProducer ? header_->producer_pid : header_->consumer_pid;
-    pid.store(0);
-    // The consumer removes the channel once it has read to the end; the
-    // survivor removes it when the other side is gone.
-    int32_t other = role_ == Role::kProducer ? header_->consumer_pid.load() : header_->producer_pid.load();
-    bool other_attached = other != 0 && PeerAlive(role_ == Role::kProducer);
-    if ((role_ == Role::kConsumer && ended_) || (!other_attached && (role_ == Role::kConsumer || !finished_))) {
-      bip::shared_memory_object::remove(segment_.c_str());
-    }
-  }
-}
-
-bool Channel::PeerAlive(bool producer_side) {
-  int32_t pid = producer_side ? header_->consumer_pid.load() : header_->producer_pid.load();
-  uint64_t start = producer_side ? header_->consumer_start.load() : header_->producer_start.load();
-  if (pid == 0) return true;  // not there yet: it may still come
-  if (JobRegistry::Alive(pid, start)) return true;
-  peer_pid_ = pid;
-  return false;
-}
-
-
-Channel::WriteResult Channel::Write(const Batch& batch, const std::atomic<bool>& stop) {
-  // Record: u32 length of what follows, u32 fields, u32 arena bytes, then the
-  // batch's fields and arena as they are (fields refer to the arena by offset).
-  const std::vector<Field>& fields = batch.raw_fields();
-  const std::string& arena = batch.raw_arena();
-  std::string& rec = scratch_;
-  uint32_t head_words[3] = {static_cast<uint32_t>(8 + fields.size() * sizeof(Field) + arena.size()),
-                            static_cast<uint32_t>(fields.size()), static_cast<uint32_t>(arena.size())};
-  rec.resize(12 + fields.size() * sizeof(Field) + arena.size());
-  std::memcpy(rec.data(), head_words, 12);
-  if (!fields.empty()) std::memcpy(rec.data() + 12, fields.data(), fields.size() * sizeof(Field));
-  if (!arena.empty()) std::memcpy(rec.data() + 12 + fields.size() * sizeof(Field), arena.data(), arena.size());
-  const uint64_t cap = header_->capacity;
-  if (rec.size() + 4 > cap) return WriteResult::kPeerDied;  // cannot ever fit (batches are far smaller)
-  int64_t wait_us = 20;
-  while (true) {
-    uint64_t head = header_->head.load(std::memory_order_relaxed);
-    uint64_t tail = header_->tail.load(std::memory_order_acquire);
-    uint64_t off = head % cap;
-    uint64_t need = rec.size();
-    uint64_t skip = off + need > cap ? cap - off : 0;  // wrap: the record starts at 0
-    if (head + skip + need - tail <= cap) {
-      if (skip) {
-        if (skip >= 4) std::memcpy(ring_ + off, &kWrap, 4);
-        head += skip;
-        off = 0;
+std::unique_ptr<Channel> Channel::Open(const std::string& name, Role role, std::string* error, OpenError* why) {
+  OpenError ignored;
+  if (!why) why = &ignored;
+  *why = OpenError::kNone;
+  const std::string segment = SegmentName(name);
+  const std::string where = "channel '" + name + "' (/dev/shm/" + segment + ")";
+  const size_t size = SegmentBytes();
+  auto fail = [&](OpenError w, const std::string& what) -> std::unique_ptr<Channel> {
+    *why = w;
+    *error = what;
+    return nullptr;
+  };
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    std::unique_ptr<Channel> ch(new Channel);
+    ch->name_ = name;
+    ch->segment_ = segment;
+    ch->role_ = role;
+    try {
+      ch->shm_ = std::make_unique<bip::shared_memory_object>(bip::open_only, segment.c_str(), bip::read_write);
+    } catch (const bip::interprocess_exception& e) {
+      if (e.get_error_code() != bip::not_found_error) {
+        if (e.get_error_code() == bip::security_error) {
+          return fail(OpenError::kUnsafe,
+                      where + " cannot be opened: " + e.what() + " (it is not this user's; smc refuses to use it)");
+        }
+        return fail(OpenError::kSystem, "cannot open " + where + ": " + e.what());
       }
-      std::memcpy(ring_ + off, rec.data(), need);
-      header_->head.store(head + need, std::memory_order_release);
-      return WriteResult::kOk;
+      ch->shm_.reset();
     }
-    if (stop.load()) return WriteResult::kStopped;
-    if (!PeerAlive(true)) return WriteResult::kPeerDied;
-    std::this_thread::sleep_for(std::chrono::microseconds(wait_us));
-    wait_us = std::min<int64_t>(wait_us * 2, 2000);
+    if (!ch->shm_) {
+      // None: make one under a temporary name, set it up, link it into place.
+      const std::string temp = TempName(Nonce());
+      try {
+        ch->shm_ = std::make_unique<bip::shared_memory_object>(bip::create_only, temp.c_str(), bip::read_write,
+                                                               bip::permissions(0600));
+        ch->shm_->truncate(static_cast<bip::offset_t>(size));
+        ch->region_ = std::make_unique<bip::mapped_region>(*ch->shm_, bip::read_write, 0, size);
+      } catch (const bip::interprocess_exception& e) {
+        bip::shared_memory_object::remove(temp.c_str());
+        if (e.get_error_code() == bip::already_exists_error) continue;
+        return fail(OpenError::kSystem, "cannot create " + where + ": " + e.what());
+      }
+      auto* h = new (ch->region_->get_address()) Header();
+      h->capacity = kRingBytes;
+      h->run_id = Nonce();
+      Claim(role == Role::kProducer ? ProducerSlot(*h) : ConsumerSlot(*h));
+      h->magic.store(kMagic, std::memory_order_release);
+      int linked = ::link(("/dev/shm/" + temp).c_str(), ("/dev/shm/" + segment).c_str());
+      int link_errno = errno;
+      bip::shared_memory_object::remove(temp.c_str());
+      if (linked != 0) {
+        // EEXIST: another process made it first: open that one. ENOENT: an
+        // older smc cleaning up took the temporary segment: make another.
+        if (link_errno == EEXIST || link_errno == ENOENT) continue;
+        return fail(OpenError::kSystem, "cannot create " + where + ": " + std::strerror(link_errno));
+      }
+      ch->fd_ = ch->shm_->get_mapping_handle().handle;
+      ch->header_ = h;
+      ch->ring_ = static_cast<unsigned char*>(ch->region_->get_address()) + sizeof(Header);
+      ch->cap_ = kRingBytes;
+      ch->pos_ = 0;
+      return ch;
+    }
+    // One exists: use it only if it is this user's own, as smc makes them.
+    ch->fd_ = ch->shm_->get_mapping_handle().handle;
+    struct stat st {};
+    if (::fstat(ch->fd_, &st) != 0)
+      return fail(OpenError::kSystem, "cannot open " + where + ": " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode) || st.st_uid != ::getuid() || (st.st_mode & 07777) != 0600) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+      return fail(OpenError::kUnsafe, where + " is not this user's private channel (owner uid " +
+                                          std::to_string(st.st_uid) + ", mode " + mode +
+                                          "; smc makes them owned by uid " + std::to_string(::getuid()) +
+                                          ", mode 0600): refusing to use it");
+    }
+    if (static_cast<uint64_t>(st.st_size) != size) {
+      return fail(OpenError::kCorrupt, where + " is corrupt: it has " + std::to_string(st.st_size) +
+                                           " bytes, not the " + std::to_string(size) + " of a channel; remove it");
+    }
+    try {
+      ch->region_ = std::make_unique<bip::mapped_region>(*ch->shm_, bip::read_write, 0, size);
+    } catch (const bip::interprocess_exception& e) {
+      return fail(OpenError::kSystem, "cannot map " + where + ": " + e.what());
+    }
+    ch->header_ = static_cast<Header*>(ch->region_->get_address());
+    ch->ring_ = static_cast<unsigned char*>(ch->region_->get_address()) + sizeof(Header);
+    SegmentLock lock(ch->fd_);
+    if (!StillNamed(segment, ch->fd_)) {
+      ch->header_ = nullptr;  // replaced or removed meanwhile: look again
+      continue;
+    }
+    if (!ch->Validate(size, error)) {
+      ch->header_ = nullptr;
+      *why = OpenError::kCorrupt;
+      return nullptr;
+    }
+    Header* h = ch->header_;
+    Slot mine = role == Role::kProducer ? ProducerSlot(*h) : ConsumerSlot(*h);
+    if (mine.state.load() == kAttached && mine.pid.load() != ::getpid() && SlotAlive(mine)) {
+      int holder = mine.pid.load();
+      ch->header_ = nullptr;  // not ours: leave it as it is
+      return fail(OpenError::kBusy, "channel '" + name + "' already has a " +
+                                        (role == Role::kProducer ? "producer" : "consumer") + " (pid " +
+                                        std::to_string(holder) + ")");
+    }
+    // Whose data is this? A consumer that came and went took its stream; a
+    // producer that went without finishing left a broken one; a producer
+    // that went after finishing left one for whoever comes next (unless a
+    // new producer comes: its stream replaces it). An abandoned segment is
+    // replaced, so that a new run never reads an earlier run's data.
+    bool abandoned = h->consumer_state.load() != kNone && !SlotAlive(ConsumerSlot(*h));
+    uint32_t ps = h->producer_state.load();
+    if (role == Role::kProducer)
+      abandoned |= ps != kNone && !SlotAlive(ProducerSlot(*h));
+    else
+      abandoned |= ps != kNone && !SlotAlive(ProducerSlot(*h)) && !h->finished.load();
+    if (abandoned) {
+      bip::shared_memory_object::remove(segment.c_str());
+      ch->header_ = nullptr;
+      continue;
+    }
+    Claim(mine);
+    return ch;
   }
+  return fail(OpenError::kSystem, "cannot open " + where + ": it keeps changing (another process is replacing it)");
 }
 
-void Channel::Finish() {
-  finished_ = true;
-  header_->finished.store(1, std::memory_order_release);
+Channel::~Channel() {
+  Depart();
 }
 
-Channel::ReadResult Channel::Read(Batch* batch) {
-  const uint64_t cap = header_->capacity;
-  uint64_t tail = header_->tail.load(std::memory_order_relaxed);
-  uint64_t head = header_->head.load(std::memory_order_acquire);
-  if (tail == head) {
-    if (header_->finished.load(std::memory_order_acquire) && header_->head.load(std::memory_order_acquire) == tail) {
-      ended_ = true;
-      return ReadResult::kEnd;
-    }
-    return PeerAlive(false) ? ReadResult::kEmpty : ReadResult::kPeerDied;
-  }
-  uint64_t off = tail % cap;
-  uint32_t len = 0;
-  if (cap - off < 4) {
-    tail += cap - off;  // too little room left for a length: the writer wrapped
-    off = 0;
+void Channel::Depart() {
+  if (!header_ || fd_ < 0) return;
+  SegmentLock lock(fd_);
+  Header* h = header_;
+  bool remove;
+  if (role_ == Role::kConsumer) {
+    h->consumer_state.store(kDeparted);
+    // Read to the end, or the producer is gone: no one needs it any more.
+    remove = ended_ || !SlotAlive(ProducerSlot(*h));
   } else {
-    std::memcpy(&len, ring_ + off, 4);
-    if (len == kWrap) {
-      tail += cap - off;
-      off = 0;
-    }
+    h->producer_state.store(kDeparted);
+    uint32_t cs = h->consumer_state.load();
+    // Kept for a live consumer (which reads the rest, or learns that the
+    // stream broke off), or, finished, for the first consumer to come.
+    remove = !(cs == kAttached && SlotAlive(ConsumerSlot(*h))) && !(cs == kNone && finished_);
   }
-  std::memcpy(&len, ring_ + off, 4);
-  uint32_t counts[2];
-  std::memcpy(counts, ring_ + off + 4, 8);
-  const unsigned char* p = ring_ + off + 12;
-  if (batch->width() == 0 || counts[0] % batch->width() != 0) {
-    throw std::runtime_error("channel '" + name_ + "' carries tuples of another width than this spout declares");
+  if (remove && StillNamed(segment_, fd_)) bip::shared_memory_object::remove(segment_.c_str());
+}
+
+bool Channel::PeerGone(bool force_check) {
+  const Slot s = role_ == Role::kProducer ? ConsumerSlot(*header_) : ProducerSlot(*header_);
+  uint32_t state = s.state.load(std::memory_order_acquire);
+  if (state == kNone) return false;  // not there yet: it may still come
+  bool peer_done = role_ == Role::kProducer ? header_->consumer_ended.load() != 0 : header_->finished.load() != 0;
+  if (state == kDeparted) {
+    if (peer_done) return false;
+    peer_pid_ = s.pid.load();
+    peer_fate_ = "stopped";
+    return true;
   }
-  // The fields are copied out through memcpy (the ring gives no alignment).
-  std::vector<Field>& fields = read_fields_;
-  fields.resize(counts[0]);
-  if (counts[0]) std::memcpy(fields.data(), p, counts[0] * sizeof(Field));
-  batch->AssignRaw(fields.data(), fields.size(), reinterpret_cast<const char*>(p + counts[0] * sizeof(Field)),
-                   counts[1]);
-  header_->tail.store(tail + 4 + len, std::memory_order_release);
-  return ReadResult::kBatch;
+  auto now = std::chrono::steady_clock::now();
+  if (!force_check && now < next_alive_check_) return false;
+  next_alive_check_ = now + std::chrono::milliseconds(50);
+  if (peer_done || JobRegistry::Alive(s.pid.load(), s.start.load())) return false;
+  peer_pid_ = s.pid.load();
+  peer_fate_ = "died";
+  return true;
+}
+
+void Channel::Corrupt(const std::string& what) const {
+  throw std::runtime_error("channel '" + name_ + "' (/dev/shm/" + segment_ + ") is corrupt: " + what);
 }
 
 int CleanupStaleChannels() {
-  std::string prefix = "smc-" + std::to_string(::getuid()) + "-";
+  const std::string prefix = UserPrefix();
+  const std::string temp_prefix = prefix + "%new-";
   DIR* d = ::opendir("/dev/shm");
   if (!d) return 0;
-  int removed = 0;
+  std::vector<std::string> names;
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
-    if (name.compare(0, prefix.size(), prefix) != 0) continue;
-    struct stat st {};
-    if (::stat(("/dev/shm/" + name).c_str(), &st) != 0 || st.st_uid != ::getuid()) continue;
-    bool stale = false;
-    try {
-      bip::shared_memory_object shm(bip::open_only, name.c_str(), bip::read_only);
-      bip::offset_t size = 0;
-      if (shm.get_size(size) && static_cast<size_t>(size) >= sizeof(Channel::Header)) {
-        bip::mapped_region region(shm, bip::read_only, 0, sizeof(Channel::Header));
-        auto* h = static_cast<Channel::Header*>(region.get_address());
-        int32_t p = h->producer_pid.load(), c = h->consumer_pid.load();
-        bool p_alive = p != 0 && JobRegistry::Alive(p, h->producer_start.load());
-        bool c_alive = c != 0 && JobRegistry::Alive(c, h->consumer_start.load());
-        // Gone on both sides, and not a fresh channel still waiting for its first side.
-        stale = !p_alive && !c_alive && (p != 0 || c != 0 || h->magic.load() != kMagic);
-      }
-    } catch (const bip::interprocess_exception&) {
-      continue;
-    }
-    if (stale && bip::shared_memory_object::remove(name.c_str())) ++removed;
+    if (name.compare(0, prefix.size(), prefix) == 0) names.push_back(name);
   }
   ::closedir(d);
+  int removed = 0;
+  for (const std::string& name : names) {
+    const std::string path = "/dev/shm/" + name;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::getuid()) continue;
+    if (name.compare(0, temp_prefix.size(), temp_prefix) == 0) {
+      // One being set up: stale only when the process making it is gone.
+      int pid = std::atoi(name.c_str() + temp_prefix.size());
+      if (pid > 0 && !JobRegistry::Alive(pid, 0) && ::unlink(path.c_str()) == 0) ++removed;
+      continue;
+    }
+    if ((st.st_mode & 07777) != 0600 || static_cast<uint64_t>(st.st_size) != Channel::SegmentBytes()) continue;
+    int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;
+    bool stale = false;
+    {
+      SegmentLock lock(fd);
+      void* map = StillNamed(name, fd) ? ::mmap(nullptr, sizeof(Header), PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+      if (map != MAP_FAILED) {
+        auto* h = static_cast<Header*>(map);  // mapped read-only: only loaded from
+        if (h->magic.load() == kMagic) {
+          // No one holds it, and it is not a finished stream waiting for its first consumer.
+          bool waiting = h->finished.load() && h->consumer_state.load() == kNone;
+          stale = !SlotAlive(ProducerSlot(*h)) && !SlotAlive(ConsumerSlot(*h)) && !waiting;
+        }
+        ::munmap(map, sizeof(Header));
+      }
+      if (stale && ::unlink(path.c_str()) == 0) ++removed;
+    }
+    ::close(fd);
+  }
   return removed;
 }
 

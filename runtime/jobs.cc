@@ -9,12 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <rapidjson/document.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <random>
-#include <rapidjson/document.h>
 #include <sstream>
 
 namespace smc::rt {
@@ -110,11 +110,26 @@ bool JobRegistry::Open(std::string* error) {
     *error = "cannot create '" + dir_ + "': " + std::strerror(errno);
     return false;
   }
-  if (::lstat(dir_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != uid || (st.st_mode & 077) != 0) {
-    *error = "'" + dir_ + "' is not a private folder of this user (mode 0700); remove it and try again";
+  if (::lstat(dir_.c_str(), &st) != 0) {
+    *error = "cannot use '" + dir_ + "': " + std::strerror(errno);
+    return false;
+  }
+  if (!S_ISDIR(st.st_mode) || st.st_uid != uid || (st.st_mode & 077) != 0) {
+    // Another user's (or a link, or open to others): it could read or forge records.
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    std::string what = S_ISLNK(st.st_mode)    ? "a symbolic link"
+                       : !S_ISDIR(st.st_mode) ? "not a folder"
+                                              : "owned by uid " + std::to_string(st.st_uid) + " with mode " + mode;
+    *error = "'" + dir_ + "' is not a private folder of this user: it is " + what + " (smc needs one owned by uid " +
+             std::to_string(uid) + " with mode 0700); remove it and try again";
     return false;
   }
   return true;
+}
+
+std::string NotRegisteredWarning(const std::string& error) {
+  return "warning: " + error + "; this job runs unregistered (smc ps and smc abort will not see it)";
 }
 
 std::string JobRegistry::NewId() const {
@@ -140,7 +155,9 @@ bool JobRegistry::Write(const JobRecord& r) {
   return ::rename(tmp.c_str(), (dir_ + "/" + r.id + ".job").c_str()) == 0;
 }
 
-void JobRegistry::Remove(const std::string& id) { ::unlink((dir_ + "/" + id + ".job").c_str()); }
+void JobRegistry::Remove(const std::string& id) {
+  ::unlink((dir_ + "/" + id + ".job").c_str());
+}
 
 uint64_t JobRegistry::StartTicks(int pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");

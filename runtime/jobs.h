@@ -19,20 +19,20 @@
 namespace smc::rt {
 
 struct JobRecord {
-  std::string id;        // short and unique among the user's jobs
-  std::string name;      // the topology's name
-  std::string path;      // the .topo file, absolute
+  std::string id;    // short and unique among the user's jobs
+  std::string name;  // the topology's name
+  std::string path;  // the .topo file, absolute
   int pid = 0;
   int pgid = 0;
   uint64_t start_ticks = 0;  // the process's start time (/proc), against pid reuse
   int64_t started_ms = 0;    // Unix time
   std::string user;
   std::string state = "running";  // running, stopping
-  uint64_t tuples_in = 0;    // emitted by spouts
-  uint64_t tuples_out = 0;   // received by sinks
+  uint64_t tuples_in = 0;         // emitted by spouts
+  uint64_t tuples_out = 0;        // received by sinks
   uint64_t errors = 0;
-  double rate = 0;           // tuples/s into the sinks, lately
-  JobMetrics metrics;        // per component
+  double rate = 0;     // tuples/s into the sinks, lately
+  JobMetrics metrics;  // per component
 
   std::string ToJson() const;
   static std::optional<JobRecord> FromJson(const std::string& text);
@@ -41,7 +41,8 @@ struct JobRecord {
 class JobRegistry {
  public:
   /// Opens (creating if needed) the user's folder; false with `error` set
-  /// when it cannot be used safely.
+  /// (naming the folder and what is wrong with it) when it cannot be used
+  /// safely: it must be a folder, not a link, owned by the user, mode 0700.
   bool Open(std::string* error);
   const std::string& dir() const { return dir_; }
 
@@ -61,5 +62,9 @@ class JobRegistry {
  private:
   std::string dir_;
 };
+
+/// The warning `smc run` gives when Open failed with `error`: the job runs,
+/// unregistered (smc ps and smc abort refuse the same folder, exit 74).
+std::string NotRegisteredWarning(const std::string& error);
 
 }  // namespace smc::rt

@@ -20,6 +20,7 @@ JobResult RunRegistered(const Plan& plan, int topology, const Registry& registry
   std::string jobs_error;
   JobRecord record;
   bool registered = jobs.Open(&jobs_error);
+  if (!registered) diag << "smc: " << NotRegisteredWarning(jobs_error) << "\n";
   if (registered) {
     record.id = jobs.NewId();
     record.name = plan.topologies[topology].name;
