@@ -32,6 +32,7 @@ inline constexpr const char* kReaderOutputsDoc =
 #include "runtime/component.h"
 #include "runtime/json_text.h"
 #include "runtime/writer.h"
+#include "stdlib/json_fields.h"
 
 namespace smc::stdlib {
 
@@ -50,6 +51,11 @@ class RecordReader {
   void ParseTsv(std::string_view line, rt::Emitter& out);
   void ParseCsv(std::string_view line, rt::Emitter& out);
   void ParseJson(std::string_view line, rt::Emitter& out);
+  static constexpr size_t kNotFound = ~size_t{0};
+  /// The offset of the newline that ends the record, in buf[from, to), or
+  /// kNotFound; csv state carries over between calls.
+  size_t FindRecordEnd(const char* buf, size_t from, size_t to);
+  enum class CsvState { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
 
   int fd_;
   std::string name_;
@@ -57,6 +63,9 @@ class RecordReader {
   std::vector<std::string> fields_;
   std::vector<char> buf_;
   size_t have_ = 0;  // bytes in buf_
+  size_t scanned_ = 0;  // bytes of buf_ already scanned for the record's end
+  CsvState csv_state_ = CsvState::kFieldStart;
+  std::unique_ptr<JsonFields> json_;
   bool eof_ = false;
   std::vector<rt::Datum> values_;
   std::vector<std::string> scratch_;

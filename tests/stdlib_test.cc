@@ -420,6 +420,26 @@ TEST_CASE("parse_json: malformed text and non-objects go to Error with the reaso
                             R"({"a": 1} x => invalid JSON at byte 9: The document root must not be followed by other values.)"});
 }
 
+TEST_CASE("parse_json: nesting deeper than 128 levels goes to Error, no crash; 128 levels pass") {
+  BoltRun r(LinesInto("parse_json(fields: [\"a\"])"), smc::stdlib::MakeParseJson());
+  std::string deep = "{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  std::string ok = "{\"a\":" + std::string(127, '[') + std::string(127, ']') + "}";
+  r.Run(Strings({deep, ok, R"({"a": 3})"}));
+  CHECK(r.rec.Take() == std::vector<std::string>{std::string(127, '[') + std::string(127, ']'), "3"});
+  REQUIRE(r.rec.errors.size() == 1);
+  CHECK(r.rec.errors[0] == deep + " => invalid JSON: nested deeper than 128 levels");
+}
+
+TEST_CASE("parse_json: integers beyond int64 keep their digits; numbers and nested text exact") {
+  BoltRun r(LinesInto("parse_json(fields: [\"a\", \"b\", \"c\", \"d\"])"), smc::stdlib::MakeParseJson());
+  r.Run(Strings({R"({"a": 12345678901234567890123, "b": -9223372036854775808, "c": [1.5e300, 12345678901234567890123],)"
+                 R"( "d": 1e3, "a": 5})"}));
+  CHECK(r.rec.typed_rows == std::vector<std::string>{
+                                "\"12345678901234567890123\"|-9223372036854775808|"
+                                "\"[1.5e300,12345678901234567890123]\"|1000f"});
+  CHECK(r.rec.errors.empty());
+}
+
 // ---- sample ----------------------------------------------------------------
 
 TEST_CASE("sample: rate 1 keeps every tuple, in order") {
@@ -665,13 +685,21 @@ TEST_CASE("file spout, tsv: columns as strings; wrong widths go to Error") {
 
 TEST_CASE("file spout, csv: quoting, doubled quotes, trailing comma; malformed rows go to Error") {
   ReadResult r = ReadWith(
-      "x,\"y,z\",\"q\"\"r\"\na,b,\n,,\n\"open,b,c\n\"a\"x,b,c\n1,2\n1,2,3,4\n",
+      "x,\"y,z\",\"q\"\"r\"\na,b,\n,,\n\"a\"x,b,c\n1,2\n1,2,3,4\nst\"ray,b,c\n\"open,b,c\n",
       ", format: \"csv\", fields: [\"a\", \"b\", \"c\"]");
   CHECK(r.rows == std::vector<std::string>{"x|y,z|q\"r", "a|b|", "||"});
-  CHECK(r.errors == std::vector<std::string>{"\"open,b,c => unterminated quoted field",
-                                             "\"a\"x,b,c => unexpected text after a quoted field",
+  CHECK(r.errors == std::vector<std::string>{"\"a\"x,b,c => unexpected text after a quoted field",
                                              "1,2 => expected 3 comma-separated fields, got 2",
-                                             "1,2,3,4 => expected 3 comma-separated fields, got 4"});
+                                             "1,2,3,4 => expected 3 comma-separated fields, got 4",
+                                             "st\"ray,b,c => a quote inside an unquoted field",
+                                             "\"open,b,c\n => unterminated quoted field"});
+}
+
+TEST_CASE("file spout, csv: quoted fields hold newlines and CRLFs (RFC 4180); a stray quote swallows nothing") {
+  ReadResult r = ReadWith("\"a\nb\",\"c\r\nd\"\"\n\"\r\n\"\",\"\"\r\nx\"y,z\nlast,one",
+                          ", format: \"csv\", fields: [\"a\", \"b\"]");
+  CHECK(r.rows == std::vector<std::string>{"a\nb|c\r\nd\"\n", "|", "last|one"});
+  CHECK(r.errors == std::vector<std::string>{"x\"y,z => a quote inside an unquoted field"});
 }
 
 TEST_CASE("file spout, json: keys with their types, missing null, nested as JSON; bad lines go to Error") {
@@ -681,6 +709,14 @@ TEST_CASE("file spout, json: keys with their types, missing null, nested as JSON
   CHECK(r.typed == std::vector<std::string>{"1|\"x\"", "\"{\"z\":[1]}\"|null", "2.5f|false"});
   CHECK(r.errors == std::vector<std::string>{"[1] => not a JSON object",
                                              "{bad => invalid JSON at byte 1: Missing a name for object member."});
+}
+
+TEST_CASE("file spout, json: a deep record goes to Error and the records after it come out") {
+  std::string deep = "{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  ReadResult r = ReadWith("{\"a\": 1}\n" + deep + "\n{\"a\": 2}\n", ", format: \"json\", fields: [\"a\"]");
+  CHECK(r.rows == std::vector<std::string>{"1", "2"});
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0] == deep + " => invalid JSON: nested deeper than 128 levels");
 }
 
 TEST_CASE("file spout: a missing file fails Open with the path and the reason") {
