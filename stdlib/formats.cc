@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -290,8 +291,15 @@ void RecordFormatter::Append(const rt::Batch& b, size_t t, int input, std::strin
       out->append(": ");
       rt::Datum d = b.Get(t, k);
       switch (d.type) {
-        case rt::Type::kString: AppendJsonString(d.s, out); break;
+        case rt::Type::kString: replaced_utf8_ += AppendJsonString(d.s, out); break;
         case rt::Type::kNull: out->append("null"); break;
+        case rt::Type::kFloat:
+          if (!std::isfinite(d.f)) {  // JSON has no NaN or infinity
+            out->append("null");
+            ++non_finite_;
+            break;
+          }
+          [[fallthrough]];
         default: d.AppendText(out);
       }
     }
@@ -302,7 +310,9 @@ void RecordFormatter::Append(const rt::Batch& b, size_t t, int input, std::strin
   for (int k = 0; k < width; ++k) {
     if (k) out->push_back(sep);
     rt::Datum d = b.Get(t, k);
-    if (d.type != rt::Type::kString) {
+    if (format_ == "csv" && width == 1 && (d.type == rt::Type::kNull || d.s.empty())) {
+      out->append("\"\"");  // not a blank line, which readers skip
+    } else if (d.type != rt::Type::kString) {
       d.AppendText(out);
     } else if (format_ == "tsv") {
       // Tabs, newlines and backslashes would break the columns: escape them.

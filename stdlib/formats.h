@@ -77,8 +77,14 @@ class RecordFormatter {
   RecordFormatter(std::string format, const rt::Context& ctx);
   /// Appends tuple `t` of `b` (from input `input`) and a newline to `out`.
   void Append(const rt::Batch& b, size_t t, int input, std::string* out) const;
+  /// JSON only: bytes of invalid UTF-8 written as U+FFFD, and NaNs and
+  /// infinities written as null, so that every line is valid JSON.
+  size_t replaced_utf8() const { return replaced_utf8_; }
+  size_t non_finite() const { return non_finite_; }
 
  private:
+  mutable size_t replaced_utf8_ = 0;
+  mutable size_t non_finite_ = 0;
   std::string format_;
   std::vector<std::vector<std::string>> input_fields_;
 };
@@ -96,6 +102,7 @@ class WriterSink : public rt::Component {
  private:
   void Flush();
   bool to_file_;
+  std::string what_;  // "sink 'o' (t.topo:3:2)", for warnings
   std::unique_ptr<RecordFormatter> formatter_;
   rt::Writer* writer_ = nullptr;
   std::string buffer_;
