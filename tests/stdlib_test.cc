@@ -339,17 +339,30 @@ TEST_CASE("filter: literal alternatives match as substrings, case-sensitively") 
   CHECK(r.rec.Take() == std::vector<std::string>{"an error here", "warning", "errwarn"});
 }
 
-TEST_CASE("filter: a real regular expression (ECMAScript, search semantics)") {
+TEST_CASE("filter: a real regular expression (RE2, search semantics; '.' is one UTF-8 character)") {
   BoltRun r(LinesInto("filter(regex: \"^a.c$\")"), smc::stdlib::MakeFilter());
   r.Run(Strings({"abc", "xabc", "a.c", "ac", "abcd", "a\u00e9c"}));
-  CHECK(r.rec.Take() == std::vector<std::string>{"abc", "a.c"});
+  CHECK(r.rec.Take() == std::vector<std::string>{"abc", "a.c", "a\u00e9c"});
 
   BoltRun d(LinesInto("filter(regex: \"[0-9]{3}\")"), smc::stdlib::MakeFilter());
   d.Run(Strings({"code 404!", "12", "1234", "a1b2c3"}));
   CHECK(d.rec.Take() == std::vector<std::string>{"code 404!", "1234"});
 }
 
-TEST_CASE("filter: an empty alternative matches everything, as std::regex would") {
+TEST_CASE("filter: (?i) ignores case; (a|b)*c on a 400 KB line finishes, matching exactly") {
+  BoltRun r(LinesInto("filter(regex: \"(?i)^sub(ject)?:\")"), smc::stdlib::MakeFilter());
+  r.Run(Strings({"SUBJECT: x", "Sub: y", "re: subject:", "subjec:"}));
+  CHECK(r.rec.Take() == std::vector<std::string>{"SUBJECT: x", "Sub: y"});
+
+  BoltRun big(LinesInto("filter(regex: \"(a|b)*c\")"), smc::stdlib::MakeFilter());
+  std::string ab(400 << 10, 'a');
+  for (size_t i = 0; i < ab.size(); i += 3) ab[i] = 'b';
+  big.Run(Strings({ab, ab + "c", "c"}));
+  CHECK(big.rec.rows.size() == 2);
+  CHECK(big.rec.Take() == std::vector<std::string>{ab + "c", "c"});
+}
+
+TEST_CASE("filter: an empty alternative matches everything") {
   BoltRun r(LinesInto("filter(regex: \"zz|\")"), smc::stdlib::MakeFilter());
   r.Run(Strings({"a", ""}));
   CHECK(r.rec.Take() == std::vector<std::string>{"a", ""});
