@@ -1,5 +1,7 @@
 // dedupe(key): drops tuples whose key was seen before.
+#include <algorithm>
 #include <deque>
+#include <unordered_set>
 #include "stdlib/component_helpers.h"
 #include "stdlib/key_map.h"
 #include "stdlib/builtins.h"
@@ -27,38 +29,67 @@ ComponentSpec DedupeSpec() {
 }
 
 namespace {
+// Heterogeneous hashing and equality: a key viewing a batch is looked up
+// without copying it.
+struct KeyHash {
+  using is_transparent = void;
+  size_t operator()(const rt::Datum& d) const { return rt::HashDatum(d); }
+  size_t operator()(const OwnedDatum& d) const { return rt::HashDatum(d.View()); }
+};
+struct KeyEq {
+  using is_transparent = void;
+  bool operator()(const rt::Datum& a, const rt::Datum& b) const { return a == b; }
+  bool operator()(const OwnedDatum& a, const rt::Datum& b) const { return a.View() == b; }
+  bool operator()(const rt::Datum& a, const OwnedDatum& b) const { return a == b.View(); }
+  bool operator()(const OwnedDatum& a, const OwnedDatum& b) const { return a.View() == b.View(); }
+};
+
 class Dedupe : public rt::Component {
  public:
   void Open(const rt::Context& ctx) override {
     key_ = FieldIndexPerInput(ctx, ctx.StringArg("key"));
     window_ = static_cast<size_t>(ctx.IntArg("window"));
+    if (window_ > 0) recent_.reserve(std::min<size_t>(window_, 1 << 16));
   }
   void Execute(const rt::Batch& b, int input, rt::Emitter& out) override {
     for (size_t t = 0; t < b.size(); ++t) {
       rt::Datum key = b.Get(t, key_[input]);
-      auto& slot = seen_.Find(key);
-      if (slot.value.seen) continue;
-      slot.value.seen = true;
-      if (window_ > 0) {
-        order_.push_back(&slot);
-        if (order_.size() > window_) {
-          order_.front()->value.seen = false;  // forgotten: its next occurrence passes again
-          order_.pop_front();
-        }
+      if (window_ == 0) {
+        auto& slot = seen_.Find(key);
+        if (slot.value.seen) continue;
+        slot.value.seen = true;
+      } else if (!Remember(key)) {
+        continue;
       }
       ReadTuple(b, t, &values_);
       out.Emit(0, values_.data());
     }
   }
+  /// How many keys are remembered now (at most the window, when there is one).
+  size_t Remembered() const { return window_ == 0 ? seen_.size() : recent_.size(); }
 
  private:
+  // With a window: false for a remembered key; otherwise remembers it,
+  // forgetting the oldest key beyond the window, and returns true. Memory
+  // holds at most `window_` keys.
+  bool Remember(const rt::Datum& key) {
+    if (recent_.find(key) != recent_.end()) return false;
+    const OwnedDatum* k = &*recent_.insert(OwnedDatum::From(key)).first;  // nodes never move
+    order_.push_back(k);
+    if (order_.size() > window_) {
+      recent_.erase(recent_.find(order_.front()->View()));  // forgotten: its next occurrence passes again
+      order_.pop_front();
+    }
+    return true;
+  }
   struct Seen {
     bool seen = false;
   };
   std::vector<int> key_;
   size_t window_ = 0;
-  KeyMap<Seen> seen_;
-  std::deque<KeyMap<Seen>::Slot*> order_;
+  KeyMap<Seen> seen_;  // window 0: every key
+  std::unordered_set<OwnedDatum, KeyHash, KeyEq> recent_;  // window N: the latest N keys
+  std::deque<const OwnedDatum*> order_;
   std::vector<rt::Datum> values_;
 };
 }  // namespace

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -65,6 +66,10 @@ rt::Datum JsonDatum(const rapidjson::Value& v, std::string* scratch) {
   if (v.IsString()) return rt::Datum::Str(std::string_view(v.GetString(), v.GetStringLength()));
   if (v.IsBool()) return rt::Datum::Bool(v.GetBool());
   if (v.IsInt64()) return rt::Datum::Int(v.GetInt64());
+  if (v.IsUint64()) {  // beyond int64: the digits as text, not a rounded double
+    *scratch = std::to_string(v.GetUint64());
+    return rt::Datum::Str(*scratch);
+  }
   if (v.IsNumber()) return rt::Datum::Float(v.GetDouble());
   if (v.IsNull()) return rt::Datum::Null();
   rapidjson::StringBuffer sb;
@@ -80,6 +85,7 @@ RecordReader::RecordReader(int fd, std::string name, const rt::Context& ctx)
     for (const Value& v : it->second.list) fields_.push_back(v.str);
   }
   scratch_.resize(std::max<size_t>(1, fields_.size()));
+  if (format_ == "json") json_ = std::make_unique<JsonFields>(fields_);
 }
 
 RecordReader::~RecordReader() {
@@ -92,7 +98,7 @@ bool RecordReader::Next(rt::Emitter& out, const rt::SpoutControl& ctl) {
   int ready = ::poll(fds, 2, 1);
   if (ready < 0 && errno != EINTR) throw std::runtime_error("cannot wait for " + name_ + ": " + std::strerror(errno));
   if (ready <= 0 || !(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) return !ctl.Stopping();
-  if (buf_.size() - have_ < kReadChunk) buf_.resize(have_ + kReadChunk);
+  if (buf_.size() - have_ < kReadChunk) buf_.resize(have_ + kReadChunk);  // grows geometrically
   ssize_t n = ::read(fd_, buf_.data() + have_, buf_.size() - have_);
   if (n < 0) {
     if (errno == EINTR || errno == EAGAIN) return true;
@@ -100,23 +106,59 @@ bool RecordReader::Next(rt::Emitter& out, const rt::SpoutControl& ctl) {
   }
   if (n == 0) {
     eof_ = true;
-    if (have_ > 0) EmitRecord(std::string_view(buf_.data(), have_), out);  // a last line without '\n'
+    if (have_ > 0) EmitRecord(std::string_view(buf_.data(), have_), out);  // a last record without '\n'
     have_ = 0;
     return false;
   }
   have_ += static_cast<size_t>(n);
+  // Only the new bytes are scanned (scanned_ carries over): a record longer
+  // than a read costs its length once, not once per read.
   const char* begin = buf_.data();
-  const char* end = begin + have_;
-  const char* p = begin;
-  while (p < end) {
-    const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
-    if (!nl) break;
-    EmitRecord(std::string_view(p, nl - p), out);
-    p = nl + 1;
+  size_t start = 0;
+  while (true) {
+    size_t nl = FindRecordEnd(begin, scanned_ > start ? scanned_ : start, have_);
+    if (nl == kNotFound) break;
+    EmitRecord(std::string_view(begin + start, nl - start), out);
+    start = nl + 1;
   }
-  have_ = end - p;
-  if (have_ > 0 && p != begin) std::memmove(buf_.data(), p, have_);
+  scanned_ = have_ - start;
+  have_ -= start;
+  if (have_ > 0 && start > 0) std::memmove(buf_.data(), begin + start, have_);
   return true;
+}
+
+size_t RecordReader::FindRecordEnd(const char* buf, size_t from, size_t to) {
+  if (format_ != "csv") {
+    const void* nl = std::memchr(buf + from, '\n', to - from);
+    return nl ? static_cast<const char*>(nl) - buf : kNotFound;
+  }
+  // RFC 4180: a newline inside a quoted field belongs to the field. Quotes
+  // open a field only at its start; anywhere else they are literal here (and
+  // an error for ParseCsv), so a stray quote never swallows the lines after it.
+  for (size_t i = from; i < to; ++i) {
+    char c = buf[i];
+    switch (csv_state_) {
+      case CsvState::kFieldStart:
+        if (c == '"') csv_state_ = CsvState::kQuoted;
+        else if (c == '\n') return i;
+        else if (c != ',') csv_state_ = CsvState::kUnquoted;
+        break;
+      case CsvState::kUnquoted:
+        if (c == ',') csv_state_ = CsvState::kFieldStart;
+        else if (c == '\n') { csv_state_ = CsvState::kFieldStart; return i; }
+        break;
+      case CsvState::kQuoted:
+        if (c == '"') csv_state_ = CsvState::kQuoteInQuoted;
+        break;
+      case CsvState::kQuoteInQuoted:  // a doubled quote, or the field's end
+        if (c == '"') csv_state_ = CsvState::kQuoted;
+        else if (c == ',') csv_state_ = CsvState::kFieldStart;
+        else if (c == '\n') { csv_state_ = CsvState::kFieldStart; return i; }
+        else csv_state_ = CsvState::kUnquoted;
+        break;
+    }
+  }
+  return kNotFound;
 }
 
 void RecordReader::EmitRecord(std::string_view line, rt::Emitter& out) {
@@ -202,6 +244,10 @@ void RecordReader::ParseCsv(std::string_view line, rt::Emitter& out) {
       size_t comma = line.find(',', i);
       cell.assign(line.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i));
       i = comma == std::string_view::npos ? line.size() : comma;
+      if (cell.find('"') != std::string::npos) {
+        out.Error(line, "a quote inside an unquoted field");
+        return;
+      }
     }
     ++field;
     if (i >= line.size()) break;
@@ -223,27 +269,13 @@ void RecordReader::ParseCsv(std::string_view line, rt::Emitter& out) {
 }
 
 void RecordReader::ParseJson(std::string_view line, rt::Emitter& out) {
-  char buffer[16384];
-  rapidjson::MemoryPoolAllocator<> pool(buffer, sizeof buffer);
-  rapidjson::Document doc(&pool);
-  doc.Parse(line.data(), line.size());
-  if (doc.HasParseError()) {
-    out.Error(line, std::string("invalid JSON at byte ") + std::to_string(doc.GetErrorOffset()) + ": " +
-                        rapidjson::GetParseError_En(doc.GetParseError()));
+  std::string why;
+  if (!json_->Parse(line, &why)) {
+    out.Error(line, why);
     return;
   }
-  if (!doc.IsObject()) {
-    out.Error(line, "not a JSON object");
-    return;
-  }
-  values_.clear();
-  for (size_t k = 0; k < fields_.size(); ++k) {
-    auto it = doc.FindMember(rapidjson::StringRef(fields_[k].data(), fields_[k].size()));
-    values_.push_back(it == doc.MemberEnd() ? rt::Datum::Null() : JsonDatum(it->value, &scratch_[k]));
-  }
-  out.Emit(0, values_.data());
+  out.Emit(0, json_->values().data());
 }
-
 
 RecordFormatter::RecordFormatter(std::string format, const rt::Context& ctx)
     : format_(std::move(format)), input_fields_(ctx.input_fields) {}
@@ -259,8 +291,15 @@ void RecordFormatter::Append(const rt::Batch& b, size_t t, int input, std::strin
       out->append(": ");
       rt::Datum d = b.Get(t, k);
       switch (d.type) {
-        case rt::Type::kString: AppendJsonString(d.s, out); break;
+        case rt::Type::kString: replaced_utf8_ += AppendJsonString(d.s, out); break;
         case rt::Type::kNull: out->append("null"); break;
+        case rt::Type::kFloat:
+          if (!std::isfinite(d.f)) {  // JSON has no NaN or infinity
+            out->append("null");
+            ++non_finite_;
+            break;
+          }
+          [[fallthrough]];
         default: d.AppendText(out);
       }
     }
@@ -271,7 +310,9 @@ void RecordFormatter::Append(const rt::Batch& b, size_t t, int input, std::strin
   for (int k = 0; k < width; ++k) {
     if (k) out->push_back(sep);
     rt::Datum d = b.Get(t, k);
-    if (d.type != rt::Type::kString) {
+    if (format_ == "csv" && width == 1 && (d.type == rt::Type::kNull || d.s.empty())) {
+      out->append("\"\"");  // not a blank line, which readers skip
+    } else if (d.type != rt::Type::kString) {
       d.AppendText(out);
     } else if (format_ == "tsv") {
       // Tabs, newlines and backslashes would break the columns: escape them.

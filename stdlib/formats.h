@@ -32,6 +32,7 @@ inline constexpr const char* kReaderOutputsDoc =
 #include "runtime/component.h"
 #include "runtime/json_text.h"
 #include "runtime/writer.h"
+#include "stdlib/json_fields.h"
 
 namespace smc::stdlib {
 
@@ -50,6 +51,11 @@ class RecordReader {
   void ParseTsv(std::string_view line, rt::Emitter& out);
   void ParseCsv(std::string_view line, rt::Emitter& out);
   void ParseJson(std::string_view line, rt::Emitter& out);
+  static constexpr size_t kNotFound = ~size_t{0};
+  /// The offset of the newline that ends the record, in buf[from, to), or
+  /// kNotFound; csv state carries over between calls.
+  size_t FindRecordEnd(const char* buf, size_t from, size_t to);
+  enum class CsvState { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
 
   int fd_;
   std::string name_;
@@ -57,6 +63,9 @@ class RecordReader {
   std::vector<std::string> fields_;
   std::vector<char> buf_;
   size_t have_ = 0;  // bytes in buf_
+  size_t scanned_ = 0;  // bytes of buf_ already scanned for the record's end
+  CsvState csv_state_ = CsvState::kFieldStart;
+  std::unique_ptr<JsonFields> json_;
   bool eof_ = false;
   std::vector<rt::Datum> values_;
   std::vector<std::string> scratch_;
@@ -68,8 +77,14 @@ class RecordFormatter {
   RecordFormatter(std::string format, const rt::Context& ctx);
   /// Appends tuple `t` of `b` (from input `input`) and a newline to `out`.
   void Append(const rt::Batch& b, size_t t, int input, std::string* out) const;
+  /// JSON only: bytes of invalid UTF-8 written as U+FFFD, and NaNs and
+  /// infinities written as null, so that every line is valid JSON.
+  size_t replaced_utf8() const { return replaced_utf8_; }
+  size_t non_finite() const { return non_finite_; }
 
  private:
+  mutable size_t replaced_utf8_ = 0;
+  mutable size_t non_finite_ = 0;
   std::string format_;
   std::vector<std::vector<std::string>> input_fields_;
 };
@@ -87,6 +102,7 @@ class WriterSink : public rt::Component {
  private:
   void Flush();
   bool to_file_;
+  std::string what_;  // "sink 'o' (t.topo:3:2)", for warnings
   std::unique_ptr<RecordFormatter> formatter_;
   rt::Writer* writer_ = nullptr;
   std::string buffer_;

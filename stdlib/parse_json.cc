@@ -1,8 +1,6 @@
 // parse_json(fields): reads JSON objects from a text field.
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include "stdlib/component_helpers.h"
-#include "stdlib/formats.h"
+#include "stdlib/json_fields.h"
 #include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
@@ -36,9 +34,9 @@ class ParseJson : public rt::Component {
  public:
   void Open(const rt::Context& ctx) override {
     field_ = FieldIndexPerInput(ctx, ctx.StringArg("field"));
-    for (const Value& f : ctx.Arg("fields").list) keys_.push_back(f.str);
-    values_.resize(keys_.size());
-    scratch_.resize(keys_.size());
+    std::vector<std::string> keys;
+    for (const Value& f : ctx.Arg("fields").list) keys.push_back(f.str);
+    json_ = std::make_unique<JsonFields>(std::move(keys));
   }
   void Execute(const rt::Batch& b, int input, rt::Emitter& out) override {
     const int f = field_[input];
@@ -48,34 +46,18 @@ class ParseJson : public rt::Component {
         out.Error(d.ToText(), "not a JSON object");
         continue;
       }
-      // A document per tuple, on a reused buffer: one reused Document would
-      // keep every parse's memory until the end of the run.
-      rapidjson::MemoryPoolAllocator<> pool(pool_buffer_, sizeof pool_buffer_);
-      rapidjson::Document doc(&pool);
-      doc.Parse(d.s.data(), d.s.size());
-      if (doc.HasParseError()) {
-        out.Error(d.s, std::string("invalid JSON at byte ") + std::to_string(doc.GetErrorOffset()) + ": " +
-                           rapidjson::GetParseError_En(doc.GetParseError()));
+      if (!json_->Parse(d.s, &why_)) {
+        out.Error(d.s, why_);
         continue;
       }
-      if (!doc.IsObject()) {
-        out.Error(d.s, "not a JSON object");
-        continue;
-      }
-      for (size_t k = 0; k < keys_.size(); ++k) {
-        auto it = doc.FindMember(rapidjson::StringRef(keys_[k].data(), keys_[k].size()));
-        values_[k] = it == doc.MemberEnd() ? rt::Datum::Null() : JsonDatum(it->value, &scratch_[k]);
-      }
-      out.Emit(0, values_.data());
+      out.Emit(0, json_->values().data());
     }
   }
 
  private:
   std::vector<int> field_;
-  std::vector<std::string> keys_;
-  std::vector<rt::Datum> values_;
-  std::vector<std::string> scratch_;
-  char pool_buffer_[16384];
+  std::unique_ptr<JsonFields> json_;
+  std::string why_;
 };
 }  // namespace
 

@@ -1,4 +1,6 @@
 // stdout(): writes tuples to standard output.
+#include <cstdio>
+
 #include "runtime/outputs.h"
 #include "stdlib/builtins.h"
 #include "stdlib/formats.h"
@@ -20,6 +22,7 @@ WriterSink::~WriterSink() = default;
 
 void WriterSink::Open(const rt::Context& ctx) {
   formatter_ = std::make_unique<RecordFormatter>(ctx.StringArg("format"), ctx);
+  what_ = "sink '" + ctx.component + "' (" + ctx.location + ")";
   writer_ = to_file_ ? ctx.outputs->File(ctx.StringArg("path")) : ctx.outputs->Stdout();
 }
 
@@ -32,7 +35,18 @@ void WriterSink::Execute(const rt::Batch& b, int input, rt::Emitter&) {
 }
 
 void WriterSink::Tick(rt::Emitter&) { Flush(); }
-void WriterSink::Finish(rt::Emitter&) { Flush(); }
+void WriterSink::Finish(rt::Emitter&) {
+  Flush();
+  // Said once, at the end, so that the count is complete and not a flood.
+  if (size_t n = formatter_->replaced_utf8()) {
+    std::fprintf(stderr, "smc: warning: %s replaced %zu byte%s of invalid UTF-8 with U+FFFD in its JSON output\n",
+                 what_.c_str(), n, n == 1 ? "" : "s");
+  }
+  if (size_t n = formatter_->non_finite()) {
+    std::fprintf(stderr, "smc: warning: %s wrote %zu NaN or infinite number%s as null in its JSON output\n",
+                 what_.c_str(), n, n == 1 ? "" : "s");
+  }
+}
 
 void WriterSink::Flush() {
   if (buffer_.empty()) return;

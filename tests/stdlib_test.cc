@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -338,17 +339,30 @@ TEST_CASE("filter: literal alternatives match as substrings, case-sensitively") 
   CHECK(r.rec.Take() == std::vector<std::string>{"an error here", "warning", "errwarn"});
 }
 
-TEST_CASE("filter: a real regular expression (ECMAScript, search semantics)") {
+TEST_CASE("filter: a real regular expression (RE2, search semantics; '.' is one UTF-8 character)") {
   BoltRun r(LinesInto("filter(regex: \"^a.c$\")"), smc::stdlib::MakeFilter());
   r.Run(Strings({"abc", "xabc", "a.c", "ac", "abcd", "a\u00e9c"}));
-  CHECK(r.rec.Take() == std::vector<std::string>{"abc", "a.c"});
+  CHECK(r.rec.Take() == std::vector<std::string>{"abc", "a.c", "a\u00e9c"});
 
   BoltRun d(LinesInto("filter(regex: \"[0-9]{3}\")"), smc::stdlib::MakeFilter());
   d.Run(Strings({"code 404!", "12", "1234", "a1b2c3"}));
   CHECK(d.rec.Take() == std::vector<std::string>{"code 404!", "1234"});
 }
 
-TEST_CASE("filter: an empty alternative matches everything, as std::regex would") {
+TEST_CASE("filter: (?i) ignores case; (a|b)*c on a 400 KB line finishes, matching exactly") {
+  BoltRun r(LinesInto("filter(regex: \"(?i)^sub(ject)?:\")"), smc::stdlib::MakeFilter());
+  r.Run(Strings({"SUBJECT: x", "Sub: y", "re: subject:", "subjec:"}));
+  CHECK(r.rec.Take() == std::vector<std::string>{"SUBJECT: x", "Sub: y"});
+
+  BoltRun big(LinesInto("filter(regex: \"(a|b)*c\")"), smc::stdlib::MakeFilter());
+  std::string ab(400 << 10, 'a');
+  for (size_t i = 0; i < ab.size(); i += 3) ab[i] = 'b';
+  big.Run(Strings({ab, ab + "c", "c"}));
+  CHECK(big.rec.rows.size() == 2);
+  CHECK(big.rec.Take() == std::vector<std::string>{ab + "c", "c"});
+}
+
+TEST_CASE("filter: an empty alternative matches everything") {
   BoltRun r(LinesInto("filter(regex: \"zz|\")"), smc::stdlib::MakeFilter());
   r.Run(Strings({"a", ""}));
   CHECK(r.rec.Take() == std::vector<std::string>{"a", ""});
@@ -418,6 +432,26 @@ TEST_CASE("parse_json: malformed text and non-objects go to Error with the reaso
                             "42 => not a JSON object",
                             " => invalid JSON at byte 0: The document is empty.",
                             R"({"a": 1} x => invalid JSON at byte 9: The document root must not be followed by other values.)"});
+}
+
+TEST_CASE("parse_json: nesting deeper than 128 levels goes to Error, no crash; 128 levels pass") {
+  BoltRun r(LinesInto("parse_json(fields: [\"a\"])"), smc::stdlib::MakeParseJson());
+  std::string deep = "{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  std::string ok = "{\"a\":" + std::string(127, '[') + std::string(127, ']') + "}";
+  r.Run(Strings({deep, ok, R"({"a": 3})"}));
+  CHECK(r.rec.Take() == std::vector<std::string>{std::string(127, '[') + std::string(127, ']'), "3"});
+  REQUIRE(r.rec.errors.size() == 1);
+  CHECK(r.rec.errors[0] == deep + " => invalid JSON: nested deeper than 128 levels");
+}
+
+TEST_CASE("parse_json: integers beyond int64 keep their digits; numbers and nested text exact") {
+  BoltRun r(LinesInto("parse_json(fields: [\"a\", \"b\", \"c\", \"d\"])"), smc::stdlib::MakeParseJson());
+  r.Run(Strings({R"({"a": 12345678901234567890123, "b": -9223372036854775808, "c": [1.5e300, 12345678901234567890123],)"
+                 R"( "d": 1e3, "a": 5})"}));
+  CHECK(r.rec.typed_rows == std::vector<std::string>{
+                                "\"12345678901234567890123\"|-9223372036854775808|"
+                                "\"[1.5e300,12345678901234567890123]\"|1000f"});
+  CHECK(r.rec.errors.empty());
 }
 
 // ---- sample ----------------------------------------------------------------
@@ -665,13 +699,21 @@ TEST_CASE("file spout, tsv: columns as strings; wrong widths go to Error") {
 
 TEST_CASE("file spout, csv: quoting, doubled quotes, trailing comma; malformed rows go to Error") {
   ReadResult r = ReadWith(
-      "x,\"y,z\",\"q\"\"r\"\na,b,\n,,\n\"open,b,c\n\"a\"x,b,c\n1,2\n1,2,3,4\n",
+      "x,\"y,z\",\"q\"\"r\"\na,b,\n,,\n\"a\"x,b,c\n1,2\n1,2,3,4\nst\"ray,b,c\n\"open,b,c\n",
       ", format: \"csv\", fields: [\"a\", \"b\", \"c\"]");
   CHECK(r.rows == std::vector<std::string>{"x|y,z|q\"r", "a|b|", "||"});
-  CHECK(r.errors == std::vector<std::string>{"\"open,b,c => unterminated quoted field",
-                                             "\"a\"x,b,c => unexpected text after a quoted field",
+  CHECK(r.errors == std::vector<std::string>{"\"a\"x,b,c => unexpected text after a quoted field",
                                              "1,2 => expected 3 comma-separated fields, got 2",
-                                             "1,2,3,4 => expected 3 comma-separated fields, got 4"});
+                                             "1,2,3,4 => expected 3 comma-separated fields, got 4",
+                                             "st\"ray,b,c => a quote inside an unquoted field",
+                                             "\"open,b,c\n => unterminated quoted field"});
+}
+
+TEST_CASE("file spout, csv: quoted fields hold newlines and CRLFs (RFC 4180); a stray quote swallows nothing") {
+  ReadResult r = ReadWith("\"a\nb\",\"c\r\nd\"\"\n\"\r\n\"\",\"\"\r\nx\"y,z\nlast,one",
+                          ", format: \"csv\", fields: [\"a\", \"b\"]");
+  CHECK(r.rows == std::vector<std::string>{"a\nb|c\r\nd\"\n", "|", "last|one"});
+  CHECK(r.errors == std::vector<std::string>{"x\"y,z => a quote inside an unquoted field"});
 }
 
 TEST_CASE("file spout, json: keys with their types, missing null, nested as JSON; bad lines go to Error") {
@@ -681,6 +723,14 @@ TEST_CASE("file spout, json: keys with their types, missing null, nested as JSON
   CHECK(r.typed == std::vector<std::string>{"1|\"x\"", "\"{\"z\":[1]}\"|null", "2.5f|false"});
   CHECK(r.errors == std::vector<std::string>{"[1] => not a JSON object",
                                              "{bad => invalid JSON at byte 1: Missing a name for object member."});
+}
+
+TEST_CASE("file spout, json: a deep record goes to Error and the records after it come out") {
+  std::string deep = "{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  ReadResult r = ReadWith("{\"a\": 1}\n" + deep + "\n{\"a\": 2}\n", ", format: \"json\", fields: [\"a\"]");
+  CHECK(r.rows == std::vector<std::string>{"1", "2"});
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0] == deep + " => invalid JSON: nested deeper than 128 levels");
 }
 
 TEST_CASE("file spout: a missing file fails Open with the path and the reason") {
@@ -773,6 +823,47 @@ TEST_CASE("file sink: large output is written whole, in order") {
   sink->Finish(rec);
   outputs.CloseAll();
   CHECK(ReadAll(path) == expect);
+}
+
+TEST_CASE("csv: what the file sink writes the file spout reads back identically (randomised, fixed seed)") {
+  std::mt19937 rng(20261201);
+  const std::string alphabet = "ab,\"\n\r \t\\x\xc3\xa9";
+  for (int width : {1, 2, 5}) {
+    std::string path = (TempDir() / ("rt-" + std::to_string(width) + ".csv")).string();
+    std::string fields;
+    for (int k = 0; k < width; ++k) fields += std::string(k ? ", " : "") + "\"f" + std::to_string(k) + "\"";
+    Topo topo("topology t {\n spout s = stdin(format: \"csv\", fields: [" + fields + "])\n sink o = file(path: \"" +
+              path + "\", format: \"csv\") <- s shuffle\n}\n");
+    smc::rt::Context ctx = topo.Ctx("o");
+    smc::rt::Outputs outputs;
+    ctx.outputs = &outputs;
+    auto sink = smc::stdlib::MakeFileSink();
+    sink->Open(ctx);
+    Recorder rec(ctx);
+    std::vector<std::string> expect;
+    std::vector<std::string> cells(width);
+    Batch b(width);
+    for (int t = 0; t < 2000; ++t) {
+      std::string row;
+      std::vector<Datum> d(width);
+      for (int k = 0; k < width; ++k) {
+        cells[k].clear();
+        int len = static_cast<int>(rng() % 6);
+        for (int i = 0; i < len; ++i) cells[k] += alphabet[rng() % alphabet.size()];
+        row += (k ? "|" : "") + cells[k];
+        d[k] = Datum::Str(cells[k]);
+      }
+      b.Append(d.data());
+      expect.push_back(row);
+    }
+    sink->Execute(b, 0, rec);
+    sink->Finish(rec);
+    outputs.CloseAll();
+    std::string written = ReadAll(path);
+    ReadResult r = ReadWith(written, ", format: \"csv\", fields: [" + fields + "]");
+    CHECK(r.errors.empty());
+    CHECK(r.rows == expect);
+  }
 }
 
 // ---- custom grouping -------------------------------------------------------
