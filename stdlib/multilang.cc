@@ -51,7 +51,7 @@ FrameReader::Result FrameReader::Read(std::string* json, int64_t timeout_ns, int
   auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout_ns);
   while (true) {
     if (frames_.Take(json)) {
-      if (json->size() > kMaxFrameBytes) return Result::kTooLarge;
+      if (json->size() > frames_.max_bytes()) return Result::kTooLarge;
       return Result::kMessage;
     }
     if (frames_.Oversized()) return Result::kTooLarge;

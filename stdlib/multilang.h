@@ -41,16 +41,20 @@ inline constexpr size_t kMaxFrameBytes = size_t{16} << 20;
 /// ('\r' before the '\n' allowed). Pure: no I/O, for the reader and fuzzing.
 class FrameBuffer {
  public:
+  /// `max_bytes`: the largest message accepted (tests and fuzzing use less).
+  explicit FrameBuffer(size_t max_bytes = kMaxFrameBytes) : max_bytes_(max_bytes) {}
   /// Appends received bytes.
   void Append(std::string_view bytes) { buf_.append(bytes); }
   /// Takes the next whole message into `json`; false when none is complete.
   bool Take(std::string* json);
   /// True when the bytes after the last whole message already exceed
-  /// kMaxFrameBytes (the message can never be accepted).
-  bool Oversized() const { return buf_.size() > kMaxFrameBytes; }
+  /// max_bytes (the message can never be accepted).
+  bool Oversized() const { return buf_.size() > max_bytes_; }
+  size_t max_bytes() const { return max_bytes_; }
   std::string_view partial() const { return buf_; }
 
  private:
+  size_t max_bytes_;
   std::string buf_;
   size_t scanned_ = 0;  // bytes of buf_ (whole lines) already known not to end a message
 };
