@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "stdlib/formats.h"
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include "stdlib/multilang.h"
 
 namespace {
@@ -24,9 +26,18 @@ void Consume(smc::stdlib::FrameBuffer& frames) {
       (void)m.Id();
       const rapidjson::Value* t = m.Find("tuple");
       if (m.command == "emit" && t && t->IsArray()) {
-        std::string scratch, out;
+        // As a shell bolt converts values (stdlib/formats.cc JsonDatum):
+        // scalars become data, lists and maps their JSON text (a recursive
+        // walk, bounded by the reader's depth limit); then back to JSON.
+        std::string out;
         for (const auto& v : t->GetArray()) {
-          smc::rt::Datum d = smc::stdlib::JsonDatum(v, &scratch);
+          rapidjson::StringBuffer sb;
+          rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+          v.Accept(w);
+          smc::rt::Datum d = v.IsInt64()    ? smc::rt::Datum::Int(v.GetInt64())
+                             : v.IsNumber() ? smc::rt::Datum::Float(v.GetDouble())
+                             : v.IsString() ? smc::rt::Datum::Str(std::string_view(v.GetString(), v.GetStringLength()))
+                                            : smc::rt::Datum::Str(std::string_view(sb.GetString(), sb.GetSize()));
           smc::stdlib::AppendDatumJson(d, &out);  // the way back to a child
         }
       }
