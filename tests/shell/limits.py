@@ -134,4 +134,21 @@ check(wait_for(lambda: not os.path.exists(pid_dir), 5), "kill -9 of smc: the pid
 no_leftovers("after kill -9 of smc")
 eq(glob.glob("/tmp/smc-pids-*"), old_tmp, "no pid folder in /tmp")
 
+# The same after `smc abort --force` (a name of its own: abort stops every job of a name).
+name = "gcabort%d" % os.getpid()
+write("gc2.topo", read("gc.topo").replace("topology t {", "topology %s {" % name))
+clean("gc-")
+p = start("run", "gc2.topo", start_new_session=True)
+check(wait_for(lambda: len(glob.glob("gc-*")) == 1 and
+               len([q for q in session_members() if "sleep 1000" in open("/proc/%d/cmdline" % q).read().replace("\0", " ")]) >= 3,
+               20), "the grandchildren run (abort)", session_members())
+gc = int(read(glob.glob("gc-*")[0]))
+a = subprocess.run([SMC, "abort", "--force", name], capture_output=True, text=True, timeout=20)
+eq(a.returncode, 0, "smc abort --force", a.stderr)
+p.wait()
+check(wait_for(lambda: not session_members(), 5), "abort --force: no process of its session remains", session_members())
+check(wait_for(lambda: not os.path.exists("/proc/%d" % gc) or open("/proc/%d/stat" % gc).read().rsplit(")", 1)[1].split()[0] == "Z", 5),
+      "abort --force: the shell child's grandchild is gone", gc)
+no_leftovers("after smc abort --force")
+
 done()
