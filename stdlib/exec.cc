@@ -63,13 +63,16 @@ class ExecBolt : public rt::Component {
     reader_ = std::thread([this] { ReaderMain(); });
   }
 
+  // Never stops a Child while holding mu_: stopping joins its writer
+  // thread, whose Written callback takes mu_.
   ~ExecBolt() override {
     stop_.store(true);
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (child_) child_->Stop();
+      if (child_) child_->process()->Kill(SIGKILL);  // the reader sees the output end
     }
     if (reader_.joinable()) reader_.join();
+    if (child_) child_->Stop();  // the reader is gone: child_ is ours alone
   }
 
   void Execute(const rt::Batch& b, int, rt::Emitter& out) override {
@@ -252,8 +255,9 @@ class ExecBolt : public rt::Component {
     auto fresh = NewChild();
     std::string error;
     if (!fresh->Start(&error)) return GiveUp(what + "; restarting it failed: " + error);
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     if (stop_.load()) {
+      lock.unlock();
       fresh->Stop();
       return false;
     }
@@ -283,10 +287,7 @@ class ExecBolt : public rt::Component {
   bool GiveUp(const std::string& what) {
     failed_.store(true);
     SetBroken();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (child_) child_->Stop();
-    }
+    if (child_) child_->Stop();  // only this thread replaces child_; what it never got lands in unwritten_
     ReportUnwritten();
     ctx_->shared->Fail(what);
     return false;
