@@ -263,10 +263,13 @@ class ShellBolt : public rt::Component {
       if (stop_.load()) return;
       std::string fault;
       int64_t closing;
+      bool pending;
       {
         std::lock_guard<std::mutex> lock(mu_);
         closing = closing_ns_;
+        pending = !unsynced_.empty();
       }
+      if (rt::StopSignal::Get().requested() && stop_seen_ns == 0) stop_seen_ns = Now();
       if (closing && (r == FrameReader::Result::kEof || r == FrameReader::Result::kError ||
                       Now() - closing > kExitWaitNs)) {
         ended_.store(true);  // it has exited, or had its chance to emit what it held
@@ -285,7 +288,6 @@ class ShellBolt : public rt::Component {
             child_->Write(std::string(kHeartbeatFrame), false);
           }
         }
-        if (rt::StopSignal::Get().requested() && stop_seen_ns == 0) stop_seen_ns = Now();
         fault = CheckDeadlines(waiting, last_heard, stop_seen_ns);
         if (fault.empty()) continue;
       } else if (r == FrameReader::Result::kEof || r == FrameReader::Result::kError) {
@@ -297,7 +299,7 @@ class ShellBolt : public rt::Component {
         last_heard = Now();
         try {
           Handle(json);
-          fault = CheckMessageTimeout();
+          fault = CheckDeadlines(pending, last_heard, stop_seen_ns);  // a chatty child can hang too
           if (fault.empty()) continue;
         } catch (const ProtocolError& e) {
           fault = e.what();
