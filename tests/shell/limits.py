@@ -87,7 +87,8 @@ bases.append("/tmp/smc-%d" % os.getuid())
 check(os.path.dirname(pid_dir) in bases, "the pid folder is inside the private runtime folder", pid_dir, bases)
 check(re.match(r"pids-\d+-\d+-\w{6}$", os.path.basename(pid_dir)), "made with mkdtemp", pid_dir)
 check(not os.path.exists(pid_dir), "removed after the run", pid_dir)
-old_tmp = glob.glob("/tmp/smc-pids-*")
+run_pid = os.path.basename(pid_dir).split("-")[1]
+eq(glob.glob("/tmp/smc-pids-%s-*" % run_pid), [], "no pid folder of the run in /tmp")
 
 # ---- nothing smc started outlives it, even after SIGKILL ------------------------------------------
 clean("gc-")
@@ -132,7 +133,7 @@ check(wait_for(lambda: not os.path.exists("/proc/%d" % gc) or open("/proc/%d/sta
       "kill -9 of smc: the shell child's grandchild is gone", gc)
 check(wait_for(lambda: not os.path.exists(pid_dir), 5), "kill -9 of smc: the pid folder is removed", pid_dir)
 no_leftovers("after kill -9 of smc")
-eq(glob.glob("/tmp/smc-pids-*"), old_tmp, "no pid folder in /tmp")
+eq(glob.glob("/tmp/smc-pids-%d-*" % p.pid), [], "no pid folder of the killed run in /tmp")
 
 # The same after `smc abort --force` (a name of its own: abort stops every job of a name).
 name = "gcabort%d" % os.getpid()
