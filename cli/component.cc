@@ -18,6 +18,7 @@
 #include "cli/exit_codes.h"
 #include "dsl/parser.h"
 #include "dsl/validator.h"
+#include "runtime/json_read.h"
 #include "runtime/plan.h"
 #include "stdlib/builtins.h"
 #include "stdlib/formats.h"
@@ -86,14 +87,21 @@ int RunComponent(const ComponentOptions& opts, std::ostream&, std::ostream& err)
   // The handshake first: it names the input fields.
   stdlib::FrameReader reader(0);
   std::string json;
-  if (reader.Read(&json, -1) != stdlib::FrameReader::Result::kMessage) {
+  auto first = reader.Read(&json, -1);
+  if (first == stdlib::FrameReader::Result::kTooLarge) {
+    err << "smc component: error: a message on standard input is larger than " << (stdlib::kMaxFrameBytes >> 20)
+        << " MiB\n";
+    return kExitDataErr;
+  }
+  if (first != stdlib::FrameReader::Result::kMessage) {
     err << "smc component: error: expected the multi-lang handshake on standard input\n";
     return kExitDataErr;
   }
   rapidjson::Document hs;
-  hs.Parse(json.data(), json.size());
-  if (hs.HasParseError() || !hs.IsObject()) {
-    err << "smc component: error: the handshake is not a JSON object\n";
+  std::string why;
+  if (!rt::ParseJsonBounded(hs, json, &why) || !hs.IsObject()) {
+    err << "smc component: error: the handshake is not a JSON object" << (why.empty() ? "" : " (" + why + ")")
+        << "\n";
     return kExitDataErr;
   }
   std::vector<std::string> fields;
@@ -174,13 +182,19 @@ int RunComponent(const ComponentOptions& opts, std::ostream&, std::ostream& err)
     std::vector<std::string> scratch(fields.size());
     while (true) {
       auto r = reader.Read(&json, -1);
-      if (r != stdlib::FrameReader::Result::kMessage) break;
-      rapidjson::Document m;
-      m.Parse(json.data(), json.size());
-      if (m.HasParseError() || !m.IsObject()) {
-        err << "smc component: error: malformed message: " << json.substr(0, 200) << "\n";
+      if (r == stdlib::FrameReader::Result::kTooLarge) {
+        err << "smc component: error: a message on standard input is larger than " << (stdlib::kMaxFrameBytes >> 20)
+            << " MiB\n";
         return kExitDataErr;
       }
+      if (r != stdlib::FrameReader::Result::kMessage) break;
+      rapidjson::Document m;
+      if (!rt::ParseJsonBounded(m, json, &why) || !m.IsObject()) {
+        err << "smc component: error: malformed message" << (why.empty() ? "" : " (" + why + ")") << ": "
+            << stdlib::Excerpt(json) << "\n";
+        return kExitDataErr;
+      }
+      why.clear();
       auto stream = m.FindMember("stream");
       std::string s = stream != m.MemberEnd() && stream->value.IsString() ? stream->value.GetString() : "default";
       if (s == "__heartbeat") {

@@ -26,6 +26,7 @@ std::string_view ParamTypeDescription(ParamType t) {
     case ParamType::kFieldList: return "a list of field names";
     case ParamType::kEnum: return "a string";
     case ParamType::kStringOrList: return "a string or a list of strings";
+    case ParamType::kIntList: return "a list of integers";
   }
   return "a value";
 }

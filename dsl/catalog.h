@@ -31,7 +31,8 @@ enum class ParamType {
   kField,       // a string naming a field of every input stream
   kFieldList,   // a list of such strings
   kEnum,        // a string among `choices`
-  kStringOrList // a string or a list of strings
+  kStringOrList, // a string or a list of strings
+  kIntList       // a list of integers
 };
 
 /// How a parameter type reads in messages and manuals: "an integer", ...

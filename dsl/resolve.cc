@@ -156,6 +156,12 @@ std::optional<std::string> Resolver::CheckType(const Value& v, ParamType type, c
     case ParamType::kStringOrList:
       if (!v.is_string() && !IsStringList(v)) return expected(ParamTypeDescription(type));
       return std::nullopt;
+    case ParamType::kIntList: {
+      bool ints = v.type == ValueType::kList;
+      for (const Value& e : v.list) ints = ints && e.type == ValueType::kInt;
+      if (!ints) return expected(ParamTypeDescription(type));
+      return std::nullopt;
+    }
     case ParamType::kEnum:
       if (!v.is_string()) return expected("one of " + Quoted(choices));
       for (const std::string& c : choices) {

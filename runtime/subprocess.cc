@@ -6,14 +6,189 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/syscall.h>
+
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <mutex>
 #include <thread>
 
 extern char** environ;
 
 namespace smc::rt {
+
+// ---- the guard -------------------------------------------------------------------
+
+namespace {
+
+// Records on the guard's pipe: one byte of kind, then a 4-byte process group
+// ('G' add, 'g' forget) or a 2-byte length and a path ('D' add, 'd' forget).
+constexpr int kGuardMaxGroups = 4096;
+constexpr int kGuardMaxDirs = 64;
+constexpr size_t kGuardMaxPath = 1024;
+
+// Guard state, in the guard process only (filled after fork: no allocation).
+pid_t g_groups[kGuardMaxGroups];
+int g_group_count = 0;
+char g_dirs[kGuardMaxDirs][kGuardMaxPath];
+int g_dir_count = 0;
+
+struct LinuxDirent64 {
+  uint64_t d_ino;
+  int64_t d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[];
+};
+
+// Removes the plain files in `dir`, then `dir` (async-signal-safe calls only).
+void GuardRemoveDir(const char* dir) {
+  int fd = ::open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0) {
+    alignas(8) static char buf[8192];
+    for (int round = 0; round < 64; ++round) {
+      long n = ::syscall(SYS_getdents64, fd, buf, sizeof buf);
+      if (n <= 0) break;
+      for (long off = 0; off < n;) {
+        auto* d = reinterpret_cast<LinuxDirent64*>(buf + off);
+        off += d->d_reclen;
+        if (std::strcmp(d->d_name, ".") != 0 && std::strcmp(d->d_name, "..") != 0) ::unlinkat(fd, d->d_name, 0);
+      }
+    }
+    ::close(fd);
+  }
+  ::rmdir(dir);
+}
+
+bool ReadFull(int fd, void* p, size_t n) {
+  char* c = static_cast<char*>(p);
+  while (n > 0) {
+    ssize_t r = ::read(fd, c, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    c += r;
+    n -= static_cast<size_t>(r);
+  }
+  return true;
+}
+
+[[noreturn]] void GuardMain(int in) {
+  // A session of its own (a terminal's Ctrl-C and `abort --force` of smc's
+  // group do not reach it), every signal blocked but SIGKILL, no descriptor
+  // of smc kept (it must not hold a child's pipe or smc's output open).
+  ::setsid();
+  sigset_t all;
+  sigfillset(&all);
+  ::sigprocmask(SIG_SETMASK, &all, nullptr);
+  ::dup2(in, 0);
+  int null_fd = ::open("/dev/null", O_RDWR);
+  if (null_fd >= 0) {
+    ::dup2(null_fd, 1);
+    ::dup2(null_fd, 2);
+  }
+  if (::syscall(SYS_close_range, 3U, ~0U, 0U) != 0) {
+    for (int fd = 3; fd < 65536; ++fd) ::close(fd);
+  }
+  ::prctl(PR_SET_NAME, "smc-guard", 0, 0, 0);
+  while (true) {
+    char kind;
+    if (!ReadFull(0, &kind, 1)) break;
+    if (kind == 'G' || kind == 'g') {
+      int32_t pg;
+      if (!ReadFull(0, &pg, sizeof pg)) break;
+      if (kind == 'G') {
+        if (g_group_count < kGuardMaxGroups) g_groups[g_group_count++] = pg;
+      } else {
+        for (int i = 0; i < g_group_count; ++i) {
+          if (g_groups[i] == pg) {
+            g_groups[i] = g_groups[--g_group_count];
+            break;
+          }
+        }
+      }
+    } else if (kind == 'D' || kind == 'd') {
+      uint16_t len;
+      char path[kGuardMaxPath];
+      if (!ReadFull(0, &len, sizeof len) || len >= kGuardMaxPath || !ReadFull(0, path, len)) break;
+      path[len] = 0;
+      if (kind == 'D') {
+        if (g_dir_count < kGuardMaxDirs) std::memcpy(g_dirs[g_dir_count++], path, len + 1);
+      } else {
+        for (int i = 0; i < g_dir_count; ++i) {
+          if (std::strcmp(g_dirs[i], path) == 0) {
+            std::memcpy(g_dirs[i], g_dirs[--g_dir_count], kGuardMaxPath);
+            break;
+          }
+        }
+      }
+    } else {
+      break;
+    }
+  }
+  // smc has ended (the pipe closed): nothing it started may outlive it.
+  for (int i = 0; i < g_group_count; ++i) ::kill(-g_groups[i], SIGKILL);
+  for (int i = 0; i < g_dir_count; ++i) GuardRemoveDir(g_dirs[i]);
+  ::_exit(0);
+}
+
+class Guard {
+ public:
+  static Guard& Get() {
+    static Guard* guard = new Guard;  // never destroyed: the pipe closes when the process ends
+    return *guard;
+  }
+  void Send(const std::string& record) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (fd_ < 0) return;
+    for (size_t done = 0; done < record.size();) {
+      ssize_t n = ::write(fd_, record.data() + done, record.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        ::close(fd_);  // the guard is gone (killed by hand): children still die by PDEATHSIG
+        fd_ = -1;
+        return;
+      }
+      done += static_cast<size_t>(n);
+    }
+  }
+  void Group(char kind, pid_t pg) {
+    std::string r(1, kind);
+    int32_t v = pg;
+    r.append(reinterpret_cast<const char*>(&v), sizeof v);
+    Send(r);
+  }
+  void Dir(char kind, const std::string& path) {
+    if (path.size() >= kGuardMaxPath) return;
+    std::string r(1, kind);
+    uint16_t len = static_cast<uint16_t>(path.size());
+    r.append(reinterpret_cast<const char*>(&len), sizeof len);
+    r += path;
+    Send(r);
+  }
+
+ private:
+  Guard() {
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);  // orphaned grandchildren become ours
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) return;
+    pid_t pid = ::fork();
+    if (pid == 0) GuardMain(p[0]);
+    ::close(p[0]);
+    if (pid < 0) {
+      ::close(p[1]);
+      return;
+    }
+    fd_ = p[1];
+  }
+  std::mutex mu_;
+  int fd_ = -1;
+};
+
+}  // namespace
+
+void RemoveWhenProcessEnds(const std::string& dir) { Guard::Get().Dir('D', dir); }
+void ForgetWhenProcessEnds(const std::string& dir) { Guard::Get().Dir('d', dir); }
 
 bool SplitCommandLine(const std::string& line, std::vector<std::string>* words, std::string* error) {
   words->clear();
@@ -95,6 +270,7 @@ std::unique_ptr<Subprocess> Subprocess::Start(const Options& opts, std::string* 
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
+  Guard& guard = Guard::Get();  // started before the first child
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
@@ -126,6 +302,7 @@ std::unique_ptr<Subprocess> Subprocess::Start(const Options& opts, std::string* 
     ::_exit(127);
   }
   ::setpgid(pid, pid);  // also from the parent, so Kill works at once
+  guard.Group('G', pid);
   ::close(in[0]);
   ::close(out[1]);
   ::close(err[1]);
@@ -155,6 +332,18 @@ Subprocess::~Subprocess() {
       Kill(SIGKILL);
       Wait(-1, &status);
     }
+  }
+  if (pid_ > 0) {
+    // What is left of its process group (grandchildren) goes too; those of
+    // them orphaned to us (we are a subreaper) are reaped.
+    ::kill(-pid_, SIGKILL);
+    int status;
+    for (int i = 0; i < 200; ++i) {  // at most about 0.2 s for them to die
+      pid_t r = ::waitpid(-pid_, &status, WNOHANG);
+      if (r < 0) break;  // none left that is ours
+      if (r == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    Guard::Get().Group('g', pid_);
   }
   for (int fd : {in_, out_, err_}) {
     if (fd >= 0) ::close(fd);

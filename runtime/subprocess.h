@@ -3,8 +3,18 @@
 // Start() runs a program with pipes for its standard input, output and
 // error, in its own process group, in a given folder. The caller owns the
 // descriptors' use; the Subprocess kills (SIGTERM, then SIGKILL) and reaps the
-// child when destroyed if it is still running. Not thread-safe, except
-// Kill(), which may be called from any thread.
+// child when destroyed if it is still running, and then kills what is left
+// of its process group (grandchildren). Not thread-safe, except Kill(), which
+// may be called from any thread.
+//
+// Nothing a Subprocess starts outlives smc, even when smc dies by SIGKILL:
+// the first Start() makes this process a child subreaper (orphaned
+// grandchildren become ours) and forks a guard, a tiny process in a session
+// of its own that holds a pipe from smc; every child's process group, and
+// every folder given to RemoveWhenProcessEnds, is registered with it. When smc
+// ends, however it ends, the pipe closes and the guard kills (SIGKILL) the
+// registered groups, removes the folders and exits. Children also get
+// PR_SET_PDEATHSIG (SIGKILL).
 #pragma once
 
 #include <sys/types.h>
@@ -20,6 +30,12 @@ namespace smc::rt {
 /// backslashes), without running a shell. Returns false on an unterminated
 /// quote, with the problem in `error`.
 bool SplitCommandLine(const std::string& line, std::vector<std::string>* words, std::string* error);
+
+/// Registers a folder to be removed, with the files in it, when this
+/// process ends (by the guard, so also after SIGKILL). Thread-safe.
+void RemoveWhenProcessEnds(const std::string& dir);
+/// Forgets a folder registered with RemoveWhenProcessEnds (removed already).
+void ForgetWhenProcessEnds(const std::string& dir);
 
 class Subprocess {
  public:
@@ -40,8 +56,10 @@ class Subprocess {
   int stderr_fd() const { return err_; }
   void CloseStdin();
 
-  /// Sends `sig` to the child's process group.
+  /// Sends `sig` to the child's process group (while the child runs).
   void Kill(int sig);
+  /// True while the child has not been reaped (it may still run).
+  bool running() const { return !reaped_; }
   /// Waits up to `timeout_ns` (or forever when negative) for the child to exit.
   /// Returns true and its wait status once it has.
   bool Wait(int64_t timeout_ns, int* status);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "runtime/stop.h"
 #include "stdlib/multilang.h"
 
 namespace smc::stdlib {
@@ -18,6 +19,27 @@ Child::Child(const rt::Context& ctx, std::vector<std::string> argv, Written writ
       label_("[" + ctx.component + "#" + std::to_string(ctx.instance) + "]") {}
 
 Child::~Child() { Stop(); }
+
+int64_t RestartBackoffNs(int attempt) {
+  return std::min<int64_t>(100'000'000LL << std::min(attempt, 6), 5'000'000'000LL);
+}
+
+bool RestartPolicy::Allow(const std::string& message) {
+  if (ctx_.on_failure == "fail" || restarts_ >= ctx_.max_restarts) return false;
+  if (rt::StopSignal::Get().requested()) return false;  // no restarts while the job stops
+  ++restarts_;
+  ctx_.shared->Log("smc: warning: " + std::string(KindName(kind_)) + " '" + ctx_.component + "' (" + ctx_.location +
+                   ") instance " + std::to_string(ctx_.instance) + ": " + message + "; restarting it (" +
+                   std::to_string(restarts_) + " of " + std::to_string(ctx_.max_restarts) + ")");
+  // The backoff, cut short by a stop.
+  int64_t left = RestartBackoffNs(restarts_ - 1);
+  while (left > 0 && !rt::StopSignal::Get().requested()) {
+    int64_t step = std::min<int64_t>(left, 10'000'000);
+    std::this_thread::sleep_for(std::chrono::nanoseconds(step));
+    left -= step;
+  }
+  return !rt::StopSignal::Get().requested();
+}
 
 std::string MultilangPythonDir() {
   std::error_code ec;
@@ -45,9 +67,9 @@ bool Child::Start(std::string* error) {
   stopping_ = false;
   broken_ = false;
   stderr_ended_ = false;
-  writer_ = std::thread([this] { WriterLoop(); });
+  writer_ = std::thread([this] { Guarded("writer", [this] { WriterLoop(); }); });
   int err_fd = proc_->stderr_fd();
-  stderr_ = std::thread([this, err_fd] { StderrLoop(err_fd); });
+  stderr_ = std::thread([this, err_fd] { Guarded("stderr reader", [this, err_fd] { StderrLoop(err_fd); }); });
   return true;
 }
 
@@ -116,6 +138,19 @@ std::string Child::LastStderr() {
   std::string out;
   for (const std::string& l : last_lines_) out += (out.empty() ? "" : " | ") + l;
   return out;
+}
+
+void Child::Guarded(const char* what, const std::function<void()>& body) {
+  try {
+    body();
+    return;
+  } catch (const std::exception& e) {
+    ctx_.shared->Fail(label_ + " " + what + " thread failed: " + e.what());
+  } catch (...) {
+    ctx_.shared->Fail(label_ + " " + what + " thread failed: an unknown exception");
+  }
+  broken_ = true;
+  stderr_ended_.store(true);
 }
 
 void Child::WriterLoop() {

@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "dsl/component_kind.h"
 #include "runtime/component.h"
 #include "runtime/subprocess.h"
 
@@ -56,6 +57,8 @@ class Child {
   const std::string& label() const { return label_; }
 
  private:
+  // Runs a thread's body; anything it throws is reported (the job fails).
+  void Guarded(const char* what, const std::function<void()>& body);
   void WriterLoop();
   void StderrLoop(int fd);
 
@@ -80,6 +83,27 @@ class Child {
   std::mutex err_mu_;
   std::deque<std::string> last_lines_;
 };
+
+/// The restart policy of a subprocess component instance (shell, exec):
+/// on.failure, max.restarts, a backoff, and no restarts while the job stops.
+class RestartPolicy {
+ public:
+  RestartPolicy(const rt::Context& ctx, ComponentKind kind) : ctx_(ctx), kind_(kind) {}
+  /// After a failure described by `message`: true when a restart is
+  /// allowed (it is counted and logged as a warning, and the backoff waited);
+  /// false when the instance must give up (on.failure "fail", max.restarts
+  /// reached, or the job is stopping).
+  bool Allow(const std::string& message);
+  int count() const { return restarts_; }
+
+ private:
+  const rt::Context& ctx_;
+  ComponentKind kind_;
+  int restarts_ = 0;
+};
+
+/// Restart backoff: 100 ms doubling per attempt, at most 5 s.
+int64_t RestartBackoffNs(int attempt);
 
 /// The folder with smc's Python module `storm` (for PYTHONPATH), or "".
 std::string MultilangPythonDir();

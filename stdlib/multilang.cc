@@ -10,96 +10,21 @@
 #include <cmath>
 #include <cstdio>
 
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
 #include "dsl/graph.h"
+#include "runtime/jobs.h"
+#include "runtime/json_read.h"
 #include "runtime/plan.h"
+#include "runtime/stop.h"
+#include "runtime/subprocess.h"
+#include "stdlib/child.h"
 #include "stdlib/formats.h"
 
 namespace smc::stdlib {
-
-bool FrameReader::TakeMessage(std::string* json) {
-  // Messages end with a line that is exactly "end" (a '\r' before '\n' is allowed).
-  size_t pos = scanned_;
-  while (true) {
-    size_t nl = buf_.find('\n', pos);
-    if (nl == std::string::npos) {
-      scanned_ = pos;
-      return false;
-    }
-    std::string_view line(buf_.data() + pos, nl - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line == "end") {
-      json->assign(buf_, 0, pos);
-      buf_.erase(0, nl + 1);
-      scanned_ = 0;
-      return true;
-    }
-    pos = nl + 1;
-  }
-}
-
-FrameReader::Result FrameReader::Read(std::string* json, int64_t timeout_ns, int wake_fd) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout_ns);
-  while (true) {
-    if (TakeMessage(json)) return Result::kMessage;
-    int wait_ms = -1;
-    if (timeout_ns >= 0) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return Result::kTimeout;
-      wait_ms = static_cast<int>(std::min<int64_t>(left.count() + 1, 1 << 30));
-    }
-    pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-    int ready = ::poll(fds, wake_fd >= 0 ? 2 : 1, wait_ms);
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      error_ = errno;
-      return Result::kError;
-    }
-    if (ready == 0) continue;  // the deadline is checked above
-    if (wake_fd >= 0 && (fds[1].revents & POLLIN)) return Result::kTimeout;
-    char chunk[65536];
-    ssize_t n = ::read(fd_, chunk, sizeof chunk);
-    if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue;
-      error_ = errno;
-      return Result::kError;
-    }
-    if (n == 0) return Result::kEof;
-    buf_.append(chunk, static_cast<size_t>(n));
-  }
-}
-
-bool WriteAll(int fd, std::string_view data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-void AppendDatumJson(const rt::Datum& d, std::string* out) {
-  switch (d.type) {
-    case rt::Type::kString: AppendJsonString(d.s, out); break;
-    case rt::Type::kNull: out->append("null"); break;
-    case rt::Type::kFloat: {
-      if (!std::isfinite(d.f)) {  // JSON has no NaN or infinity
-        out->append("null");
-        break;
-      }
-      char buf[32];
-      auto r = std::to_chars(buf, buf + sizeof buf, d.f);  // shortest text that reads back the same
-      std::string_view text(buf, r.ptr - buf);
-      out->append(text);
-      if (text.find_first_of(".e") == std::string_view::npos) out->append(".0");  // 1.0 stays a float
-      break;
-    }
-    default: d.AppendText(out);
-  }
-}
 
 void AppendTupleJson(std::string_view id, std::string_view comp, std::string_view stream, int task,
                      const rt::Batch& b, size_t t, std::string* out) {
@@ -159,12 +84,14 @@ void AppendGrouping(const GraphGrouping& g, const std::vector<std::string>& stre
 
 }  // namespace
 
-std::string HandshakeJson(const rt::Context& ctx, const std::string& pid_dir) {
+std::string HandshakeJson(const rt::Context& ctx, const std::string& pid_dir, int64_t message_timeout_ns) {
   const rt::PlanTopology& t = *ctx.topology;
   const rt::PlanComponent& self = t.components[ctx.component_index];
   std::string out = "{\"conf\": {\"topology.name\": ";
   AppendJsonString(t.name, &out);
-  out += ", \"topology.message.timeout.secs\": 30, \"topology.subprocess.timeout.secs\": " +
+  out += ", \"topology.message.timeout.secs\": " +
+         std::to_string(std::max<int64_t>(1, message_timeout_ns / 1'000'000'000)) +
+         ", \"topology.subprocess.timeout.secs\": " +
          std::to_string(std::max<int64_t>(1, ctx.subprocess_timeout_ns / 1'000'000'000)) + "}";
   out += ", \"pidDir\": ";
   AppendJsonString(pid_dir, &out);
@@ -242,5 +169,150 @@ std::string HandshakeJson(const rt::Context& ctx, const std::string& pid_dir) {
   out += "}, \"source->stream->grouping\": {" + groupings + "}, \"source->stream->fields\": {" + fields + "}}}";
   return out;
 }
+
+// ---- the parent side of a shell component ----------------------------------------
+
+namespace {
+
+const char* LogLevel(int level) {
+  static const char* const kNames[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR"};
+  return level >= 0 && level <= 4 ? kNames[level] : "INFO";
+}
+
+std::string StringMember(const ChildMessage& m, const char* name) {
+  const rapidjson::Value* v = m.Find(name);
+  return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : "";
+}
+
+// A fresh folder for the children's pid files, made exclusively (mkdtemp) in
+// the user's private runtime folder, and removed when smc ends, however.
+std::string MakePidDir(const rt::Context& ctx) {
+  rt::JobRegistry registry;
+  std::string error, base;
+  if (registry.Open(&error)) {
+    base = registry.dir();
+  } else {
+    std::error_code ec;
+    base = std::filesystem::temp_directory_path(ec).string();  // mkdtemp is still exclusive, mode 0700
+    if (base.empty()) base = "/tmp";
+  }
+  std::string path = base + "/pids-" + std::to_string(::getpid()) + "-" + std::to_string(ctx.task_id) + "-XXXXXX";
+  if (!::mkdtemp(path.data())) {
+    throw std::runtime_error("cannot create a pid folder in '" + base + "': " + std::strerror(errno));
+  }
+  rt::RemoveWhenProcessEnds(path);
+  return path;
+}
+
+}  // namespace
+
+ShellPeer::ShellPeer(const rt::Context& ctx, ComponentKind kind)
+    : ctx_(ctx),
+      label_("[" + ctx.component + "#" + std::to_string(ctx.instance) + "]"),
+      restarts_(std::make_unique<RestartPolicy>(ctx, kind)) {}
+
+ShellPeer::~ShellPeer() {
+  if (pid_dir_.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(pid_dir_, ec);
+  rt::ForgetWhenProcessEnds(pid_dir_);
+}
+
+std::unique_ptr<Child> ShellPeer::Launch(int64_t message_timeout_ns) {
+  std::vector<std::string> argv;
+  std::string error;
+  if (!rt::SplitCommandLine(ctx_.StringArg("command"), &argv, &error)) throw std::runtime_error(error);
+  if (pid_dir_.empty()) pid_dir_ = MakePidDir(ctx_);
+  auto child = std::make_unique<Child>(ctx_, argv, nullptr);
+  if (!child->Start(&error)) throw std::runtime_error(error);
+  std::string hello;
+  AppendFrame(HandshakeJson(ctx_, pid_dir_, message_timeout_ns), &hello);
+  child->Write(std::move(hello), false);
+  reader_ = std::make_unique<FrameReader>(child->stdout_fd());
+  std::string json;
+  auto r = reader_->Read(&json, ctx_.subprocess_timeout_ns);
+  if (r != FrameReader::Result::kMessage) {
+    std::string why = r == FrameReader::Result::kTimeout    ? "did not answer the handshake within the subprocess timeout"
+                      : r == FrameReader::Result::kTooLarge ? TooLargeFault()
+                                                            : "ended before answering the handshake";
+    throw std::runtime_error(Describe(child.get(), why));
+  }
+  try {
+    ChildMessage m(json);
+    const rapidjson::Value* pid = m.Find("pid");
+    if (!pid || !pid->IsInt64()) throw ProtocolError("answered the handshake without its pid: " + Excerpt(json));
+  } catch (const ProtocolError& e) {
+    throw std::runtime_error(Describe(child.get(), e.what()));
+  }
+  return child;
+}
+
+std::string ShellPeer::Describe(Child* child, const std::string& what) {
+  child->DrainStderr();
+  std::string err = child->LastStderr();
+  return "subprocess " + child->Describe() + " " + what + (err.empty() ? "" : "; last stderr: " + err);
+}
+
+std::string ShellPeer::EndedFault(Child* child, int* status) {
+  *status = 0;
+  if (!child->process()->Wait(200'000'000, status)) {
+    return "closed its standard output while still running";
+  }
+  return "died (" + rt::Subprocess::DescribeStatus(*status) + ")";
+}
+
+std::string ShellPeer::TooLargeFault() {
+  return "sent a message larger than " + std::to_string(kMaxFrameBytes >> 20) + " MiB";
+}
+
+bool ShellPeer::HandleCommon(const ChildMessage& m) {
+  if (m.command == "log") {
+    const rapidjson::Value* level = m.Find("level");
+    int lv = level && level->IsInt() ? level->GetInt() : 2;
+    ctx_.shared->Log(label_ + " " + LogLevel(lv) + ": " + StringMember(m, "msg"));
+    return true;
+  }
+  if (m.command == "error") {
+    std::string text = StringMember(m, "msg");
+    ctx_.shared->Log(label_ + " error: " + text);
+    ctx_.shared->Error("", text);
+    return true;
+  }
+  return m.command == "metrics";
+}
+
+void ShellPeer::HandleEmit(const ChildMessage& m, Child* child) {
+  const rapidjson::Value* s = m.Find("stream");
+  std::string stream = s && s->IsString() ? std::string(s->GetString(), s->GetStringLength()) : "default";
+  int index = ctx_.Stream(stream);
+  if (index < 0) throw ProtocolError("emitted on stream '" + stream + "', which is not declared with '->'");
+  const rapidjson::Value* t = m.Find("tuple");
+  if (!t || !t->IsArray()) throw ProtocolError("emitted without a tuple array");
+  const auto& arr = t->GetArray();
+  size_t width = ctx_.stream_fields[index].size();
+  if (arr.Size() != width) {
+    throw ProtocolError("emitted " + std::to_string(arr.Size()) + " values on stream '" + stream +
+                        "', which has " + std::to_string(width) + " fields");
+  }
+  values_.resize(width);
+  scratch_.resize(width);
+  for (size_t k = 0; k < width; ++k) values_[k] = JsonDatum(arr[k], &scratch_[k]);
+  if (const rapidjson::Value* direct = m.Find("task"); direct && direct->IsInt()) {
+    ctx_.shared->EmitDirect(index, direct->GetInt(), values_.data());
+    return;
+  }
+  const rapidjson::Value* need_v = m.Find("need_task_ids");
+  bool need = !need_v || !need_v->IsBool() || need_v->GetBool();
+  tasks_.clear();
+  ctx_.shared->Emit(index, values_.data(), need ? &tasks_ : nullptr);
+  if (!need) return;
+  std::string json = "[";
+  for (size_t i = 0; i < tasks_.size(); ++i) json += (i ? ", " : "") + std::to_string(tasks_[i]);
+  std::string frame;
+  AppendFrame(json + "]", &frame);
+  child->WriteNow(frame);  // the child waits for it; a child gone is noticed by the reader
+}
+
+bool ShellPeer::MayRestart(const std::string& message) { return restarts_->Allow(message); }
 
 }  // namespace smc::stdlib

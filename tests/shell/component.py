@@ -121,6 +121,23 @@ check("nosuch" in p.stderr, "an unknown component is named", p.stderr)
 p = subprocess.run([SMC, "component", "split", "--param", "x"], input=frame(hs), capture_output=True, text=True,
                    timeout=10)
 eq((p.returncode, p.stderr), (64, "smc component: error: --param expects KEY=VALUE, got 'x'\n"), "--param without =")
+# A tuple nested 100,000 deep, a deep handshake, a message over 16 MiB: a
+# clear error and exit 65, never a crash.
+deep = '{"id": "1", "comp": "s", "stream": "default", "task": 1, "tuple": [' + "[" * 100000 + "]" * 100000 + "]}"
+p = subprocess.run([SMC, "component", "split"], input=frame(hs) + deep + "\nend\n", capture_output=True, text=True,
+                   timeout=10)
+eq(p.returncode, 65, "smc component reading a deep tuple: exit 65 (no crash)", p.stderr[-300:])
+check(p.stderr.startswith("smc component: error: malformed message (nested deeper than 128 levels): "
+                          '{"id": "1", "comp": "s", "stream": "default", "task": 1, "tuple": [[[[') and
+      p.stderr.endswith("...\n"), "a deep tuple: the error says why, with an excerpt", p.stderr[:300])
+p = subprocess.run([SMC, "component", "split"], input="[" * 100000 + "\nend\n", capture_output=True, text=True,
+                   timeout=10)
+eq((p.returncode, p.stderr), (65, "smc component: error: the handshake is not a JSON object "
+                                  "(nested deeper than 128 levels)\n"), "a deep handshake: exit 65")
+p = subprocess.run([SMC, "component", "split"], input=frame(hs) + "x" * (17 << 20), capture_output=True, text=True,
+                   timeout=20)
+eq((p.returncode, p.stderr), (65, "smc component: error: a message on standard input is larger than 16 MiB\n"),
+   "a message over 16 MiB: exit 65")
 no_leftovers("after smc component")
 
 pgrep_none(SMC + " component")

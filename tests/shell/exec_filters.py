@@ -50,21 +50,83 @@ check(all(e[0] in unread for e in errs), "exec head: errors hold unread input li
 eq(len({e[0] for e in errs}), len(errs), "exec head: no line twice in errors")
 check(len(errs) > 100000, "exec head: most of the 200,000 lines reach the errors stream", len(errs))
 
-# A failing command: a warning with its status; the run itself succeeds.
-exec_topo("exit.topo", "exit 3", errors=True)
+# A failing command is a failure of the component (on.failure applies).
+def exec_fail_topo(name, cmd, policy, extra=""):
+    return topo(name, """  spout s = stdin()
+  bolt  e = exec("%s"%s) <- s shuffle { %s }
+  sink  o = stdout(format: "lines") <- e shuffle
+  sink  x = file(path: "errors.tsv") <- e.errors shuffle""" % (cmd, extra, policy))
+
+
+exec_fail_topo("exit.topo", "exit 3", 'on.failure = "fail"')
 rc, out, err, secs = timed_run("run", "exit.topo", stdin="a\nb\n", timeout=20)
-eq((rc, out), (0, ""), "exec 'exit 3': exit 0, no output")
-matches(r"^smc: warning: bolt 'e' \(exit\.topo:3:9\) instance 0: command '/bin/sh -c exit 3' \(pid \d+\) "
-        r"exited with status 3$", err, "exec 'exit 3': a warning naming the status")
+eq((rc, out), (70, ""), "exec 'exit 3': a failure, exit 70")
+matches(r"^smc: error: bolt 'e' \(exit\.topo:3:9\) failed: command '/bin/sh -c exit 3' \(pid \d+\) "
+        r"exited with status 3$", err, "exec 'exit 3': the error names the status")
 check(secs < 10, "exec 'exit 3': no hang", secs)
 
-# A command that fails after reading everything: a warning, output kept.
-exec_topo("late.topo", "cat; echo oops >&2; exit 4")
+# A command that does not exist: restarted up to max.restarts, then exit 70.
+exec_fail_topo("nocmd.topo", "no-such-command-smc-test", "max.restarts = 2")
+rc, out, err, secs = timed_run("run", "nocmd.topo", stdin=inp, timeout=20)
+eq((rc, out), (70, ""), "exec of a missing command: exit 70", err)
+eq(re.findall(r"restarting it \((\d) of (\d)\)", err), [("1", "2"), ("2", "2")], "exec: restarts counted")
+matches(r"^smc: error: bolt 'e' \(nocmd\.topo:3:9\) failed: command '/bin/sh -c no-such-command-smc-test' "
+        r"\(pid \d+\) exited with status 127; last stderr: .*no-such-command-smc-test.*not found$", err,
+        "exec of a missing command: the error names the command, its status and stderr")
+check(secs < 10, "exec of a missing command: bounded", secs)
+
+# grep exits 1 when nothing matches: a failure unless ok_status allows it.
+exec_fail_topo("grep.topo", "grep no-such-word", 'on.failure = "fail"')
+rc, out, err = run("run", "grep.topo", stdin=inp)
+eq((rc, out), (70, ""), "exec grep without a match: exit 70 by default", err)
+matches(r"command '/bin/sh -c grep no-such-word' \(pid \d+\) exited with status 1$", err, "grep: status 1 named")
+exec_fail_topo("grep2.topo", "grep no-such-word", 'on.failure = "fail"', extra=", ok_status: [0, 1]")
+eq(run("run", "grep2.topo", stdin=inp), (0, "", ""), "exec grep with ok_status [0, 1]: exit 0, quiet")
+exec_fail_topo("grep3.topo", "grep w0000", 'on.failure = "fail"', extra=", ok_status: [0, 1]")
+eq(run("run", "grep3.topo", stdin=inp), (0, "".join(w + "\n" for w in words if "w0000" in w), ""),
+   "exec grep with ok_status [0, 1] and matches: the matching lines")
+topo("okbad.topo", """  spout s = stdin()
+  bolt  e = exec("cat", ok_status: ["0"]) <- s shuffle
+  sink  o = stdout() <- e shuffle""")
+rc, out, err = run("check", "okbad.topo")
+eq(rc, 65, "ok_status must be a list of integers", err)
+check("a list of integers" in err, "ok_status: the diagnostic says what is expected", err)
+
+# A command that fails after reading everything: on.failure "fail" fails the run.
+exec_fail_topo("late.topo", "cat; echo oops >&2; exit 4", 'on.failure = "fail"')
 rc, out, err = run("run", "late.topo", stdin=inp)
-eq((rc, out), (0, inp), "exec 'cat; exit 4': output kept")
-matches(r"^smc: warning: bolt 'e' \(late\.topo:3:9\) instance 0: command '/bin/sh -c cat; echo oops >&2; exit 4' "
-        r"\(pid \d+\) exited with status 4; last stderr: oops$", err, "exec 'cat; exit 4': a warning with stderr")
+eq(rc, 70, "exec 'cat; exit 4': exit 70", err)
+matches(r"^smc: error: bolt 'e' \(late\.topo:3:9\) failed: command '/bin/sh -c cat; echo oops >&2; exit 4' "
+        r"\(pid \d+\) exited with status 4; last stderr: oops$", err, "exec 'cat; exit 4': the error with stderr")
 has_line(err, "[e#0] oops", "exec: the command's stderr is forwarded")
+
+# A filter killed mid-stream (once): restarted, and every line it may not have
+# processed is sent again: every input line comes out at least once.
+write("killer.py", """import os, sys
+once = not os.path.exists("killed-marker")
+for n, line in enumerate(sys.stdin, 1):
+    sys.stdout.write(line)
+    if n == 3000 and once:
+        open("killed-marker", "w").close()
+        sys.stdout.flush()
+        os.kill(os.getpid(), 9)
+""")
+N2 = 20000
+kin = "".join("k%d\n" % i for i in range(N2))
+exec_fail_topo("killed.topo", "exec python3 killer.py", "")
+rc, out, err = run("run", "killed.topo", stdin=kin)
+eq(rc, 0, "a filter killed once, restarted: exit 0", err)
+eq(set(out.split()), set(kin.split()), "a filter killed once: every line comes out at least once")
+matches(r"^smc: warning: bolt 'e' \(killed\.topo:3:9\) instance 0: command '/bin/sh -c exec python3 killer.py' "
+        r"\(pid \d+\) killed by signal 9 \(Killed\); restarting it \(1 of 3\)$", err, "the kill is reported")
+os.remove("killed-marker")
+exec_fail_topo("killed2.topo", "exec python3 killer.py", 'on.failure = "fail"')
+rc, out, err = run("run", "killed2.topo", stdin=kin)
+eq(rc, 70, "a filter killed mid-stream with on.failure fail: exit 70", err)
+matches(r"^smc: error: bolt 'e' \(killed2\.topo:3:9\) failed: command '/bin/sh -c exec python3 killer.py' "
+        r"\(pid \d+\) killed by signal 9 \(Killed\)$", err, "the failure names the signal")
+errs = read("errors.tsv").splitlines()
+check(len(out.split()) + len(errs) <= N2, "killed: output and errors within the input", len(errs))
 
 # Runs in the .topo file's folder.
 write("here.txt", "from the topo folder\n")

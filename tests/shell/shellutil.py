@@ -71,6 +71,54 @@ def timed_run(*args, stdin=None, timeout=30):
     return r + (time.monotonic() - start,)
 
 
+def wait_for(cond, timeout, step=0.02):
+    """Polls `cond` until it is true (returns True) or `timeout` seconds pass."""
+    end = time.monotonic() + timeout
+    while True:
+        if cond():
+            return True
+        if time.monotonic() >= end:
+            return False
+        time.sleep(step)
+
+
+def start(*args, **kw):
+    """Starts smc with args in the background (stdout and stderr to files
+    out.txt and err.txt); returns the Popen."""
+    return subprocess.Popen([SMC, *args], stdin=subprocess.DEVNULL, stdout=open("out.txt", "w"),
+                            stderr=open("err.txt", "w"), **kw)
+
+
+def finish(p, timeout=30):
+    """Waits for a process from start(); returns (status, stdout, stderr, seconds waited)."""
+    t0 = time.monotonic()
+    try:
+        rc = p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        fail("smc did not end within %ss (hang)" % timeout, read("err.txt")[-2000:])
+    return rc, read("out.txt"), read("err.txt"), time.monotonic() - t0
+
+
+def pids_of(pattern):
+    """Live processes whose command line contains `pattern`."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+            with open("/proc/%s/stat" % pid) as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if pattern in cmd and state != "Z":
+            found.append(int(pid))
+    return found
+
+
 def _orphans():
     """Processes re-parented to this one (it is their subreaper), and live
     processes whose command line names this test's folder."""

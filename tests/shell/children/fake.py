@@ -23,6 +23,14 @@ Bolt modes (each tuple is acked after its emits unless said otherwise):
   hang N [noterm]  stop answering at tuple N (noterm: ignore SIGTERM too)
   nohandshake      read the handshake and never answer
   exit N           exit with status 3 at tuple N
+  exitafterhs [once]  exit with status 0 right after the handshake
+  progress         pass tuples on; write the count to prog-<pid> every 1000
+  deep N [once]    at tuple N emit a value nested 100,000 lists deep
+  deepframe N      at tuple N send a frame that is 100,000 lists deep
+  huge N           at tuple N send a log message of 17 MiB
+  closeout N       at tuple N close standard output and stay alive
+  noack            emit and sync, never ack; count in noack-<pid>
+  grandchild       start `sleep 1000` (its pid in gc-<pid>), then pass
 Spout modes:
   spout N [exit]   emit 1..N with ids, then answer next with sync done
                    (exit: exit with status 0 instead)
@@ -136,6 +144,14 @@ except OSError:
 if MODE == "nohandshake":
     time.sleep(1000)
     sys.exit(0)
+if MODE == "exitafterhs" and ("once" not in ARGS or marker_once("fault-marker")):
+    send({"pid": os.getpid()})
+    sys.exit(0)
+if MODE == "grandchild":
+    import subprocess
+    gc = subprocess.Popen(["sleep", "1000"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    with open("gc-%d" % os.getpid(), "w") as f:
+        f.write(str(gc.pid))
 if MODE == "handshake":
     record(hs=hs, argv=sys.argv[1:], cwd=os.getcwd(), pid_dir_existed=pid_dir_existed, pid_file_made=pid_file_made)
 send({"pid": os.getpid()})
@@ -188,7 +204,34 @@ while True:
     tid, vals = m["id"], m["tuple"]
     if MODE == "handshake":
         emit(vals[:1], anchors=[tid], need=False)
-    elif MODE == "pass":
+    elif MODE in ("pass", "exitafterhs", "grandchild"):
+        emit(vals, anchors=[tid], need=False)
+    elif MODE == "progress":
+        emit(vals, anchors=[tid], need=False)
+        if count % 1000 == 0:
+            with open("prog-%d.tmp" % os.getpid(), "w") as f:
+                f.write(str(count))
+            os.replace("prog-%d.tmp" % os.getpid(), "prog-%d" % os.getpid())
+    elif MODE == "noack":
+        emit(vals, anchors=[tid], need=False)
+        with open("noack-%d.tmp" % os.getpid(), "w") as f:
+            f.write(str(count))
+        os.replace("noack-%d.tmp" % os.getpid(), "noack-%d" % os.getpid())
+        continue
+    elif MODE in ("deep", "deepframe", "huge", "closeout"):
+        at = int(ARGS[0])
+        if count == at and ("once" not in ARGS or marker_once("fault-marker")):
+            if MODE == "deep":
+                send_raw('{"command": "emit", "tuple": [' + "[" * 100000 + "]" * 100000 + '], "need_task_ids": false}')
+            elif MODE == "deepframe":
+                send_raw("[" * 100000 + "]" * 100000)
+            elif MODE == "huge":
+                send_raw('{"command": "log", "msg": "' + "x" * (17 << 20) + '"}')
+            else:
+                os.close(1)
+                with open("closed-%d" % os.getpid(), "w"):
+                    pass
+                time.sleep(1000)
         emit(vals, anchors=[tid], need=False)
     elif MODE == "emitter":
         need = "nt" not in ARGS
@@ -245,6 +288,8 @@ while True:
             elif MODE == "hang":
                 if "noterm" in ARGS:
                     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+                with open("hanging-%d" % os.getpid(), "w"):
+                    pass
                 time.sleep(1000)
             else:
                 sys.exit(3)
