@@ -14,6 +14,8 @@ const Catalog& StandardCatalog() {
       c->Add(spec());
     }
     c->AddGrouping(ModuloGroupingSpec());
+    c->AddTask(ExecTaskSpec());
+    c->AddTask(RunTaskSpec());
     return c;
   }();
   return *catalog;
