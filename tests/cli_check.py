@@ -124,6 +124,22 @@ check_hostile("1 MB name, short candidates",
               "topology t {\n  spout s = stdin()\n  sink o = stdout() <- %s shuffle\n}\n" % long_name,
               "3:24: error: unknown component '%s' in topology 't'" % long_name)
 
+# Channel field inference follows a chain of 3,000 topologies, each reading
+# the channel the next one's sink sends (listed against the flow), without
+# validating any topology twice: valid, silent, well under two seconds.
+chain = "".join('topology t%d {\n  %s\n  sink o = channel("c%d") <- s shuffle\n}\n' %
+                (i, 'spout s = stdin()' if i == 2999 else 'spout s = channel("c%d")' % (i + 1), i)
+                for i in range(3000))
+with tempfile.TemporaryDirectory() as d:
+    path = os.path.join(d, "chain.topo")
+    with open(path, "w") as f:
+        f.write(chain)
+    start = time.monotonic()
+    r = subprocess.run([SMC, "check", path], capture_output=True, text=True, timeout=60 * SLOWDOWN)
+    took = time.monotonic() - start
+    expect("channel chain: exit 0, silent", r.returncode == 0 and r.stderr == "", f"{r.returncode} {r.stderr[:300]}")
+    expect("channel chain: time", took < 2 * SLOWDOWN, f"{took:.2f} s, bound {2 * SLOWDOWN:.2f} s")
+
 if failures:
     print("\n".join(failures))
     print(f"0 passed, {len(failures)} failed")
