@@ -183,6 +183,10 @@ TopologyChecker::Work TopologyChecker::Declare(const ast::Component& c, const Se
     w.broken = true;
   }
   for (const auto& [name, bound] : w.args) w.out.args[name] = bound.value;
+  if (w.spec && !w.spec->channel_arg.empty()) {
+    auto arg = w.out.args.find(w.spec->channel_arg);
+    if (arg != w.out.args.end() && arg->second.is_string()) w.out.channel = arg->second.str;
+  }
   return w;
 }
 
@@ -481,8 +485,7 @@ std::vector<bool> TopologyChecker::Reached(const std::vector<Work>& work) {
 
 bool TopologyChecker::ChannelOutputs(Work& w, std::vector<StreamSpec>* streams) {
   const ast::Component& c = *w.ast;
-  auto arg = w.out.args.find(w.spec->channel_arg);
-  std::string channel = arg != w.out.args.end() ? arg->second.str : "";
+  const std::string& channel = w.out.channel;
   ChannelFields::Lookup sink = channels_.Fields(channel);
   switch (sink.state) {
     case ChannelFields::State::kKnown:
