@@ -64,7 +64,7 @@ class ChannelFields {
   const ast::File& file_;
   const Catalog& catalog_;
   const Resolver& resolver_;
-  std::map<std::string, Sink> sinks_;          // channel name -> its first sink
+  std::map<std::string, Sink> sinks_;            // channel name -> its first sink
   std::vector<std::vector<Sink*>> by_topology_;  // into sinks_, per topology
   std::vector<size_t> order_;
 };

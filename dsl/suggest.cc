@@ -20,8 +20,10 @@ int EditDistance(std::string_view a, std::string_view b, int limit) {
     const size_t hi = std::min(m, i + band);
     // Only the band is computed; the cells just outside it, which the next
     // rows read, are "over" (the rows rotate, so they may hold old values).
-    if (lo == 0) cur[0] = static_cast<int>(std::min<size_t>(i, static_cast<size_t>(over)));
-    else cur[lo - 1] = over;
+    if (lo == 0)
+      cur[0] = static_cast<int>(std::min<size_t>(i, static_cast<size_t>(over)));
+    else
+      cur[lo - 1] = over;
     if (hi < m) cur[hi + 1] = over;
     int row_min = lo == 0 ? cur[0] : over;
     for (size_t j = std::max<size_t>(lo, 1); j <= hi; ++j) {

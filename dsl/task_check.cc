@@ -16,8 +16,8 @@ void ReportTaskCycles(const ast::TaskGraph& tg, const GraphTaskGraph& g, const S
                       Diagnostics* diags) {
   enum { kWhite, kGrey, kBlack };
   std::vector<int> color(g.tasks.size(), kWhite);
-  std::vector<int> path;                            // the grey tasks, in walk order
-  std::vector<std::pair<int, size_t>> frames;       // task, next dependency to follow
+  std::vector<int> path;                       // the grey tasks, in walk order
+  std::vector<std::pair<int, size_t>> frames;  // task, next dependency to follow
   for (size_t root = 0; root < g.tasks.size(); ++root) {
     if (color[root] != kWhite) continue;
     path.clear();

@@ -33,14 +33,14 @@ const ParamSpec* FindParamSpec(const std::vector<ParamSpec>& params, const std::
 struct TopologyChecker::Work {
   const ast::Component* ast = nullptr;
   const ComponentSpec* spec = nullptr;
-  bool broken = false;        // its own errors make its outputs unknown
+  bool broken = false;  // its own errors make its outputs unknown
   bool outputs_known = false;
-  bool read = false;          // some component reads one of its streams
+  bool read = false;  // some component reads one of its streams
   bool on_cycle = false;
-  bool bad_source = false;    // one of its inputs names nothing valid
+  bool bad_source = false;  // one of its inputs names nothing valid
   Resolver::BoundArgs args;
   GraphComponent out;
-  std::vector<int> sources;   // component indices, one per valid input
+  std::vector<int> sources;  // component indices, one per valid input
 };
 
 GraphTopology TopologyChecker::Check(const ast::Topology& t) {
@@ -101,7 +101,8 @@ GraphTopology TopologyChecker::Check(const ast::Topology& t) {
     if (diags_->error_count() > errors_before) work[i].broken = true;
   }
 
-  bool has_sink = std::any_of(work.begin(), work.end(), [](const Work& w) { return w.ast->kind == ComponentKind::kSink; });
+  bool has_sink =
+      std::any_of(work.begin(), work.end(), [](const Work& w) { return w.ast->kind == ComponentKind::kSink; });
   if (!has_sink) {
     Warning(t.name.range, "topology '" + t.name.text + "' has no sink");
   } else {
@@ -157,8 +158,8 @@ TopologyChecker::Work TopologyChecker::Declare(const ast::Component& c, const Se
     Error(c.parallelism_range, "parallelism of '" + c.name.text + "' must be between 1 and " +
                                    std::to_string(kMaxParallelism) + ", got " + std::to_string(parallelism));
   } else if (parallelism > max) {
-    Error(c.parallelism_range, "'" + c.impl.name.text + "' runs as a single instance; remove 'x" +
-                                   std::to_string(parallelism) + "'");
+    Error(c.parallelism_range,
+          "'" + c.impl.name.text + "' runs as a single instance; remove 'x" + std::to_string(parallelism) + "'");
   }
   w.out.parallelism = static_cast<int>(std::clamp<int64_t>(parallelism, 1, kMaxParallelism));
 
@@ -178,8 +179,8 @@ TopologyChecker::Work TopologyChecker::Declare(const ast::Component& c, const Se
       CheckDeclaredOutputs(c);
     }
   } else if (w.spec && w.spec->outputs_from_arrow && c.kind != ComponentKind::kSink) {
-    Error(c.impl.name.range, w.spec->name + " " + kind + " '" + c.name.text +
-                                 "' must declare its outputs with '->', such as '-> (word)'");
+    Error(c.impl.name.range,
+          w.spec->name + " " + kind + " '" + c.name.text + "' must declare its outputs with '->', such as '-> (word)'");
     w.broken = true;
   }
   for (const auto& [name, bound] : w.args) w.out.args[name] = bound.value;
@@ -194,7 +195,8 @@ void TopologyChecker::CheckDeclaredOutputs(const ast::Component& c) {
   std::map<std::string, SourceRange> streams;
   for (const ast::OutputStream& s : c.outputs) {
     auto [it, inserted] = streams.emplace(s.name.text, s.name.range);
-    if (!inserted) Error(s.name.range, "duplicate stream '" + s.name.text + "'").Note(it->second, "first declared here");
+    if (!inserted)
+      Error(s.name.range, "duplicate stream '" + s.name.text + "'").Note(it->second, "first declared here");
     std::map<std::string, SourceRange> fields;
     for (const ast::Name& f : s.fields) {
       auto [fit, finserted] = fields.emplace(f.text, f.range);
@@ -267,9 +269,9 @@ void TopologyChecker::ReportCycles(const ast::Topology& t, std::vector<Work>& wo
       Error(first_on_cycle.name.range, "cycle in topology '" + t.name.text + "': " + text);
     } else {
       // Nothing feeds the cycle: that is the mistake to fix first.
-      Error(first_on_cycle.name.range, std::string(KindName(first_on_cycle.kind)) + " '" +
-                                           first_on_cycle.name.text + "' is not reachable from any spout: " +
-                                           "its inputs go round the cycle " + text);
+      Error(first_on_cycle.name.range, std::string(KindName(first_on_cycle.kind)) + " '" + first_on_cycle.name.text +
+                                           "' is not reachable from any spout: " + "its inputs go round the cycle " +
+                                           text);
     }
   }
   for (size_t i = 0; i < work.size(); ++i) {
@@ -382,7 +384,6 @@ bool TopologyChecker::ResolveGrouping(const ast::Input& in, const Work& consumer
   }
   return ok;
 }
-
 
 // Field-name arguments must name a field of every input; a missing optional
 // one defaults to the first input field.
@@ -523,9 +524,9 @@ std::string TopologyChecker::ArrowComponents() const {
   std::vector<std::string> names;
   for (int pass = 0; pass < 2; ++pass) {
     for (const auto& spec : catalog_.components()) {
-      bool listed = pass == 0 ? spec->outputs_from_arrow
-                              : !spec->outputs_from_arrow && !spec->channel_arg.empty() &&
-                                    spec->kind == ComponentKind::kSpout;
+      bool listed =
+          pass == 0 ? spec->outputs_from_arrow
+                    : !spec->outputs_from_arrow && !spec->channel_arg.empty() && spec->kind == ComponentKind::kSpout;
       if (listed && std::find(names.begin(), names.end(), spec->name) == names.end()) names.push_back(spec->name);
     }
   }
