@@ -37,6 +37,15 @@ void Catalog::AddGrouping(GroupingSpec spec) {
   groupings_.push_back(std::make_unique<GroupingSpec>(std::move(spec)));
 }
 
+void Catalog::AddTask(TaskSpec spec) { tasks_.push_back(std::make_unique<TaskSpec>(std::move(spec))); }
+
+const TaskSpec* Catalog::FindTask(std::string_view name) const {
+  for (const auto& t : tasks_) {
+    if (t->name == name) return t.get();
+  }
+  return nullptr;
+}
+
 const ComponentSpec* Catalog::Find(ComponentKind kind, std::string_view name) const {
   for (const auto& c : components_) {
     if (c->kind == kind && c->name == name) return c.get();

@@ -2,7 +2,9 @@
 //
 // A ComponentSpec states a built-in's kind, its parameters (name, type,
 // default, required) and how its output streams follow from its arguments and
-// its input fields. The standard library (stdlib/) fills a Catalog; tests may
+// its input fields; a TaskSpec states a task implementation's parameters. The
+// validator names no built-in: what one needs beyond its signature (outputs
+// declared with `->`, a channel end) is data here. The standard library (stdlib/) fills a Catalog; tests may
 // fill their own. dsl/ only reads it. Not thread-safe while being filled;
 // read-only use afterwards is safe from any thread.
 #pragma once
@@ -72,6 +74,18 @@ struct ComponentSpec {
   bool outputs_from_arrow = false;  // outputs must be declared with `->` (shell, plugin)
   bool passthrough = false;         // outputs are its inputs' fields (identity, filter, ...)
   int max_parallelism = 0;          // 0: the language's maximum
+  /// Non-empty: the component is one end of a channel named by this
+  /// argument (a string). A sink sends what it reads into the channel; a
+  /// spout emits the fields the channel's sink in the same file reads, or,
+  /// without such a sink, the fields it declares with `->`.
+  std::string channel_arg;
+};
+
+/// A task implementation usable as `task NAME = IMPL(args)` in a tasks block.
+struct TaskSpec {
+  std::string name;
+  std::string summary;            // one line for the manual
+  std::vector<ParamSpec> params;  // in positional order
 };
 
 /// A custom grouping usable as `custom NAME(args)`.
@@ -85,21 +99,25 @@ class Catalog {
  public:
   void Add(ComponentSpec spec);
   void AddGrouping(GroupingSpec spec);
+  void AddTask(TaskSpec spec);
 
   /// The spec of `name` for `kind`, or null.
   const ComponentSpec* Find(ComponentKind kind, std::string_view name) const;
   /// Every spec named `name`, of any kind.
   std::vector<const ComponentSpec*> FindAnyKind(std::string_view name) const;
   const GroupingSpec* FindGrouping(std::string_view name) const;
+  const TaskSpec* FindTask(std::string_view name) const;
 
   const std::vector<std::unique_ptr<ComponentSpec>>& components() const { return components_; }
   const std::vector<std::unique_ptr<GroupingSpec>>& groupings() const { return groupings_; }
+  const std::vector<std::unique_ptr<TaskSpec>>& tasks() const { return tasks_; }
   /// Distinct component names, sorted.
   std::vector<std::string> Names() const;
 
  private:
   std::vector<std::unique_ptr<ComponentSpec>> components_;
   std::vector<std::unique_ptr<GroupingSpec>> groupings_;
+  std::vector<std::unique_ptr<TaskSpec>> tasks_;
 };
 
 }  // namespace smc

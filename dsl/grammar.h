@@ -12,6 +12,8 @@
 #include <tao/pegtl.hpp>
 #include <tao/pegtl/contrib/analyze_traits.hpp>
 
+#include "dsl/limits.h"
+
 namespace smc::dsl::grammar {
 
 using namespace tao::pegtl;  // NOLINT: the grammar reads better unqualified
@@ -100,10 +102,39 @@ struct param_ref : seq<one<'$'>, must<param_name_ref>> {};
 
 struct value;
 struct list_close : one<']'> {};
-struct list
+struct list_body
     : seq<one<'['>, ws,
           opt<value, star<ws, one<','>, ws, value>, opt<ws, one<','>>, ws>,
           must<list_close>> {};
+
+/// The message of a value nested past kMaxListDepth (dsl/limits.h).
+inline constexpr const char* kListTooDeep = "lists nest deeper than 64 levels";
+static_assert(kMaxListDepth == 64, "keep kListTooDeep and smc-topo(5) in step");
+
+/// Lists nested in the value being read, on this thread.
+inline thread_local int list_depth = 0;
+
+/// A list_body, counted: the grammar recurses once per nesting level, so at
+/// the (kMaxListDepth + 1)-th open '[' it raises a parse error instead of
+/// recursing further. The count survives neither a failed nor a raised match.
+struct list {
+  using rule_t = list;
+  using subs_t = type_list<list_body>;
+
+  template <apply_mode A, rewind_mode M, template <typename...> class Action, template <typename...> class Control,
+            typename ParseInput, typename... States>
+  static bool match(ParseInput& in, States&&... st) {
+    if (in.empty() || in.peek_char() != '[') return false;
+    if (list_depth >= kMaxListDepth) throw parse_error(kListTooDeep, in);
+    struct Count {
+      Count() { ++list_depth; }
+      ~Count() { --list_depth; }
+      Count(const Count&) = delete;
+      Count& operator=(const Count&) = delete;
+    } count;
+    return Control<list_body>::template match<A, M, Action, Control>(in, st...);
+  }
+};
 struct value : sor<string_lit, list, param_ref, boolean, number> {};
 
 // ---- shared pieces -----------------------------------------------------------
@@ -202,6 +233,11 @@ struct tasks_block : seq<tasks_head, ws, until<block_close, tasks_item, ws>> {};
 struct file : seq<ws, star<sor<param_stmt, topology_block, tasks_block>, ws>, eof> {};
 
 }  // namespace smc::dsl::grammar
+
+// list is a list_body with a depth count.
+template <typename Name>
+struct tao::pegtl::analyze_traits<Name, smc::dsl::grammar::list>
+    : analyze_traits<Name, typename smc::dsl::grammar::list_body::rule_t> {};
 
 // keyword_at_line_start consumes nothing and may fail: like an `at<...>`.
 template <typename Name>

@@ -49,6 +49,7 @@ struct GraphComponent {
   ComponentKind kind = ComponentKind::kBolt;
   std::string impl;                  // "split", "shell", ...
   std::map<std::string, Value> args; // every parameter, defaults applied
+  std::string channel;               // the channel it is an end of (a spec's channel_arg), or ""
   int parallelism = 1;
   std::vector<GraphInput> inputs;
   std::vector<GraphStream> outputs;  // "default" first when present

@@ -43,11 +43,7 @@ std::string SourceLabel(const GraphTopology& t, const GraphInput& in) {
   return out;
 }
 
-std::string ChannelOf(const GraphComponent& c) {
-  if (c.impl != "channel") return "";
-  auto it = c.args.find("name");
-  return it == c.args.end() ? "" : it->second.str;
-}
+const std::string& ChannelOf(const GraphComponent& c) { return c.channel; }
 
 }  // namespace
 

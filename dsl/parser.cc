@@ -7,6 +7,7 @@
 
 #include "dsl/errors.h"
 #include "dsl/grammar.h"
+#include "dsl/syntax_text.h"
 
 namespace smc {
 namespace {
@@ -30,9 +31,6 @@ using Selector = pegtl::parse_tree::selector<
         g::output_stream_name, g::block_close, g::topology_head, g::topology_name, g::tasks_head,
         g::tasks_name, g::task_stmt, g::task_name, g::dep_name>>;
 
-bool IsIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
 class Parser {
  public:
   Parser(SourceFilePtr source, Diagnostics* diags)
@@ -42,14 +40,14 @@ class Parser {
     file_.source = source_;
     size_t pos = 0;
     while (true) {
-      pos = SkipSpace(pos);
+      pos = dsl::SkipSpace(text_, pos);
       if (pos >= text_.size()) break;
       size_t start = pos;
       try {
         auto root = ParseAt<g::file_item>(&pos);
         if (!root) {
           SyntaxError(start, start, "expected 'param', 'topology' or 'tasks'");
-          pos = Sync(start, /*top_level=*/true);
+          pos = dsl::Sync(text_, start, /*top_level=*/true);
           continue;
         }
         const Node& n = *root->children.front();
@@ -63,7 +61,7 @@ class Parser {
       } catch (const pegtl::parse_error& e) {
         size_t at = e.positions().front().byte;
         SyntaxError(start, at, std::string(e.message()));
-        pos = Sync(start, /*top_level=*/true);
+        pos = dsl::Sync(text_, start, /*top_level=*/true);
       }
     }
     return std::move(file_);
@@ -83,133 +81,9 @@ class Parser {
     return root;
   }
 
-  size_t SkipSpace(size_t pos) const {
-    while (pos < text_.size()) {
-      char c = text_[pos];
-      if (c == '#') {
-        while (pos < text_.size() && text_[pos] != '\n') ++pos;
-      } else if (std::isspace(static_cast<unsigned char>(c))) {
-        ++pos;
-      } else {
-        break;
-      }
-    }
-    return pos;
-  }
-
-  std::string WordAt(size_t pos) const {
-    size_t end = pos;
-    while (end < text_.size() && (IsIdentChar(text_[end]) || text_[end] == '-')) ++end;
-    return text_.substr(pos, end - pos);
-  }
-
-  bool IsKeywordAt(size_t pos, bool top_level) const {
-    if (pos < text_.size() && text_[pos] == '}') return !top_level;
-    std::string w = WordAt(pos);
-    if (w == "param" || w == "topology" || w == "tasks") return true;
-    return !top_level && (w == "spout" || w == "bolt" || w == "sink" || w == "set" || w == "task");
-  }
-
-  // Finds where parsing resumes after an error in the statement that starts
-  // at `start`: the first token of a later line that starts a statement (or
-  // closes a block, outside any braces the statement opened).
-  size_t Sync(size_t start, bool top_level) const {
-    int depth = 0;
-    bool line_start = false;
-    size_t pos = start;
-    bool first = true;
-    while (pos < text_.size()) {
-      char c = text_[pos];
-      if (c == '\n') {
-        line_start = true;
-        ++pos;
-        continue;
-      }
-      if (c == ' ' || c == '\t' || c == '\r') {
-        ++pos;
-        continue;
-      }
-      if (line_start && !first && IsKeywordAt(pos, top_level)) {
-        if (c != '}' || depth <= 0) return pos;
-      }
-      line_start = false;
-      first = false;
-      if (c == '#') {
-        while (pos < text_.size() && text_[pos] != '\n') ++pos;
-      } else if (c == '"') {
-        ++pos;
-        while (pos < text_.size() && text_[pos] != '"' && text_[pos] != '\n') pos += text_[pos] == '\\' ? 2 : 1;
-        if (pos < text_.size() && text_[pos] == '"') ++pos;
-      } else {
-        if (c == '{') ++depth;
-        if (c == '}') --depth;
-        ++pos;
-      }
-    }
-    return text_.size();
-  }
-
-  // What stands at `pos`, for "expected X, got Y".
-  std::string Describe(size_t pos) const {
-    if (pos >= text_.size()) return "end of file";
-    char c = text_[pos];
-    if (c == '\n' || c == '\r') return "end of line";
-    if (IsIdentStart(c)) return "'" + WordAt(pos) + "'";
-    if (std::isdigit(static_cast<unsigned char>(c)) ||
-        (c == '-' && pos + 1 < text_.size() && std::isdigit(static_cast<unsigned char>(text_[pos + 1])))) {
-      size_t end = pos + 1;
-      while (end < text_.size() && (IsIdentChar(text_[end]) || text_[end] == '.')) ++end;
-      return "'" + text_.substr(pos, end - pos) + "'";
-    }
-    if (c == '"') return "'\"'";
-    if (c == ' ' || c == '\t') return "whitespace";
-    if (text_.compare(pos, 2, "<-") == 0) return "'<-'";
-    if (text_.compare(pos, 2, "->") == 0) return "'->'";
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
-      char buf[16];
-      std::snprintf(buf, sizeof buf, "byte 0x%02x", static_cast<unsigned char>(c));
-      return buf;
-    }
-    return std::string("'") + c + "'";
-  }
-
-  // Where to point for an error found at `at`: right after the previous token
-  // when the unexpected token is on a later line (as for a missing ';' in C).
-  size_t ErrorLocation(size_t start, size_t at) const {
-    if (at <= start || at > text_.size()) return at;
-    size_t p = at;
-    bool crossed_line = false;
-    while (p > start) {
-      size_t line_begin = text_.rfind('\n', p - 1);
-      line_begin = line_begin == std::string::npos ? 0 : line_begin + 1;
-      if (line_begin < start) line_begin = start;
-      // The code part of [line_begin, p): up to a comment outside a string.
-      size_t code_end = line_begin;
-      bool in_string = false;
-      for (size_t i = line_begin; i < p; ++i) {
-        char c = text_[i];
-        if (in_string) {
-          if (c == '\\') ++i;
-          else if (c == '"') in_string = false;
-          code_end = i + 1;
-        } else if (c == '#') {
-          break;
-        } else {
-          if (c == '"') in_string = true;
-          if (!std::isspace(static_cast<unsigned char>(c))) code_end = i + 1;
-        }
-      }
-      if (code_end > line_begin) return crossed_line ? code_end : at;
-      if (line_begin == 0 || line_begin <= start) break;
-      p = line_begin - 1;
-      crossed_line = true;
-    }
-    return at;
-  }
-
   Diagnostic& SyntaxError(size_t start, size_t at, std::string message) {
-    if (message.rfind("expected", 0) == 0) message += ", got " + Describe(at);
-    uint32_t where = static_cast<uint32_t>(ErrorLocation(start, at));
+    if (message.rfind("expected", 0) == 0) message += ", got " + dsl::Describe(text_, at);
+    uint32_t where = static_cast<uint32_t>(dsl::ErrorLocation(text_, start, at));
     return diags_->Error(source_, {where, where + 1}, std::move(message));
   }
 
@@ -223,7 +97,7 @@ class Parser {
     size_t open = head.end().byte - 1;
     bool had_error = false;
     while (true) {
-      *pos = SkipSpace(*pos);
+      *pos = dsl::SkipSpace(text_, *pos);
       if (*pos >= text_.size()) {
         if (!had_error) {
           SyntaxError(open, *pos, std::string("expected '}' to close ") + what + " '" + name.string() + "'")
@@ -232,10 +106,10 @@ class Parser {
         return;
       }
       size_t start = *pos;
-      if (had_error && IsKeywordAt(start, /*top_level=*/true)) return;
+      if (had_error && dsl::IsKeywordAt(text_, start, /*top_level=*/true)) return;
       try {
         auto root = ParseAt<ItemRule>(pos);
-        if (!root && IsKeywordAt(start, /*top_level=*/true)) {
+        if (!root && dsl::IsKeywordAt(text_, start, /*top_level=*/true)) {
           // Most likely a '}' was forgotten: end the block here.
           SyntaxError(head.begin().byte, start, std::string("expected '}' to close ") + what + " '" + name.string() + "'")
               .Note({uint32_t(open), uint32_t(open + 1)}, "to match this '{'");
@@ -244,7 +118,7 @@ class Parser {
         if (!root) {
           SyntaxError(start, start, expected);
           had_error = true;
-          *pos = Sync(start, /*top_level=*/false);
+          *pos = dsl::Sync(text_, start, /*top_level=*/false);
           continue;
         }
         const Node& n = *root->children.front();
@@ -253,7 +127,7 @@ class Parser {
       } catch (const pegtl::parse_error& e) {
         SyntaxError(start, e.positions().front().byte, std::string(e.message()));
         had_error = true;
-        *pos = Sync(start, /*top_level=*/false);
+        *pos = dsl::Sync(text_, start, /*top_level=*/false);
       }
     }
   }

@@ -1,5 +1,7 @@
 #include "dsl/resolve.h"
 
+#include <algorithm>
+
 #include "dsl/parser.h"
 #include "dsl/suggest.h"
 
@@ -65,11 +67,43 @@ Resolver::Resolver(const ast::File& file, const std::vector<ParamOverride>& over
       }
       v = given;
     }
-    params_[p.name.text] = *v;
+    param_extents_[p.name.text] = Measure(*v);
+    params_[p.name.text] = std::move(*v);
   }
 }
 
+Resolver::Extent Resolver::Measure(const Value& v) {
+  // Recursion is bounded: every list here was read or built within
+  // kMaxListDepth levels.
+  if (v.type == ValueType::kString) return {v.str.size(), 0};
+  if (v.type != ValueType::kList) return {sizeof(int64_t), 0};
+  Extent out{0, 1};
+  for (const Value& item : v.list) {
+    Extent e = Measure(item);
+    out.bytes += e.bytes + 1;
+    out.depth = std::max(out.depth, e.depth + 1);
+  }
+  return out;
+}
+
+bool Resolver::Charge(size_t bytes, SourceRange r) {
+  expanded_bytes_ += bytes;
+  if (expanded_bytes_ <= kMaxExpandedBytes) return true;
+  if (!budget_reported_) {
+    budget_reported_ = true;
+    Error(r, "parameters expand to more than 16 MiB in this file");
+  }
+  return false;
+}
+
 std::optional<Value> Resolver::Resolve(const ast::Expr& e) {
+  Extent extent;
+  return Resolve(e, &extent);
+}
+
+std::optional<Value> Resolver::Resolve(const ast::Expr& e, Extent* extent) {
+  static_assert(kMaxListDepth == 64 && kMaxValueBytes == size_t{1} << 20 && kMaxExpandedBytes == size_t{16} << 20,
+                "keep the messages and smc-topo(5) in step");
   auto lookup = [&](const std::string& name, SourceRange r) -> const Value* {
     auto it = params_.find(name);
     if (it != params_.end()) return &it->second;
@@ -91,10 +125,15 @@ std::optional<Value> Resolver::Resolve(const ast::Expr& e) {
     return nullptr;
   };
   switch (e.kind) {
-    case ast::Expr::Kind::kLiteral: return e.literal;
+    case ast::Expr::Kind::kLiteral:
+      *extent = Measure(e.literal);
+      return e.literal;
     case ast::Expr::Kind::kParamRef: {
       const Value* v = lookup(e.param, e.range);
-      return v ? std::optional<Value>(*v) : std::nullopt;
+      if (!v) return std::nullopt;
+      *extent = param_extents_[e.param];
+      if (!Charge(extent->bytes, e.range)) return std::nullopt;
+      return *v;
     }
     case ast::Expr::Kind::kString: {
       std::string s;
@@ -103,22 +142,47 @@ std::optional<Value> Resolver::Resolve(const ast::Expr& e) {
         if (!p.is_param) {
           s += p.text;
         } else if (const Value* v = lookup(p.text, p.range)) {
-          s += v->ToText();
+          std::string text = v->ToText();
+          if (!Charge(text.size(), p.range)) return std::nullopt;
+          if (s.size() + text.size() > kMaxValueBytes) {
+            Error(e.range, "string is longer than 1 MiB after expanding parameters");
+            return std::nullopt;
+          }
+          s += text;
         } else {
           ok = false;
         }
       }
-      return ok ? std::optional<Value>(Value::String(s)) : std::nullopt;
+      if (!ok) return std::nullopt;
+      *extent = {s.size(), 0};
+      return Value::String(std::move(s));
     }
     case ast::Expr::Kind::kList: {
       std::vector<Value> items;
       bool ok = true;
+      Extent total{0, 1};
       for (const ast::Expr& item : e.items) {
-        std::optional<Value> v = Resolve(item);
-        if (v) items.push_back(*v);
-        else ok = false;
+        Extent item_extent;
+        std::optional<Value> v = Resolve(item, &item_extent);
+        if (!v) {
+          ok = false;
+          continue;
+        }
+        total.bytes += item_extent.bytes + 1;
+        total.depth = std::max(total.depth, item_extent.depth + 1);
+        if (total.depth > kMaxListDepth) {
+          Error(e.range, "lists nest deeper than 64 levels after expanding parameters");
+          return std::nullopt;
+        }
+        if (total.bytes > kMaxValueBytes) {
+          Error(e.range, "list is longer than 1 MiB after expanding parameters");
+          return std::nullopt;
+        }
+        items.push_back(std::move(*v));
       }
-      return ok ? std::optional<Value>(Value::List(std::move(items))) : std::nullopt;
+      if (!ok) return std::nullopt;
+      *extent = total;
+      return Value::List(std::move(items));
     }
   }
   return std::nullopt;

@@ -13,6 +13,7 @@
 #include "dsl/ast.h"
 #include "dsl/catalog.h"
 #include "dsl/diagnostic.h"
+#include "dsl/limits.h"
 #include "dsl/settings.h"
 
 namespace smc {
@@ -29,7 +30,9 @@ class Resolver {
 
   const std::map<std::string, Value>& params() const { return params_; }
 
-  /// The value of an expression, or nullopt after reporting why not.
+  /// The value of an expression, or nullopt after reporting why not. A value
+  /// past kMaxValueBytes or nested past kMaxListDepth after expansion, or an
+  /// expansion past the file's kMaxExpandedBytes, is an error.
   std::optional<Value> Resolve(const ast::Expr& e);
 
   /// An argument bound to its spec, with where it was written.
@@ -56,9 +59,24 @@ class Resolver {
  private:
   void Error(SourceRange r, std::string message) { diags_->Error(file_.source, r, std::move(message)); }
 
+  /// How big a resolved value is: its bytes (as kMaxValueBytes counts them)
+  /// and how deeply its lists nest.
+  struct Extent {
+    size_t bytes = 0;
+    int depth = 0;
+  };
+  static Extent Measure(const Value& v);
+  std::optional<Value> Resolve(const ast::Expr& e, Extent* extent);
+  // Counts `bytes` copied by an expansion at `r`; false (reported once) past
+  // the file's budget.
+  bool Charge(size_t bytes, SourceRange r);
+
   const ast::File& file_;
   Diagnostics* diags_;
   std::map<std::string, Value> params_;
+  std::map<std::string, Extent> param_extents_;
+  size_t expanded_bytes_ = 0;
+  bool budget_reported_ = false;
   std::vector<std::string> param_names_;
   const ast::Param* resolving_param_ = nullptr;  // while resolving a parameter's default
 };

@@ -62,6 +62,9 @@ void AddBuiltins(rt::Extensions* ext) {
     else ext->Add(b.spec(), rt::ComponentFactory(b.component));
   }
   for (const BuiltinGrouping& g : kBuiltinGroupings) ext->AddGrouping(g.spec(), rt::GroupingFactory(g.make));
+  // Task kinds have a signature and no runtime component.
+  ext->catalog.AddTask(ExecTaskSpec());
+  ext->catalog.AddTask(RunTaskSpec());
 }
 
 const rt::Extensions& StandardExtensions() {

@@ -40,6 +40,8 @@ ComponentSpec FileSinkSpec();
 ComponentSpec NullSpec();
 ComponentSpec ChannelSinkSpec();
 GroupingSpec ModuloGroupingSpec();
+TaskSpec ExecTaskSpec();  // exec.cc
+TaskSpec RunTaskSpec();   // exec.cc
 
 std::unique_ptr<rt::Spout> MakeStdinSpout();
 std::unique_ptr<rt::Spout> MakeFileSpout();

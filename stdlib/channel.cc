@@ -22,6 +22,7 @@ ComponentSpec ChannelSpoutSpec() {
   s.params = {Required("name", ParamType::kString, "the channel's name")};
   s.outputs_doc = "the fields its sink in the same file sends, otherwise as declared with '->'";
   s.max_parallelism = 1;
+  s.channel_arg = "name";
   return s;
 }
 
@@ -32,6 +33,7 @@ ComponentSpec ChannelSinkSpec() {
   s.summary = "sends every tuple it receives to the channel spout of the same name";
   s.params = {Required("name", ParamType::kString, "the channel's name")};
   s.max_parallelism = 1;
+  s.channel_arg = "name";
   return s;
 }
 

@@ -28,6 +28,25 @@ ComponentSpec ExecSpec() {
   return s;
 }
 
+TaskSpec ExecTaskSpec() {
+  TaskSpec s;
+  s.name = "exec";
+  s.summary = "runs a command once; the task fails when it exits non-zero";
+  s.params = {Required("command", ParamType::kString, "the command line, run by /bin/sh")};
+  return s;
+}
+
+TaskSpec RunTaskSpec() {
+  TaskSpec s;
+  s.name = "run";
+  s.summary = "runs a .topo file as `smc run` would";
+  s.params = {Required("path", ParamType::kString, "the .topo file to run"),
+              Optional("stdin", ParamType::kString, "a file to read as standard input"),
+              Optional("stdout", ParamType::kString, "a file to write standard output to"),
+              Optional("params", ParamType::kStringList, "NAME=VALUE overrides")};
+  return s;
+}
+
 }  // namespace smc::stdlib
 
 // ---- behaviour ------------------------------------------------------------------

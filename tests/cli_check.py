@@ -72,6 +72,74 @@ expect("graph dot", r.returncode == 0 and r.stdout.startswith("digraph smc {\n")
 r = run("graph", "--format", "svg", wordcount)
 expect("graph bad format: exit 64", r.returncode == 64, f"{r.returncode}")
 
+# Hostile .topo input (issue 9, items 2 and 5): deep lists, unclosed lists,
+# doubling parameters and a 1 MB name give one diagnostic, exit 65, in well
+# under a second and a bounded amount of memory (no recursion on the input's
+# depth, no n x m matrix). Bounds scale with SMC_TEST_SLOWDOWN (default 1).
+import resource
+import time
+
+SLOWDOWN = float(os.environ.get("SMC_TEST_SLOWDOWN", "1"))
+
+
+def check_hostile(name, text, first_line, seconds=1.0, memory_mb=512):
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "h.topo")
+        with open(path, "w") as f:
+            f.write(text)
+        start = time.monotonic()
+        p = subprocess.run([SMC, "check", path], capture_output=True, text=True, timeout=60 * SLOWDOWN,
+                           preexec_fn=limit_memory)
+        took = time.monotonic() - start
+        errors = [l for l in p.stderr.splitlines() if ": error: " in l]
+        expect(f"{name}: exit 65", p.returncode == 65, f"{p.returncode} {p.stderr[:300]}")
+        expect(f"{name}: one error", len(errors) == 1, p.stderr[:300])
+        expect(f"{name}: message", p.stderr.startswith(path + ":" + first_line + "\n"), p.stderr[:300])
+        expect(f"{name}: time", took < seconds * SLOWDOWN, f"{took:.2f} s, bound {seconds * SLOWDOWN:.2f} s")
+
+
+check_hostile("20,000 nested lists", "param p = " + "[" * 20000 + "]" * 20000 + "\n",
+              "1:75: error: lists nest deeper than 64 levels")
+check_hostile("200,000 unclosed lists", "param p = " + "[" * 200000 + "\n",
+              "1:75: error: lists nest deeper than 64 levels")
+check_hostile("10,000 nested lists in an argument",
+              "topology t {\n  spout s = generate(x: " + "[" * 10000 + "]" * 10000 + ")\n}\n",
+              "2:89: error: lists nest deeper than 64 levels")
+check_hostile("doubling parameters",
+              'param p0 = "ab"\n' + "".join('param p%d = "${p%d}${p%d}"\n' % (i, i - 1, i - 1) for i in range(1, 31)),
+              "21:13: error: string is longer than 1 MiB after expanding parameters")
+check_hostile("doubling lists",
+              "param p0 = [1, 2]\n" + "".join("param p%d = [$p%d, $p%d]\n" % (i, i - 1, i - 1) for i in range(1, 40)),
+              "17:13: error: list is longer than 1 MiB after expanding parameters")
+check_hostile("copies past the file's budget",
+              'param p0 = "' + "x" * 100000 + '"\n' + "".join('param p%d = "${p0}"\n' % i for i in range(1, 1000)),
+              "169:17: error: parameters expand to more than 16 MiB in this file")
+long_name = "a" * 1000000
+check_hostile("1 MB unknown name",
+              "topology t {\n  spout %s = stdin()\n  sink o = stdout() <- %sb shuffle\n}\n" % (long_name, long_name),
+              "3:24: error: unknown component '%sb' in topology 't'; did you mean '%s'?" % (long_name, long_name))
+check_hostile("1 MB name, short candidates",
+              "topology t {\n  spout s = stdin()\n  sink o = stdout() <- %s shuffle\n}\n" % long_name,
+              "3:24: error: unknown component '%s' in topology 't'" % long_name)
+
+# Channel field inference follows a chain of 3,000 topologies, each reading
+# the channel the next one's sink sends (listed against the flow), without
+# validating any topology twice: valid, silent, well under two seconds.
+chain = "".join('topology t%d {\n  %s\n  sink o = channel("c%d") <- s shuffle\n}\n' %
+                (i, 'spout s = stdin()' if i == 2999 else 'spout s = channel("c%d")' % (i + 1), i)
+                for i in range(3000))
+with tempfile.TemporaryDirectory() as d:
+    path = os.path.join(d, "chain.topo")
+    with open(path, "w") as f:
+        f.write(chain)
+    start = time.monotonic()
+    r = subprocess.run([SMC, "check", path], capture_output=True, text=True, timeout=60 * SLOWDOWN)
+    took = time.monotonic() - start
+    expect("channel chain: exit 0, silent", r.returncode == 0 and r.stderr == "", f"{r.returncode} {r.stderr[:300]}")
+    expect("channel chain: time", took < 2 * SLOWDOWN, f"{took:.2f} s, bound {2 * SLOWDOWN:.2f} s")
+
 if failures:
     print("\n".join(failures))
     print(f"0 passed, {len(failures)} failed")

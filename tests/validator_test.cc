@@ -216,5 +216,23 @@ TEST_CASE("did you mean: close names only") {
   CHECK(EditDistance("kitten", "sitting") == 3);
 }
 
+TEST_CASE("did you mean: a bounded distance, in a band, for long names") {
+  CHECK(EditDistance("sentences", "sxntxncxs", 3) == 3);
+  CHECK(EditDistance("sentences", "sxntxnxxs", 3) == 4);  // past the limit: limit + 1
+  CHECK(EditDistance("sentences", "esnetcnes", 3) == 3);  // three transpositions
+  CHECK(EditDistance("abc", "abcdefg", 3) == 4);          // lengths 4 apart: no work
+  CHECK(EditDistance("", "abc", 3) == 3);
+  CHECK(EditDistance("abc", "", 2) == 3);
+  CHECK(EditDistance("flaw", "lawn") == 2);
+  CHECK(EditDistance("ca", "abc") == 3);  // optimal string alignment, not Damerau
+  std::string long_name(1'000'000, 'a');
+  std::string typo = long_name;
+  typo[500'000] = 'b';
+  typo += "c";
+  CHECK(EditDistance(long_name, typo, 3) == 2);
+  CHECK(ClosestName(typo, {long_name, "a"}) == long_name);
+  CHECK(ClosestName(long_name + "xyzw", {long_name}) == "");  // 4 longer: skipped
+}
+
 }  // namespace
 }  // namespace smc

@@ -1,6 +1,7 @@
 // libFuzzer entry point: the input bytes are one .topo file, run through what
 // `smc check` does (cli/frontend.cc LoadFile + Report) and, when the file is
-// valid, through both graph renderers of `smc graph`.
+// valid, through both graph renderers of `smc graph`; the same bytes are also
+// read as one `-p NAME=VALUE` value (ParseLiteral).
 //
 // Anything ASan/UBSan/libFuzzer reports (crash, leak, UB, timeout) is a bug:
 // every input must end in diagnostics, never in undefined behaviour.
@@ -8,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,8 @@ volatile size_t g_sink = 0;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
   auto source = std::make_shared<smc::SourceFile>("fuzz.topo", std::move(text));
+
+  if (std::optional<smc::Value> v = smc::ParseLiteral(source->text())) g_sink = g_sink + v->ToSource().size();
 
   smc::Diagnostics diags;
   smc::ast::File file = smc::Parse(source, &diags);
