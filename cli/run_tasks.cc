@@ -61,7 +61,25 @@ std::string Where(const Graph& g, const GraphTask& t) {
   return g.source->path() + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column);
 }
 
-// Replaces ${X.result} by the result path of X, which `t` must run after.
+// Every task `t` runs after, directly or not, in declaration order (no recursion).
+std::vector<int> Ancestors(const GraphTaskGraph& tg, int t) {
+  std::vector<bool> seen(tg.tasks.size());
+  std::vector<int> stack(tg.tasks[t].after.begin(), tg.tasks[t].after.end());
+  while (!stack.empty()) {
+    int d = stack.back();
+    stack.pop_back();
+    if (seen[d]) continue;
+    seen[d] = true;
+    stack.insert(stack.end(), tg.tasks[d].after.begin(), tg.tasks[d].after.end());
+  }
+  std::vector<int> out;
+  for (size_t i = 0; i < seen.size(); ++i) {
+    if (seen[i]) out.push_back(static_cast<int>(i));
+  }
+  return out;
+}
+
+// Replaces ${X.result} by the result path of X, which `t` must run after (directly or not).
 bool InterpolateResults(const Graph& g, const GraphTaskGraph& tg, const GraphTask& t, const std::vector<std::string>& paths,
                         std::string* text, std::ostream& err) {
   std::string out;
@@ -78,7 +96,8 @@ bool InterpolateResults(const Graph& g, const GraphTaskGraph& tg, const GraphTas
     }
     std::string dep = inner.substr(0, inner.size() - 7);
     int found = -1;
-    for (int d : t.after) {
+    int self = static_cast<int>(&t - tg.tasks.data());
+    for (int d : Ancestors(tg, self)) {
       if (tg.tasks[d].name == dep) found = d;
     }
     if (found < 0) {
@@ -126,6 +145,7 @@ bool BuildSpec(const std::string& file, const Graph& g, const GraphTaskGraph& tg
     rt::TaskSpec ts;
     ts.name = t.name;
     ts.after = t.after;
+    ts.ancestors = Ancestors(tg, static_cast<int>(i));
     ts.result_path = paths[i];
     ts.retries = static_cast<int>(Duration(t.settings, "retries", 0));
     ts.backoff_ns = Duration(t.settings, "backoff", ts.backoff_ns);
@@ -285,10 +305,16 @@ bool ChoosesTasks(const RunOptions& opts, const Graph& g) {
     }
     return FindBlock(opts.topology, g) != nullptr;
   }
-  return g.topologies.empty() && !g.task_graphs.empty();
+  return !g.task_graphs.empty();  // a file with a tasks block runs it; its topologies are its tasks'
 }
 
 int RunTasks(const RunOptions& opts, const Loaded& l, std::ostream& out, std::ostream& err) {
+  if (opts.tasks.empty() && opts.topology.empty() && l.graph.task_graphs.size() > 1) {
+    err << "smc: error: '" << opts.file << "' has several tasks blocks; choose one with --tasks:";
+    for (const GraphTaskGraph& t : l.graph.task_graphs) err << " " << t.name;
+    err << "\n";
+    return kExitUsage;
+  }
   std::string name = BlockName(opts, l.graph);
   const GraphTaskGraph* tg = FindBlock(name, l.graph);
   if (!tg) {

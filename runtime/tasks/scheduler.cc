@@ -262,7 +262,7 @@ class Scheduler {
     env.push_back("SMC_TASK=" + rows_[i].name);
     env.push_back("SMC_TASK_ID=" + spec_.job + "/" + rows_[i].name);
     env.push_back("SMC_ATTEMPT=" + std::to_string(rows_[i].attempt));
-    for (int d : spec_.tasks[i].after) env.push_back(ResultVariable(rows_[d].name) + "=" + rows_[d].result_path);
+    for (int d : spec_.tasks[i].ancestors) env.push_back(ResultVariable(rows_[d].name) + "=" + rows_[d].result_path);
     return env;
   }
 

@@ -31,6 +31,7 @@ struct TaskSpec {
   std::string stdin_path;         // relative to the graph's dir; empty: /dev/null
   std::string result_path;        // where its stdout goes (absolute); empty: JOBDIR/NAME.out
   std::vector<int> after;         // indices of the tasks it runs after
+  std::vector<int> ancestors;     // every task it runs after, directly or not: $SMC_RESULT_x of each
   int retries = 0;
   int64_t backoff_ns = 1'000'000'000;
   int64_t backoff_max_ns = 300'000'000'000;
