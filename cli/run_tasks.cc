@@ -230,9 +230,11 @@ int RunJob(const RunOptions& opts, const Loaded& l, const GraphTaskGraph& tg, rt
     r.index = static_cast<int>(i);
     r.max_attempts = spec.tasks[i].retries + 1;
     if (r.state == "done") {
-      // Reuse the stored result; rewrite the file from the store when it is gone.
+      // Reuse the stored result; rewrite the file from the store when it is
+      // gone or not as stored (small results are not synced to their files).
       std::error_code ec;
-      if (!fs::exists(r.result_path, ec)) {
+      auto size = fs::file_size(r.result_path, ec);
+      if (ec || static_cast<int64_t>(size) != r.result_size) {
         std::optional<std::string> blob = store.ReadResultBlob(job.id, r.name);
         std::ofstream f(r.result_path, std::ios::binary);
         if (blob && f) f << *blob;

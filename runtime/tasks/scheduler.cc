@@ -107,6 +107,10 @@ class Scheduler {
       for (size_t i : launch) MarkRunning(i);
       wrote |= !launch.empty();
       bool progress = FlushProgress(now);
+      for (size_t i : groups_dirty_) {  // process groups, for smc ps (informative: resuming finds them by environment)
+        if (rows_[i].state == "running") store_.UpdateTask(rows_[i]);
+      }
+      groups_dirty_.clear();
       if (!store_.Commit()) {
         err_ << "smc: error: " << store_.error() << "\n";
         return Abandon();
@@ -114,7 +118,7 @@ class Scheduler {
       (void)wrote;
       (void)progress;
       for (size_t i : launch) Start(i);
-      if (launch.size()) StoreGroups(launch);
+      groups_dirty_.insert(groups_dirty_.end(), launch.begin(), launch.end());
       if (Running() == 0 && !AnyRunnable()) break;
       StatusLine();
       Wait();
@@ -240,11 +244,6 @@ class Scheduler {
     store_.UpdateTask(r);
   }
 
-  void StoreGroups(const std::vector<size_t>& launched) {
-    store_.Begin();
-    for (size_t i : launched) store_.UpdateTask(rows_[i]);
-    store_.Commit();
-  }
 
   std::vector<std::string> Environment(size_t i) const {
     std::vector<std::string> env;
@@ -273,7 +272,7 @@ class Scheduler {
     l.started_ns = MonoNs();
     int pipefd[2] = {-1, -1};
     std::string result = rows_[i].result_path;
-    l.result_fd = ::open(result.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    l.result_fd = ::open(result.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     int log_fd = ::open(LogPath(i).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (l.result_fd < 0 || log_fd < 0 || ::pipe2(pipefd, O_CLOEXEC) != 0) {
       std::string why = std::strerror(errno);
@@ -435,15 +434,17 @@ class Scheduler {
                  l.stop == Stop::kAbort};
     store_.AddAttempt(spec_.job, a);
     if (ok) {
-      // Durable result first, then `done`.
-      std::string bytes;
-      bool stored = l.result_fd >= 0 && ::fsync(l.result_fd) == 0;
+      // Durable result first, then `done`: a small one goes into the store
+      // (committed with `done`), a big one stays in its file, synced first.
       struct stat sb {};
-      if (stored && ::fstat(l.result_fd, &sb) == 0) r.result_size = sb.st_size;
+      bool stored = l.result_fd >= 0 && ::fstat(l.result_fd, &sb) == 0;
+      if (stored) r.result_size = sb.st_size;
       if (stored && r.result_size <= kInlineResult) {
-        std::ifstream in(r.result_path, std::ios::binary);
-        bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-        stored = store_.StoreResult(spec_.job, r.name, bytes);
+        std::string bytes(static_cast<size_t>(r.result_size), '\0');
+        stored = ::pread(l.result_fd, bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size()) &&
+                 store_.StoreResult(spec_.job, r.name, bytes);
+      } else if (stored) {
+        stored = ::fsync(l.result_fd) == 0;
       }
       CloseResult(i);
       if (stored) {
@@ -647,6 +648,7 @@ class Scheduler {
   std::mt19937_64 rng_;
   std::string job_dir_;
   std::string owner_;
+  std::vector<size_t> groups_dirty_;  // started since the last commit
   sigset_t old_mask_{};
   int sfd_ = -1;
   int signal_ = 0;
@@ -681,34 +683,33 @@ int RunTaskGraph(JobStore& store, const GraphSpec& spec, std::vector<TaskRow>& r
 }
 
 void KillLeftovers(const std::vector<TaskRow>& rows) {
-  std::map<int, std::string> want;  // pgid -> SMC_TASK_ID=...
+  std::set<std::string> want;  // SMC_TASK_ID=JOB/TASK of tasks left running
   for (const TaskRow& r : rows) {
-    if (r.state == "running" && r.pgid > 1) want[r.pgid] = "SMC_TASK_ID=" + r.job + "/" + r.name;
+    if (r.state == "running") want.insert("SMC_TASK_ID=" + r.job + "/" + r.name);
   }
   if (want.empty()) return;
   DIR* d = ::opendir("/proc");
   if (!d) return;
-  std::set<int> kill_groups;
+  std::set<int> groups;
   while (dirent* e = ::readdir(d)) {
     int pid = std::atoi(e->d_name);
-    if (pid <= 1) continue;
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    size_t close = text.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream f(text.substr(close + 2));
-    std::string state;
-    int ppid = 0, pgrp = 0;
-    f >> state >> ppid >> pgrp;
-    auto it = want.find(pgrp);
-    if (it == want.end()) continue;
+    if (pid <= 1 || pid == ::getpid()) continue;
     std::ifstream envf("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
     std::string env((std::istreambuf_iterator<char>(envf)), std::istreambuf_iterator<char>());
-    std::string needle = it->second + '\0';
-    if (env.find('\0' + needle) != std::string::npos || env.rfind(needle, 0) == 0) kill_groups.insert(pgrp);
+    for (size_t at = 0; at < env.size();) {
+      size_t end = env.find('\0', at);
+      if (end == std::string::npos) end = env.size();
+      if (want.count(env.substr(at, end - at))) {
+        pid_t g = ::getpgid(pid);
+        if (g > 1 && g != ::getpgrp()) groups.insert(g);
+        else ::kill(pid, SIGKILL);
+        break;
+      }
+      at = end + 1;
+    }
   }
   ::closedir(d);
-  for (int g : kill_groups) ::kill(-g, SIGKILL);
+  for (int g : groups) ::kill(-g, SIGKILL);
 }
 
 }  // namespace smc::rt
