@@ -104,6 +104,15 @@ rc, out, err = run("run", "params.topo", "-p", "who=a b;c")
 eq(rc, 0, "params", err)
 eq(run("result", new_job(before), "a")[1], "a b\na b;c\n", "${who} is pasted as text; \"$who\" is quoted by the shell")
 
+# ---- smc graph draws task graphs -------------------------------------------------
+rc, dot, err = run("graph", "diamond.topo")
+eq(rc, 0, "smc graph on a task graph", err)
+check('  subgraph "cluster_tasks_diamond" {\n    label="tasks diamond";\n' in dot, "a cluster per tasks block", dot)
+for e in ("a\" -> \"tasks diamond/b", "a\" -> \"tasks diamond/c", "b\" -> \"tasks diamond/d", "c\" -> \"tasks diamond/d"):
+    check(('"tasks diamond/' + e + '";') in dot, "an edge per dependency: " + e, dot)
+rc, text, err = run("graph", "--format", "text", "diamond.topo")
+eq(text, "tasks diamond\n  a (exec)\n  b (exec) after a\n  c (exec) after a\n  d (exec) after b, c\n", "text form")
+
 # ---- the examples run as written ----------------------------------------------
 shutil.copytree(os.path.join(ROOT, "examples"), "ex")
 os.chdir("ex")
