@@ -104,6 +104,18 @@ rc, out, err = run("run", "params.topo", "-p", "who=a b;c")
 eq(rc, 0, "params", err)
 eq(run("result", new_job(before), "a")[1], "a b\na b;c\n", "${who} is pasted as text; \"$who\" is quoted by the shell")
 
+# ---- a big result spills to its file; a small one is in the store too ------------
+write_topo("big.topo", 'tasks big {\n  task big = exec("head -c 100000 /dev/zero | tr \'\\\\0\' x")\n  task small = exec("echo s")\n}\n')
+before = job_ids()
+rc, out, err = run("run", "big.topo")
+eq(rc, 0, "big results", err)
+job = new_job(before)
+rc, res, err = run("result", job, "big")
+eq((rc, len(res), set(res)), (0, 100000, {"x"}), "smc result prints a spilled result", err)
+with db() as c:
+    rows = dict(c.execute("SELECT name, result IS NULL FROM tasks WHERE job = ?", (job,)).fetchall())
+eq(rows, {"big": 1, "small": 0}, "over 64 KiB stays in its file only; small results are stored")
+
 # ---- smc graph draws task graphs -------------------------------------------------
 rc, dot, err = run("graph", "diamond.topo")
 eq(rc, 0, "smc graph on a task graph", err)
