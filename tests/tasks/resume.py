@@ -64,6 +64,22 @@ eq(rc, 0, "--resume FILE", err)
 check("smc: resuming job %s (tasks crash): 1 of 4 tasks already done" % job2 in err, "finds the crashed job", err)
 eq(count_lines("first.ran"), 2, "its done task is not run again either")
 
+# ---- what a crashed run left running is killed before the resume -----------------
+write_topo("orphan.topo", 'tasks orphan {\n  task o = exec("if [ ! -e go3 ]; then sleep NNN.5 & fi; echo x >> o.ran; while [ ! -e go3 ]; do sleep 0.02; done")\n}\n')
+before = job_ids()
+p = start("run", "orphan.topo")
+job3 = new_job(before)
+check(wait_for(lambda: processes_with("sleep NNN.5"), 10), "the task's background sleep runs")
+os.kill(p.pid, signal.SIGKILL)
+p.wait()
+orphans = processes_with("sleep NNN.5")
+check(orphans, "after kill -9 of smc run its task's grandchild lives on")
+write("go3", "")
+rc, out, err = run("run", "--resume", job3)
+eq(rc, 0, "resume", err)
+check(wait_for(lambda: not any(alive(o) for o in orphans), 5), "the resume killed the orphan", orphans)
+eq(count_lines("o.ran"), 2, "and ran the task again")
+
 # ---- the store: private, intact; gc ---------------------------------------------
 with db() as c:
     eq(c.execute("PRAGMA integrity_check").fetchone()[0], "ok", "integrity")
@@ -76,7 +92,8 @@ rc, out, err = run("gc", "--older-than", "7d")
 eq((rc, out), (0, "pruned 0 jobs\n"), "nothing is 7 days old", err)
 rc, out, err = run("gc", "--older-than", "0s")
 eq(rc, 0, "gc", err)
-check("pruned %s\n" % job in out and "pruned %s\n" % job2 in out, "gc prunes finished jobs", out)
+check("pruned %s\n" % job in out and "pruned %s\n" % job2 in out and "pruned %s\n" % job3 in out,
+      "gc prunes finished jobs", out)
 check(not os.path.exists(jobdir), "and their files")
 eq(run("result", job, "last")[0], 1, "a pruned job is gone")
 rc, out, err = run("gc", "--older-than", "7 days")
