@@ -14,6 +14,7 @@
 #include "cli/exit_codes.h"
 #include "cli/tasks_cli.h"
 #include "dsl/suggest.h"
+#include "runtime/tasks/launch.h"
 #include "runtime/tasks/scheduler.h"
 #include "runtime/tasks/store.h"
 

@@ -24,9 +24,10 @@
 #include <sstream>
 
 #include "runtime/jobs.h"
+#include "runtime/tasks/launch.h"
 #include "runtime/tasks/progress.h"
 
-extern char** environ;
+extern char** environ;  // the tasks inherit smc's environment
 
 namespace smc::rt {
 
@@ -58,30 +59,11 @@ struct Live {
   std::string stopped_by;  // "aborted by smc abort", ...
 };
 
-std::string LastLines(const std::string& path, size_t n) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
-  in.seekg(0, std::ios::end);
-  std::streamoff size = in.tellg();
-  std::streamoff from = std::max<std::streamoff>(0, size - 4096);
-  in.seekg(from);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::string> lines;
-  std::istringstream ss(text);
-  for (std::string l; std::getline(ss, l);) lines.push_back(l);
-  if (from > 0 && !lines.empty()) lines.erase(lines.begin());  // a partial line
-  std::string out;
-  for (size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i) out += "    " + lines[i] + "\n";
-  return out;
-}
-
 std::string Seconds(int64_t ns) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f s", ns / 1e9);
   return buf;
 }
-
-bool GroupGone(pid_t pgid) { return ::kill(-pgid, 0) != 0 && errno == ESRCH; }
 
 class Scheduler {
  public:
@@ -270,79 +252,27 @@ class Scheduler {
     const TaskSpec& t = spec_.tasks[i];
     l = Live{};
     l.started_ns = MonoNs();
-    int pipefd[2] = {-1, -1};
     std::string result = rows_[i].result_path;
     l.result_fd = ::open(result.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     int log_fd = ::open(LogPath(i).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (l.result_fd < 0 || log_fd < 0 || ::pipe2(pipefd, O_CLOEXEC) != 0) {
-      std::string why = std::strerror(errno);
-      std::string which = l.result_fd < 0 ? result + ": " : log_fd < 0 ? LogPath(i) + ": " : "";
-      if (l.result_fd >= 0) ::close(l.result_fd);
-      if (log_fd >= 0) ::close(log_fd);
-      l.result_fd = -1;
-      err_ << "smc: error: cannot start task " << t.name << ": " << which << why << "\n";
-      l.reaped = true;
-      l.wait_status = 127 << 8;
-      l.pid = -1;
-      return;
+    std::string error;
+    pid_t pid = -1;
+    if (l.result_fd < 0 || log_fd < 0) {
+      error = (l.result_fd < 0 ? result : LogPath(i)) + ": " + std::strerror(errno);
+    } else {
+      LaunchSpec ls{t.argv, Environment(i), spec_.dir, t.stdin_path, l.result_fd, log_fd};
+      pid = LaunchTask(ls, &l.progress_fd, &error);
     }
-    std::vector<std::string> env = Environment(i);
-    std::vector<char*> envp, argv;
-    for (std::string& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    std::vector<std::string> args = t.argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::string in = t.stdin_path.empty() ? "/dev/null" : t.stdin_path;
-    const char* dir = spec_.dir.c_str();
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      // The child: only async-signal-safe calls until exec.
-      ::setpgid(0, 0);
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      struct sigaction dfl {};
-      dfl.sa_handler = SIG_DFL;
-      for (int s : {SIGCHLD, SIGINT, SIGTERM, SIGUSR1, SIGHUP, SIGPIPE}) ::sigaction(s, &dfl, nullptr);
-      sigset_t none;
-      sigemptyset(&none);
-      ::sigprocmask(SIG_SETMASK, &none, nullptr);
-      ::dup2(log_fd, 2);
-      if (::chdir(dir) != 0) {
-        const char msg[] = "smc: cannot enter the task's folder\n";
-        (void)!::write(2, msg, sizeof msg - 1);
-        ::_exit(127);
-      }
-      int in_fd = ::open(in.c_str(), O_RDONLY);
-      if (in_fd < 0) {
-        const char msg[] = "smc: cannot open the task's stdin file: ";
-        (void)!::write(2, msg, sizeof msg - 1);
-        (void)!::write(2, in.c_str(), in.size());
-        (void)!::write(2, "\n", 1);
-        ::_exit(127);
-      }
-      ::dup2(in_fd, 0);
-      ::dup2(l.result_fd, 1);
-      ::dup2(pipefd[1], 3);
-      ::syscall(SYS_close_range, 4, ~0U, 0);
-      ::execve(argv[0], argv.data(), envp.data());
-      const char msg[] = "smc: cannot execute the task's command\n";
-      (void)!::write(2, msg, sizeof msg - 1);
-      ::_exit(127);
-    }
-    ::close(pipefd[1]);
-    ::close(log_fd);
+    if (log_fd >= 0) ::close(log_fd);
     if (pid < 0) {
-      err_ << "smc: error: cannot start task " << t.name << ": " << std::strerror(errno) << "\n";
-      ::close(pipefd[0]);
+      err_ << "smc: error: cannot start task " << t.name << ": " << error << "\n";
+      CloseResult(i);
       l.reaped = true;
       l.wait_status = 127 << 8;
       l.pid = -1;
       return;
     }
-    ::setpgid(pid, pid);  // also here, so that a kill right away finds the group
-    ::fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
     l.pid = pid;
-    l.progress_fd = pipefd[0];
     rows_[i].pgid = pid;
     if (t.timeout_ns > 0) l.deadline_ns = l.started_ns + t.timeout_ns;
   }
@@ -680,36 +610,6 @@ std::string ResultVariable(const std::string& task) {
 int RunTaskGraph(JobStore& store, const GraphSpec& spec, std::vector<TaskRow>& rows, const SchedulerOptions& opts,
                  std::ostream& err) {
   return Scheduler(store, spec, rows, opts, err).Run();
-}
-
-void KillLeftovers(const std::vector<TaskRow>& rows) {
-  std::set<std::string> want;  // SMC_TASK_ID=JOB/TASK of tasks left running
-  for (const TaskRow& r : rows) {
-    if (r.state == "running") want.insert("SMC_TASK_ID=" + r.job + "/" + r.name);
-  }
-  if (want.empty()) return;
-  DIR* d = ::opendir("/proc");
-  if (!d) return;
-  std::set<int> groups;
-  while (dirent* e = ::readdir(d)) {
-    int pid = std::atoi(e->d_name);
-    if (pid <= 1 || pid == ::getpid()) continue;
-    std::ifstream envf("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
-    std::string env((std::istreambuf_iterator<char>(envf)), std::istreambuf_iterator<char>());
-    for (size_t at = 0; at < env.size();) {
-      size_t end = env.find('\0', at);
-      if (end == std::string::npos) end = env.size();
-      if (want.count(env.substr(at, end - at))) {
-        pid_t g = ::getpgid(pid);
-        if (g > 1 && g != ::getpgrp()) groups.insert(g);
-        else ::kill(pid, SIGKILL);
-        break;
-      }
-      at = end + 1;
-    }
-  }
-  ::closedir(d);
-  for (int g : groups) ::kill(-g, SIGKILL);
 }
 
 }  // namespace smc::rt

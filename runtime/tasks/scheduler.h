@@ -72,10 +72,4 @@ int RunTaskGraph(JobStore& store, const GraphSpec& spec, std::vector<TaskRow>& r
 /// with every character but letters, digits and '_' made '_'.
 std::string ResultVariable(const std::string& task);
 
-/// Kills (SIGKILL) the processes (and their groups) that tasks of `rows`
-/// still marked running left behind, found by their environment
-/// (SMC_TASK_ID=JOB/TASK), so a pid reused since is never hit. For resuming
-/// after a crash.
-void KillLeftovers(const std::vector<TaskRow>& rows);
-
 }  // namespace smc::rt
