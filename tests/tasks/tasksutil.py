@@ -25,6 +25,12 @@ os.environ["XDG_RUNTIME_DIR"] = os.path.join(WORK, "runtime")
 STORE = os.path.join(WORK, "state", "smc", "jobs.db")
 
 
+def run(*args, stdin=None, timeout=90, env=None):
+    """smctest.run with a longer bound: task graphs start many processes,
+    which a loaded machine (the whole suite at once) slows down a lot."""
+    return smctest.run(*args, stdin=stdin, timeout=timeout, env=env)
+
+
 def start(*args):
     """Starts smc in the background (its own session); the Popen."""
     return subprocess.Popen([smctest.SMC, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
