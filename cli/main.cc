@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   smc::CheckOptions check;
   smc::SetupCheck(*app.add_subcommand("check", "validate topologies and report every problem"), check);
   smc::RunOptions run;
-  smc::SetupRun(*app.add_subcommand("run", "run a topology on all cores until its input ends"), run);
+  smc::SetupRun(*app.add_subcommand("run", "run a topology on all cores until its input ends, or a task graph"), run);
   smc::PsOptions ps;
   smc::SetupPs(*app.add_subcommand("ps", "list the running jobs, or one job's components"), ps);
   smc::AbortOptions abort_opts;
