@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/jobs_cli.h"
+#include "cli/tasks_cli.h"
 #include "dsl/parser.h"
 #include "dsl/suggest.h"
 #include "runtime/channel.h"
@@ -19,7 +20,7 @@
 namespace smc {
 
 void SetupAbort(CLI::App& app, AbortOptions& opts) {
-  app.add_option("jobs", opts.jobs, "ids or names of the jobs to stop")->required();
+  app.add_option("jobs", opts.jobs, "ids or names of the jobs to stop, or JOB/TASK for one task")->required();
   app.add_option("--wait", opts.wait, "how long a graceful stop may take before the job is killed (default 30s)");
   app.add_flag("--force", opts.force, "kill at once, without a graceful stop");
 }
@@ -71,6 +72,12 @@ int RunAbort(const AbortOptions& opts, std::ostream& out, std::ostream& err) {
   std::vector<rt::JobRecord> all = jobs.List();
   int status = kExitOk;
   for (const std::string& key : opts.jobs) {
+    bool tasks = false;  // JOB/TASK, or a task-graph job: cli/ps_tasks.cc
+    int s = AbortTasks(key, wait_ns, opts.force, out, err, &tasks);
+    if (tasks) {
+      if (s != kExitOk) status = s;
+      continue;
+    }
     std::vector<rt::JobRecord> found = FindJobs(all, key, err);
     if (found.empty()) status = kExitNoJob;
     for (const rt::JobRecord& r : found) {

@@ -36,6 +36,8 @@ struct RunOptions {
   std::string metrics;
   std::string metrics_format = "text";
   bool plan_only = false;
+  std::string tasks;    // the tasks block to run (cli/run_tasks.cc)
+  bool resume = false;  // `file` is a job id or the file of an unfinished job
 };
 int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err);
 void SetupRun(CLI::App& app, RunOptions& opts);
@@ -51,6 +53,7 @@ void SetupComponent(CLI::App& app, ComponentOptions& opts);
 struct PsOptions {
   std::string job;
   bool json = false;
+  bool all = false;  // also finished task-graph jobs
 };
 int RunPs(const PsOptions& opts, std::ostream& out, std::ostream& err);
 void SetupPs(CLI::App& app, PsOptions& opts);

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/tasks_cli.h"
 
 #ifndef SMC_VERSION
 #define SMC_VERSION "0.0.0"
@@ -49,7 +50,7 @@ int main(int argc, char** argv) {
   smc::CheckOptions check;
   smc::SetupCheck(*app.add_subcommand("check", "validate topologies and report every problem"), check);
   smc::RunOptions run;
-  smc::SetupRun(*app.add_subcommand("run", "run a topology on all cores until its input ends"), run);
+  smc::SetupRun(*app.add_subcommand("run", "run a topology on all cores until its input ends, or a task graph"), run);
   smc::PsOptions ps;
   smc::SetupPs(*app.add_subcommand("ps", "list the running jobs, or one job's components"), ps);
   smc::AbortOptions abort_opts;
@@ -57,6 +58,12 @@ int main(int argc, char** argv) {
   smc::ComponentOptions component;
   smc::SetupComponent(*app.add_subcommand("component", "run a built-in bolt as a Storm multi-lang subprocess"),
                       component);
+  smc::LogOptions log;
+  smc::SetupLog(*app.add_subcommand("log", "a task-graph job's tasks, outcomes and durations, or a task's log"), log);
+  smc::ResultOptions result;
+  smc::SetupResult(*app.add_subcommand("result", "print a task's result"), result);
+  smc::GcOptions gc;
+  smc::SetupGc(*app.add_subcommand("gc", "prune finished task-graph jobs from the job store"), gc);
   smc::GraphOptions graph;
   smc::SetupGraph(*app.add_subcommand("graph", "draw a topology as Graphviz DOT or text"), graph);
 
@@ -78,6 +85,9 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("ps")) return smc::RunPs(ps, std::cout, std::cerr);
   if (app.got_subcommand("abort")) return smc::RunAbort(abort_opts, std::cout, std::cerr);
   if (app.got_subcommand("component")) return smc::RunComponent(component, std::cout, std::cerr);
+  if (app.got_subcommand("log")) return smc::RunLog(log, std::cout, std::cerr);
+  if (app.got_subcommand("result")) return smc::RunResult(result, std::cout, std::cerr);
+  if (app.got_subcommand("gc")) return smc::RunGc(gc, std::cout, std::cerr);
   if (app.got_subcommand("graph")) return smc::RunGraph(graph, std::cout, std::cerr);
   return smc::kExitUsage;
 }

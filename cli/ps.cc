@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/jobs_cli.h"
+#include "cli/tasks_cli.h"
 #include "runtime/channel.h"
 #include "runtime/jobs.h"
 
@@ -14,6 +15,7 @@ namespace smc {
 void SetupPs(CLI::App& app, PsOptions& opts) {
   app.add_option("job", opts.job, "a job's id or name: show its components");
   app.add_flag("--json", opts.json, "print JSON: one object per job");
+  app.add_flag("--all", opts.all, "also list finished task-graph jobs");
 }
 
 namespace {
@@ -44,6 +46,7 @@ int RunPs(const PsOptions& opts, std::ostream& out, std::ostream& err) {
   std::vector<rt::JobRecord> list = jobs.List();
   rt::CleanupStaleChannels();
   if (!opts.job.empty()) {
+    if (int s = PsTaskJob(opts.job, opts.json, out, err); s >= 0) return s;  // a task-graph job
     std::vector<rt::JobRecord> found = FindJobs(list, opts.job, err);
     if (found.empty()) return kExitNoJob;
     for (const rt::JobRecord& r : found) {
@@ -72,12 +75,17 @@ int RunPs(const PsOptions& opts, std::ostream& out, std::ostream& err) {
                 "OUT", "RATE/s", "ERRORS");
   out << line;
   for (const rt::JobRecord& r : list) {
+    if (std::string row = PsTaskRow(r); !row.empty()) {
+      out << row;
+      continue;
+    }
     std::snprintf(line, sizeof line, "%-8s %-16s %-9s %8s %10s %10s %10s %8llu\n", r.id.c_str(), r.name.c_str(),
                   r.state.c_str(), Uptime(r.started_ms).c_str(), rt::ShortCount(r.tuples_in).c_str(),
                   rt::ShortCount(r.tuples_out).c_str(), rt::ShortCount(r.rate).c_str(),
                   static_cast<unsigned long long>(r.errors));
     out << line;
   }
+  if (opts.all) PsFinishedJobs(out);
   return kExitOk;
 }
 

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/frontend.h"
+#include "cli/tasks_cli.h"
 #include "dsl/parser.h"
 #include "dsl/suggest.h"
 #include "runtime/job.h"
@@ -24,6 +25,8 @@ void SetupRun(CLI::App& app, RunOptions& opts) {
   app.add_option("-p,--param", opts.params, "override a parameter: NAME=VALUE (repeatable)")
       ->allow_extra_args(false);
   app.add_option("--topology", opts.topology, "the topology to run when the file has several");
+  app.add_option("--tasks", opts.tasks, "the tasks block to run (task graphs: see smc-topo(5))");
+  app.add_flag("--resume", opts.resume, "resume an unfinished task-graph job: FILE is its id or its .topo file");
   app.add_option("--threads", opts.threads, "worker threads (default: one per core)")->check(CLI::Range(1, 4096));
   app.add_option("--for", opts.run_for, "stop gracefully after this long, such as 10s or 5m");
   app.add_option("--metrics", opts.metrics, "write per-component metrics at exit to FILE ('-': standard error)");
@@ -62,10 +65,12 @@ int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
     }
     run_for_ns = d->num;
   }
+  if (opts.resume) return ResumeTasks(opts, out, err);  // task graphs: cli/run_tasks.cc
   int status = kExitOk;
   const rt::Extensions& ext = StandardExtensions();
   Loaded l = LoadValid(opts.file, *overrides, err, &status, &ext);
   if (status != kExitOk) return status;
+  if (ChoosesTasks(opts, l.graph)) return RunTasks(opts, l, out, err);
 
   rt::Plan plan = rt::Compile(l.graph);
   if (plan.topologies.empty()) {

@@ -83,8 +83,12 @@ struct statement_keyword
 struct escape_code : one<'"', '\\', 'n', 't', 'r', '$'> {};
 struct escape : seq<one<'\\'>, must<escape_code>> {};
 struct interpolation_name : identifier {};
+// `${task.result}`: a dependency's result path, left in the text for the task runner.
+struct result_suffix : TAO_PEGTL_STRING(".result") {};
+struct result_ref : seq<identifier, result_suffix> {};
 struct interpolation_close : one<'}'> {};
-struct interpolation : seq<one<'$'>, one<'{'>, must<interpolation_name>, must<interpolation_close>> {};
+struct interpolation
+    : seq<one<'$'>, one<'{'>, sor<result_ref, must<interpolation_name>>, must<interpolation_close>> {};
 struct plain_chars : plus<not_one<'"', '\\', '\n', '\r', '$'>> {};
 struct dollar : one<'$'> {};
 struct string_close : one<'"'> {};

@@ -86,6 +86,25 @@ std::string GraphToDot(const Graph& g) {
       }
     }
   }
+  // Task graphs: one cluster per tasks block, an edge from each task to those that run after it.
+  for (const GraphTaskGraph& tg : g.task_graphs) {
+    out += "  subgraph " + DotQuote("cluster_tasks_" + tg.name) + " {\n    label=" + DotQuote("tasks " + tg.name) +
+           ";\n";
+    for (const GraphTask& task : tg.tasks) {
+      auto arg = task.args.find(task.impl == "exec" ? "command" : "path");
+      std::string label = task.name + "\n" + task.impl + "(" + (arg == task.args.end() ? "" : arg->second.ToSource()) + ")";
+      if (label.size() > 80) label = label.substr(0, 77) + "...";
+      out += "    " + DotQuote("tasks " + tg.name + "/" + task.name) + " [label=" + DotQuote(label) +
+             ", shape=" + (task.impl == "run" ? "component" : "box") + "];\n";
+    }
+    for (const GraphTask& task : tg.tasks) {
+      for (int dep : task.after) {
+        out += "    " + DotQuote("tasks " + tg.name + "/" + tg.tasks[dep].name) + " -> " +
+               DotQuote("tasks " + tg.name + "/" + task.name) + ";\n";
+      }
+    }
+    out += "  }\n";
+  }
   return out + "}\n";
 }
 

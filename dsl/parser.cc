@@ -21,7 +21,7 @@ template <typename Rule>
 using Selector = pegtl::parse_tree::selector<
     Rule,
     pegtl::parse_tree::store_content::on<
-        g::string_lit, g::plain_chars, g::escape_code, g::interpolation_name, g::dollar, g::number,
+        g::string_lit, g::plain_chars, g::escape_code, g::interpolation_name, g::result_ref, g::dollar, g::number,
         g::number_body, g::unit, g::boolean, g::param_ref, g::param_name_ref, g::list, g::param_stmt,
         g::param_name, g::set_stmt, g::set_key, g::pair, g::key, g::settings_block, g::component,
         g::component_kind, g::component_name, g::impl, g::impl_name, g::named_arg, g::arg_name,
@@ -317,7 +317,9 @@ class Parser {
           continue;
         }
         std::string text;
-        if (p.is_type<g::escape_code>()) {
+        if (p.is_type<g::result_ref>()) {
+          text = "${" + p.string() + "}";  // a task's result, resolved when the task runs
+        } else if (p.is_type<g::escape_code>()) {
           char c = p.string()[0];
           text = c == 'n' ? "\n" : c == 't' ? "\t" : c == 'r' ? "\r" : std::string(1, c);
         } else {

@@ -19,14 +19,18 @@ const std::vector<SettingSpec>& AllSettings() {
        "restarts of a subprocess component before the run fails"},
       {"subprocess.timeout", ParamType::kDuration, Value::Duration(30'000'000'000), kRun, 1'000'000, 0, {},
        "a subprocess silent for longer is declared dead"},
-      {"parallelism", ParamType::kInt, Value::Int(1), kScopeTasks, 1, kMaxParallelism, {},
-       "tasks of the block that may run at once"},
+      {"parallelism", ParamType::kInt, std::nullopt, kScopeTasks, 1, kMaxParallelism, {},
+       "tasks of the block that may run at once (default: one per core)"},
       {"retries", ParamType::kInt, Value::Int(0), kScopeTasks | kScopeTask, 0, 1000, {},
        "times a failed task is tried again"},
       {"timeout", ParamType::kDuration, std::nullopt, kScopeTasks | kScopeTask, 1'000'000, 0, {},
-       "a task running longer is aborted and counts as failed"},
-      {"retry.delay", ParamType::kDuration, Value::Duration(1'000'000'000), kScopeTasks | kScopeTask, 0, 0, {},
-       "wait before a failed task is tried again"},
+       "a task running longer is stopped (SIGTERM, then SIGKILL) and the attempt fails"},
+      {"backoff", ParamType::kDuration, Value::Duration(1'000'000'000), kScopeTasks | kScopeTask, 0, 0, {},
+       "wait before the first retry; doubled for each further one, with jitter"},
+      {"backoff.max", ParamType::kDuration, Value::Duration(300'000'000'000), kScopeTasks | kScopeTask, 0, 0, {},
+       "the longest wait between retries"},
+      {"kill.grace", ParamType::kDuration, Value::Duration(5'000'000'000), kScopeTasks | kScopeTask, 0, 0, {},
+       "how long a stopped task may take after SIGTERM before SIGKILL"},
   };
   return kSettings;
 }

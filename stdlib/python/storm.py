@@ -547,3 +547,38 @@ class Spout(object):
             raise
         finally:
             _flush()
+
+
+# ---- task graphs ---------------------------------------------------------------
+
+_progress_out = None
+
+
+def progress(fraction, message=None):
+    """Reports a task's progress to smc (smc-topo(5), "Task graphs").
+
+    `fraction` is the part done, from 0.0 to 1.0 (None: unchanged);
+    `message` a short text shown by the status line and `smc ps JOB`.
+    Writes one JSON line to the file descriptor named by $SMC_PROGRESS_FD;
+    does nothing when the program does not run as a task of smc."""
+    global _progress_out
+    if _progress_out is None:
+        fd = os.environ.get("SMC_PROGRESS_FD", "")
+        if not fd.isdigit():
+            return
+        try:
+            _progress_out = os.fdopen(int(fd), "w", buffering=1, closefd=False)
+        except OSError:
+            return
+    msg = {}
+    if fraction is not None:
+        msg["progress"] = max(0.0, min(1.0, float(fraction)))
+    if message is not None:
+        msg["message"] = str(message)
+    try:
+        _progress_out.write(json.dumps(msg) + "\n")
+    except (OSError, ValueError):
+        pass
+
+
+__all__.append("progress")
