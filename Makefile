@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: demo test build deps clean
+.PHONY: demo test test-sanitize build deps clean
 
 deps:
 	@scripts/install-deps
@@ -19,5 +19,17 @@ test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@scripts/check-clean
 
+# The whole suite again under AddressSanitizer and UBSan (CI's second step).
+# Wall-clock bounds in the tests are scaled by SMC_TEST_SLOWDOWN.
+SAN_BUILD ?= build-sanitize
+test-sanitize: deps
+	@cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSMC_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(SAN_BUILD) -j $(JOBS)
+	@cd $(SAN_BUILD) && SMC_TEST_SLOWDOWN=$${SMC_TEST_SLOWDOWN:-4} \
+	  ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+	  UBSAN_OPTIONS=$${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+	  ctest --output-on-failure -j $(JOBS) --timeout 900
+	@scripts/check-clean
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD)

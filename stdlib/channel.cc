@@ -45,12 +45,12 @@ namespace smc::stdlib {
 namespace {
 
 // Opens a channel or throws why not. A segment that is not the user's own
-// (kUnsafe) is an I/O error (smc-topo(5)); until the runtime has an I/O
-// error kind for components it fails the channel like any other error.
+// (kUnsafe) is an I/O error (exit 74, smc-topo(5)).
 std::unique_ptr<rt::Channel> OpenChannel(const rt::Context& ctx, rt::Channel::Role role) {
   std::string error;
   rt::Channel::OpenError why = rt::Channel::OpenError::kNone;
   std::unique_ptr<rt::Channel> ch = rt::Channel::Open(ctx.StringArg("name"), role, &error, &why);
+  if (!ch && why == rt::Channel::OpenError::kUnsafe) throw rt::IoError(error);
   if (!ch) throw std::runtime_error(error);
   return ch;
 }

@@ -28,9 +28,8 @@ if os.geteuid() != 0:
     sys.exit(77)
 from jobutil import *  # noqa: E402
 
-# Until the runtime's I/O error kind reaches channels, a refused segment is a
-# failure of the channel component (70); smc-topo(5) promises 74.
-REFUSED = 70
+# A refused segment is an I/O error (smc-topo(5)).
+REFUSED = 74
 USER = "smcsq%d" % os.getpid()
 made = subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", USER],
                       capture_output=True, text=True)
