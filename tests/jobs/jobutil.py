@@ -21,6 +21,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from smctest import read, check, done, children, peak_rss_kb  # noqa: E402,F401  (the shared helpers)
+
 SMC = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "smc"
 UID = os.getuid()
 TAG = "jt%d" % os.getpid()
@@ -30,7 +33,6 @@ os.chmod(RUNTIME, 0o700)
 JOBS_DIR = os.path.join(RUNTIME, "smc")
 ENV = dict(os.environ, XDG_RUNTIME_DIR=RUNTIME)
 os.chdir(WORK)
-CHECKS = 0
 STARTED = []  # every Popen, ended at exit
 
 
@@ -40,28 +42,8 @@ def write(name, text):
     return os.path.abspath(name)
 
 
-def read(name):
-    with open(name, encoding="utf-8") as f:
-        return f.read()
-
-
-def check(cond, what, *details):
-    global CHECKS
-    CHECKS += 1
-    if not cond:
-        print("FAIL:", what, file=sys.stderr)
-        for d in details:
-            print("  ", repr(d)[:3000], file=sys.stderr)
-        sys.exit(1)
-
-
 def eq(actual, expected, what):
     check(actual == expected, what, "actual:   %r" % (actual,), "expected: %r" % (expected,))
-
-
-def done():
-    print("ok: %d checks" % CHECKS)
-    sys.exit(0)
 
 
 def wait_for(cond, timeout, step=0.02):
@@ -191,35 +173,12 @@ def ours():
     return found
 
 
-def children(pid):
-    """The direct children of a process (all its threads')."""
-    out = []
-    try:
-        for t in os.listdir("/proc/%d/task" % pid):
-            with open("/proc/%d/task/%s/children" % (pid, t)) as f:
-                out += [int(c) for c in f.read().split()]
-    except OSError:
-        pass
-    return out
-
-
 def alive(pid):
     try:
         with open("/proc/%d/stat" % pid) as f:
             return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
     except OSError:
         return False
-
-
-def peak_rss_kb(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for l in f:
-                if l.startswith("VmHWM:"):
-                    return int(l.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 def clean(what, timeout=5):

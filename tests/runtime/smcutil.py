@@ -9,6 +9,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from smctest import write, topo, check, lines, tsv, done, peak_rss_kb  # noqa: E402,F401  (the shared helpers)
+
 # Tight wall-clock bounds are multiplied by this (sanitizer builds, loaded machines).
 SLOWDOWN = float(os.environ.get("SMC_TEST_SLOWDOWN", "1") or "1")
 HERE = os.path.dirname(os.path.abspath(sys.argv[0]))
@@ -16,18 +19,6 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 SMC = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "smc"
 WORK = tempfile.mkdtemp(prefix="smc-rt-")
 os.chdir(WORK)
-CHECKS = 0
-
-
-def write(name, text):
-    with open(name, "w", encoding="utf-8") as f:
-        f.write(text)
-    return name
-
-
-def topo(name, body):
-    """Writes a .topo file holding one topology `t` with `body`."""
-    return write(name, "topology t {\n" + body + "\n}\n")
 
 
 def run(*args, stdin=None, timeout=30, env=None):
@@ -36,42 +27,8 @@ def run(*args, stdin=None, timeout=30, env=None):
     return p.returncode, p.stdout, p.stderr
 
 
-def check(cond, what, *details):
-    global CHECKS
-    CHECKS += 1
-    if not cond:
-        print("FAIL:", what, file=sys.stderr)
-        for d in details:
-            print("  ", repr(d)[:3000], file=sys.stderr)
-        sys.exit(1)
-
-
 def eq(actual, expected, what):
     check(actual == expected, what, "actual:   %r" % (actual,), "expected: %r" % (expected,))
-
-
-def lines(text):
-    return text.splitlines()
-
-
-def tsv(text):
-    return [l.split("\t") for l in text.splitlines()]
-
-
-def done():
-    print("ok: %d checks" % CHECKS)
-    sys.exit(0)
-
-
-def peak_rss_kb(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for l in f:
-                if l.startswith("VmHWM:"):
-                    return int(l.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 def wait_for(cond, timeout, step=0.01):

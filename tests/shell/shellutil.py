@@ -21,6 +21,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from smctest import write, read, topo  # noqa: E402,F401  (the shared helpers)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SMC = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.join(ROOT, "build", "smc")
@@ -35,22 +38,6 @@ try:
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 except Exception:  # not Linux: no_leftovers() still checks by command line
     pass
-
-
-def write(name, text):
-    with open(name, "w", encoding="utf-8") as f:
-        f.write(text)
-    return name
-
-
-def read(name):
-    with open(name, encoding="utf-8") as f:
-        return f.read()
-
-
-def topo(name, body):
-    """Writes a .topo file holding one topology `t` with `body`."""
-    return write(name, "topology t {\n" + body + "\n}\n")
 
 
 def run(*args, stdin=None, timeout=30):
