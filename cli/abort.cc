@@ -25,8 +25,7 @@ void SetupAbort(CLI::App& app, AbortOptions& opts) {
   app.add_flag("--force", opts.force, "kill at once, without a graceful stop");
 }
 
-std::vector<rt::JobRecord> FindJobs(const std::vector<rt::JobRecord>& jobs, const std::string& key,
-                                    std::ostream& err) {
+std::vector<rt::JobRecord> FindJobs(const std::vector<rt::JobRecord>& jobs, const std::string& key, std::ostream& err) {
   std::vector<rt::JobRecord> found;
   std::vector<std::string> names;
   for (const rt::JobRecord& r : jobs) {

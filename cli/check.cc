@@ -10,8 +10,7 @@ namespace smc {
 
 void SetupCheck(CLI::App& app, CheckOptions& opts) {
   app.add_option("files", opts.files, "the .topo files to check ('-' reads standard input)")->required();
-  app.add_option("-p,--param", opts.params, "override a parameter: NAME=VALUE (repeatable)")
-      ->allow_extra_args(false);
+  app.add_option("-p,--param", opts.params, "override a parameter: NAME=VALUE (repeatable)")->allow_extra_args(false);
 }
 
 int RunCheck(const CheckOptions& opts, std::ostream&, std::ostream& err) {
@@ -23,8 +22,10 @@ int RunCheck(const CheckOptions& opts, std::ostream&, std::ostream& err) {
     loaded.push_back(LoadFile(path, *overrides));
     Loaded& l = loaded.back();
     Report(l.diags, err);
-    if (!l.opened) status = kExitNoInput;
-    else if (l.diags.HasErrors() && status == kExitOk) status = UsageOrDataError(l.diags);
+    if (!l.opened)
+      status = kExitNoInput;
+    else if (l.diags.HasErrors() && status == kExitOk)
+      status = UsageOrDataError(l.diags);
   }
   std::vector<const ast::File*> files;
   for (const Loaded& l : loaded) {

@@ -8,11 +8,11 @@
 // (a count emits its totals) and the process exits.
 #include <unistd.h>
 
+#include <rapidjson/document.h>
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <rapidjson/document.h>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -100,8 +100,7 @@ int RunComponent(const ComponentOptions& opts, std::ostream&, std::ostream& err)
   rapidjson::Document hs;
   std::string why;
   if (!rt::ParseJsonBounded(hs, json, &why) || !hs.IsObject()) {
-    err << "smc component: error: the handshake is not a JSON object" << (why.empty() ? "" : " (" + why + ")")
-        << "\n";
+    err << "smc component: error: the handshake is not a JSON object" << (why.empty() ? "" : " (" + why + ")") << "\n";
     return kExitDataErr;
   }
   std::vector<std::string> fields;

@@ -7,11 +7,11 @@
 namespace smc {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitUsage = 64;     // bad command line
-inline constexpr int kExitDataErr = 65;   // invalid topology
-inline constexpr int kExitNoInput = 66;   // cannot open a file
-inline constexpr int kExitSoftware = 70;  // a component failed at run time
-inline constexpr int kExitIoErr = 74;     // reading or writing failed
+inline constexpr int kExitUsage = 64;        // bad command line
+inline constexpr int kExitDataErr = 65;      // invalid topology
+inline constexpr int kExitNoInput = 66;      // cannot open a file
+inline constexpr int kExitSoftware = 70;     // a component failed at run time
+inline constexpr int kExitIoErr = 74;        // reading or writing failed
 inline constexpr int kExitSignalBase = 128;  // 128 + N: stopped by signal N
 inline constexpr int kExitBrokenPipe = 141;  // 128 + SIGPIPE: the reader went away
 

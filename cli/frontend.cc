@@ -44,8 +44,9 @@ Loaded LoadFile(const std::string& path, const std::vector<ParamOverride>& overr
   std::string text;
   // A directory opens, and reads as nothing: say so instead of finding no topology.
   if (path == "-" ? IsDirectory(0) : IsDirectory(path)) {
-    l.diags.Error(nullptr, {}, "cannot read " + (path == "-" ? std::string("standard input") : "'" + path + "'") +
-                                   ": " + std::strerror(EISDIR));
+    l.diags.Error(nullptr, {},
+                  "cannot read " + (path == "-" ? std::string("standard input") : "'" + path + "'") + ": " +
+                      std::strerror(EISDIR));
     return l;
   }
   if (path == "-") {
@@ -74,8 +75,8 @@ Loaded LoadFile(const std::string& path, const std::vector<ParamOverride>& overr
   return l;
 }
 
-Loaded LoadValid(const std::string& path, const std::vector<ParamOverride>& overrides, std::ostream& err,
-                 int* status, const rt::Extensions* ext) {
+Loaded LoadValid(const std::string& path, const std::vector<ParamOverride>& overrides, std::ostream& err, int* status,
+                 const rt::Extensions* ext) {
   Loaded l = LoadFile(path, overrides, ext);
   Report(l.diags, err);
   if (!l.opened) {
@@ -98,6 +99,8 @@ int UsageOrDataError(const Diagnostics& diags) {
   return kExitDataErr;
 }
 
-void Report(const Diagnostics& diags, std::ostream& err) { err << RenderAll(diags); }
+void Report(const Diagnostics& diags, std::ostream& err) {
+  err << RenderAll(diags);
+}
 
 }  // namespace smc

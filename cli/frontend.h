@@ -19,9 +19,9 @@ std::optional<std::vector<ParamOverride>> ParseOverrides(const std::vector<std::
 
 /// The outcome of loading one file.
 struct Loaded {
-  bool opened = false;      // false: could not be read (already reported)
+  bool opened = false;  // false: could not be read (already reported)
   ast::File ast;
-  Graph graph;              // meaningful only when !diags.HasErrors()
+  Graph graph;  // meaningful only when !diags.HasErrors()
   Diagnostics diags;
 };
 
@@ -33,8 +33,8 @@ Loaded LoadFile(const std::string& path, const std::vector<ParamOverride>& overr
 /// Loads one file for a command that needs it valid: reports diagnostics to
 /// `err` and sets `*status` (0, 64, 65 or 66). The graph is usable when
 /// `*status` is 0.
-Loaded LoadValid(const std::string& path, const std::vector<ParamOverride>& overrides, std::ostream& err,
-                 int* status, const rt::Extensions* ext = nullptr);
+Loaded LoadValid(const std::string& path, const std::vector<ParamOverride>& overrides, std::ostream& err, int* status,
+                 const rt::Extensions* ext = nullptr);
 
 /// 64 when an error concerns the command line (no file), else 65.
 int UsageOrDataError(const Diagnostics& diags);

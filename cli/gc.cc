@@ -26,8 +26,12 @@ int64_t ParseAge(const std::string& s) {
   if (i == 0 || i > 9) return -1;
   int64_t n = std::atoll(s.substr(0, i).c_str());
   std::string unit = s.substr(i);
-  int64_t scale = unit == "s" ? 1000 : unit == "m" ? 60'000 : unit == "h" ? 3'600'000 : unit == "d" ? 86'400'000
-                : unit == "w" ? 604'800'000 : -1;
+  int64_t scale = unit == "s"   ? 1000
+                  : unit == "m" ? 60'000
+                  : unit == "h" ? 3'600'000
+                  : unit == "d" ? 86'400'000
+                  : unit == "w" ? 604'800'000
+                                : -1;
   return scale < 0 ? -1 : n * scale;
 }
 

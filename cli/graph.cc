@@ -11,10 +11,8 @@ namespace smc {
 
 void SetupGraph(CLI::App& app, GraphOptions& opts) {
   app.add_option("file", opts.file, "the .topo file to draw ('-' reads standard input)")->required();
-  app.add_option("--format", opts.format, "dot (Graphviz, the default) or text")
-      ->check(CLI::IsMember({"dot", "text"}));
-  app.add_option("-p,--param", opts.params, "override a parameter: NAME=VALUE (repeatable)")
-      ->allow_extra_args(false);
+  app.add_option("--format", opts.format, "dot (Graphviz, the default) or text")->check(CLI::IsMember({"dot", "text"}));
+  app.add_option("-p,--param", opts.params, "override a parameter: NAME=VALUE (repeatable)")->allow_extra_args(false);
 }
 
 int RunGraph(const GraphOptions& opts, std::ostream& out, std::ostream& err) {

@@ -14,7 +14,6 @@ inline constexpr int kExitNoJob = 1;
 
 /// The jobs whose id or name is `key`; reports "no job" (with a suggestion)
 /// to `err` and returns none when nothing matches.
-std::vector<rt::JobRecord> FindJobs(const std::vector<rt::JobRecord>& jobs, const std::string& key,
-                                    std::ostream& err);
+std::vector<rt::JobRecord> FindJobs(const std::vector<rt::JobRecord>& jobs, const std::string& key, std::ostream& err);
 
 }  // namespace smc

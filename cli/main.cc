@@ -40,9 +40,10 @@ void ReserveStandardFds() {
 
 int main(int argc, char** argv) {
   ReserveStandardFds();
-  CLI::App app{"smc: stream processing on one multi-core machine, in Apache Storm's model.\n"
-               "Topologies are written in .topo files; see smc(1) and smc-topo(5).",
-               "smc"};
+  CLI::App app{
+      "smc: stream processing on one multi-core machine, in Apache Storm's model.\n"
+      "Topologies are written in .topo files; see smc(1) and smc-topo(5).",
+      "smc"};
   app.set_version_flag("--version", "smc " SMC_VERSION);
   app.require_subcommand(1);
   app.fallthrough();

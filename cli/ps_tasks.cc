@@ -54,7 +54,9 @@ std::optional<rt::JobRow> FindStored(rt::JobStore& store, const std::string& key
   return std::nullopt;
 }
 
-bool Live(const rt::JobRow& j) { return j.state == "running" && rt::JobRegistry::Alive(j.pid, j.start_ticks); }
+bool Live(const rt::JobRow& j) {
+  return j.state == "running" && rt::JobRegistry::Alive(j.pid, j.start_ticks);
+}
 
 std::string JobState(const rt::JobRow& j) {
   if (j.state == "running" && !Live(j)) return "crashed";
@@ -89,8 +91,8 @@ int PsTaskJob(const std::string& key, bool json, std::ostream& out, std::ostream
   out << "job " << job->id << " (tasks " << job->block << "), " << JobState(*job) << ", pid " << job->pid << ", "
       << Counts(tasks) << ", " << job->path << "\n";
   char line[512];
-  std::snprintf(line, sizeof line, "%-16s %-8s %7s %8s %8s %7s  %s\n", "TASK", "STATE", "ATTEMPT", "PROGRESS", "ELAPSED",
-                "EXIT", "MESSAGE");
+  std::snprintf(line, sizeof line, "%-16s %-8s %7s %8s %8s %7s  %s\n", "TASK", "STATE", "ATTEMPT", "PROGRESS",
+                "ELAPSED", "EXIT", "MESSAGE");
   out << line;
   for (const rt::TaskRow& t : tasks) {
     std::string prog = t.progress < 0 ? "-" : std::to_string(static_cast<int>(t.progress * 100 + 0.5)) + "%";

@@ -22,8 +22,7 @@ namespace smc {
 
 void SetupRun(CLI::App& app, RunOptions& opts) {
   app.add_option("file", opts.file, "the .topo file to run ('-' reads it from standard input)")->required();
-  app.add_option("-p,--param", opts.params, "override a parameter: NAME=VALUE (repeatable)")
-      ->allow_extra_args(false);
+  app.add_option("-p,--param", opts.params, "override a parameter: NAME=VALUE (repeatable)")->allow_extra_args(false);
   app.add_option("--topology", opts.topology, "the topology to run when the file has several");
   app.add_option("--tasks", opts.tasks, "the tasks block to run (task graphs: see smc-topo(5))");
   app.add_flag("--resume", opts.resume, "resume an unfinished task-graph job: FILE is its id or its .topo file");
@@ -126,8 +125,10 @@ int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
   rt::JobResult r = rt::RunRegistered(plan, topology, registry, jo, opts.file, err);
   if (!opts.metrics.empty()) {
     std::string text = opts.metrics_format == "json" ? rt::MetricsJson(r.metrics) : rt::MetricsText(r.metrics);
-    if (opts.metrics == "-") err << text << std::flush;
-    else metrics_file << text;
+    if (opts.metrics == "-")
+      err << text << std::flush;
+    else
+      metrics_file << text;
   }
   return ExitStatus(r);
 }

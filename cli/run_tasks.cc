@@ -81,8 +81,8 @@ std::vector<int> Ancestors(const GraphTaskGraph& tg, int t) {
 }
 
 // Replaces ${X.result} by the result path of X, which `t` must run after (directly or not).
-bool InterpolateResults(const Graph& g, const GraphTaskGraph& tg, const GraphTask& t, const std::vector<std::string>& paths,
-                        std::string* text, std::ostream& err) {
+bool InterpolateResults(const Graph& g, const GraphTaskGraph& tg, const GraphTask& t,
+                        const std::vector<std::string>& paths, std::string* text, std::ostream& err) {
   std::string out;
   size_t pos = 0;
   while (true) {
@@ -102,8 +102,8 @@ bool InterpolateResults(const Graph& g, const GraphTaskGraph& tg, const GraphTas
       if (tg.tasks[d].name == dep) found = d;
     }
     if (found < 0) {
-      err << Where(g, t) << ": error: task '" << t.name << "' uses ${" << inner << "} but does not run after '"
-          << dep << "'; add 'after " << dep << "'\n";
+      err << Where(g, t) << ": error: task '" << t.name << "' uses ${" << inner << "} but does not run after '" << dep
+          << "'; add 'after " << dep << "'\n";
       return false;
     }
     out += text->substr(pos, at - pos) + paths[found];
@@ -129,8 +129,8 @@ bool BuildSpec(const std::string& file, const Graph& g, const GraphTaskGraph& tg
   spec->dir = abs.parent_path().string();
   spec->block = tg.name;
   auto par = tg.settings.find("parallelism");
-  spec->parallelism = par != tg.settings.end() ? static_cast<int>(par->second.num)
-                                               : std::max(1u, std::thread::hardware_concurrency());
+  spec->parallelism =
+      par != tg.settings.end() ? static_cast<int>(par->second.num) : std::max(1u, std::thread::hardware_concurrency());
   for (const auto& [name, value] : g.params) {
     if (ShellName(name)) spec->env.push_back(name + "=" + value.ToText());
   }
@@ -138,8 +138,10 @@ bool BuildSpec(const std::string& file, const Graph& g, const GraphTaskGraph& tg
   std::vector<std::string> paths;
   for (const GraphTask& t : tg.tasks) {
     std::string out = t.impl == "run" ? Arg(t, "stdout") : "";
-    if (out.empty()) paths.push_back(rt::DefaultResultPath(job_dir, t.name));
-    else paths.push_back(out[0] == '/' ? out : spec->dir + "/" + out);
+    if (out.empty())
+      paths.push_back(rt::DefaultResultPath(job_dir, t.name));
+    else
+      paths.push_back(out[0] == '/' ? out : spec->dir + "/" + out);
   }
   for (size_t i = 0; i < tg.tasks.size(); ++i) {
     const GraphTask& t = tg.tasks[i];

@@ -65,10 +65,10 @@ struct Setting {
 
 /// The grouping of one input: `shuffle`, `fields(a, b)`, `custom name(args)`.
 struct Grouping {
-  Name name;                  // shuffle, fields, partial, all, global, direct, local, none, custom
-  bool has_fields = false;    // written with parentheses
-  std::vector<Name> fields;   // fields(...) / partial(...)
-  std::optional<Impl> custom; // custom NAME(args)
+  Name name;                   // shuffle, fields, partial, all, global, direct, local, none, custom
+  bool has_fields = false;     // written with parentheses
+  std::vector<Name> fields;    // fields(...) / partial(...)
+  std::optional<Impl> custom;  // custom NAME(args)
   SourceRange range;
 };
 
@@ -86,7 +86,6 @@ struct OutputStream {
   std::vector<Name> fields;
   SourceRange range;
 };
-
 
 struct Component {
   ComponentKind kind = ComponentKind::kBolt;

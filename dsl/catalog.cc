@@ -31,13 +31,17 @@ std::string_view ParamTypeDescription(ParamType t) {
   return "a value";
 }
 
-void Catalog::Add(ComponentSpec spec) { components_.push_back(std::make_unique<ComponentSpec>(std::move(spec))); }
+void Catalog::Add(ComponentSpec spec) {
+  components_.push_back(std::make_unique<ComponentSpec>(std::move(spec)));
+}
 
 void Catalog::AddGrouping(GroupingSpec spec) {
   groupings_.push_back(std::make_unique<GroupingSpec>(std::move(spec)));
 }
 
-void Catalog::AddTask(TaskSpec spec) { tasks_.push_back(std::make_unique<TaskSpec>(std::move(spec))); }
+void Catalog::AddTask(TaskSpec spec) {
+  tasks_.push_back(std::make_unique<TaskSpec>(std::move(spec)));
+}
 
 const TaskSpec* Catalog::FindTask(std::string_view name) const {
   for (const auto& t : tasks_) {

@@ -25,16 +25,16 @@ namespace smc {
 enum class ParamType {
   kString,
   kInt,
-  kFloat,       // accepts integers too
+  kFloat,  // accepts integers too
   kBool,
   kDuration,
-  kSize,        // accepts integers (bytes) too
+  kSize,  // accepts integers (bytes) too
   kStringList,
-  kField,       // a string naming a field of every input stream
-  kFieldList,   // a list of such strings
-  kEnum,        // a string among `choices`
-  kStringOrList, // a string or a list of strings
-  kIntList       // a list of integers
+  kField,         // a string naming a field of every input stream
+  kFieldList,     // a list of such strings
+  kEnum,          // a string among `choices`
+  kStringOrList,  // a string or a list of strings
+  kIntList        // a list of integers
 };
 
 /// How a parameter type reads in messages and manuals: "an integer", ...
@@ -61,8 +61,7 @@ struct StreamSpec {
 /// (empty for spouts). Returns false and sets `error` (naming the argument in
 /// `error_arg`, or empty) when the combination is invalid.
 using OutputsFn = std::function<bool(const ArgMap& args, const std::vector<std::string>& input_fields,
-                                     std::vector<StreamSpec>* out, std::string* error,
-                                     std::string* error_arg)>;
+                                     std::vector<StreamSpec>* out, std::string* error, std::string* error_arg)>;
 
 struct ComponentSpec {
   std::string name;

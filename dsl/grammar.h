@@ -75,8 +75,7 @@ struct kw_true : keyword<TAO_PEGTL_STRING("true")> {};
 struct kw_false : keyword<TAO_PEGTL_STRING("false")> {};
 
 /// Words that start a statement; a grouping name can never be one of them.
-struct statement_keyword
-    : sor<kw_param, kw_topology, kw_tasks, kw_task, kw_set, kw_spout, kw_bolt, kw_sink> {};
+struct statement_keyword : sor<kw_param, kw_topology, kw_tasks, kw_task, kw_set, kw_spout, kw_bolt, kw_sink> {};
 
 // ---- values ----------------------------------------------------------------
 
@@ -87,13 +86,11 @@ struct interpolation_name : identifier {};
 struct result_suffix : TAO_PEGTL_STRING(".result") {};
 struct result_ref : seq<identifier, result_suffix> {};
 struct interpolation_close : one<'}'> {};
-struct interpolation
-    : seq<one<'$'>, one<'{'>, sor<result_ref, must<interpolation_name>>, must<interpolation_close>> {};
+struct interpolation : seq<one<'$'>, one<'{'>, sor<result_ref, must<interpolation_name>>, must<interpolation_close>> {};
 struct plain_chars : plus<not_one<'"', '\\', '\n', '\r', '$'>> {};
 struct dollar : one<'$'> {};
 struct string_close : one<'"'> {};
-struct string_lit
-    : seq<one<'"'>, star<sor<plain_chars, escape, interpolation, dollar>>, must<string_close>> {};
+struct string_lit : seq<one<'"'>, star<sor<plain_chars, escape, interpolation, dollar>>, must<string_close>> {};
 
 struct digits : plus<digit> {};
 struct number_body : seq<opt<one<'-'>>, digits, opt<one<'.'>, digits>> {};
@@ -107,9 +104,7 @@ struct param_ref : seq<one<'$'>, must<param_name_ref>> {};
 struct value;
 struct list_close : one<']'> {};
 struct list_body
-    : seq<one<'['>, ws,
-          opt<value, star<ws, one<','>, ws, value>, opt<ws, one<','>>, ws>,
-          must<list_close>> {};
+    : seq<one<'['>, ws, opt<value, star<ws, one<','>, ws, value>, opt<ws, one<','>>, ws>, must<list_close>> {};
 
 /// The message of a value nested past kMaxListDepth (dsl/limits.h).
 inline constexpr const char* kListTooDeep = "lists nest deeper than 64 levels";
@@ -149,8 +144,7 @@ struct setting_value : value {};
 struct pair : seq<key, ws, must<equals>, ws, must<setting_value>> {};
 struct settings_close : one<'}'> {};
 struct settings_block
-    : seq<one<'{'>, ws, opt<pair, star<ws, opt<one<','>, ws>, pair>, opt<ws, one<','>>, ws>,
-          must<settings_close>> {};
+    : seq<one<'{'>, ws, opt<pair, star<ws, opt<one<','>, ws>, pair>, opt<ws, one<','>>, ws>, must<settings_close>> {};
 
 struct arg_name : identifier {};
 struct arg_value : value {};
@@ -205,9 +199,8 @@ struct outputs : seq<TAO_PEGTL_STRING("->"), ws, must<output_spec>> {};
 
 struct component_kind : sor<kw_spout, kw_bolt, kw_sink> {};
 struct component_name : identifier {};
-struct component
-    : seq<component_kind, ws, must<component_name>, ws, must<equals>, ws, must<impl>,
-          opt<ws, parallelism>, opt<ws, inputs>, opt<ws, outputs>, opt<ws, settings_block>> {};
+struct component : seq<component_kind, ws, must<component_name>, ws, must<equals>, ws, must<impl>, opt<ws, parallelism>,
+                       opt<ws, inputs>, opt<ws, outputs>, opt<ws, settings_block>> {};
 
 struct block_open : one<'{'> {};
 struct block_close : one<'}'> {};
@@ -218,9 +211,8 @@ struct topology_item : sor<set_stmt, component, block_close> {};
 struct task_name : identifier {};
 struct dep_name : identifier {};
 struct after_clause : seq<kw_after, ws, must<dep_name>, star<ws, one<','>, ws, must<dep_name>>> {};
-struct task_stmt
-    : seq<kw_task, ws, must<task_name>, ws, must<equals>, ws, must<impl>, opt<ws, after_clause>,
-          opt<ws, settings_block>> {};
+struct task_stmt : seq<kw_task, ws, must<task_name>, ws, must<equals>, ws, must<impl>, opt<ws, after_clause>,
+                       opt<ws, settings_block>> {};
 struct tasks_name : identifier {};
 struct tasks_head : seq<kw_tasks, ws, must<tasks_name>, ws, must<block_open>> {};
 struct tasks_item : sor<set_stmt, task_stmt, block_close> {};

@@ -26,9 +26,9 @@ using Settings = std::map<std::string, Value>;
 
 struct GraphGrouping {
   GroupingKind kind = GroupingKind::kShuffle;
-  std::vector<std::string> fields;   // kFields, kPartial
-  std::vector<int> field_indices;    // positions of `fields` in the source stream
-  std::string custom;                // kCustom: the registered name
+  std::vector<std::string> fields;  // kFields, kPartial
+  std::vector<int> field_indices;   // positions of `fields` in the source stream
+  std::string custom;               // kCustom: the registered name
   std::map<std::string, Value> custom_args;
 };
 
@@ -38,8 +38,8 @@ struct GraphStream {
 };
 
 struct GraphInput {
-  int source = 0;       // index into GraphTopology::components
-  int stream = 0;       // index into the source's outputs
+  int source = 0;  // index into GraphTopology::components
+  int stream = 0;  // index into the source's outputs
   GraphGrouping grouping;
   SourceRange range;
 };
@@ -47,9 +47,9 @@ struct GraphInput {
 struct GraphComponent {
   std::string name;
   ComponentKind kind = ComponentKind::kBolt;
-  std::string impl;                  // "split", "shell", ...
-  std::map<std::string, Value> args; // every parameter, defaults applied
-  std::string channel;               // the channel it is an end of (a spec's channel_arg), or ""
+  std::string impl;                   // "split", "shell", ...
+  std::map<std::string, Value> args;  // every parameter, defaults applied
+  std::string channel;                // the channel it is an end of (a spec's channel_arg), or ""
   int parallelism = 1;
   std::vector<GraphInput> inputs;
   std::vector<GraphStream> outputs;  // "default" first when present

@@ -43,19 +43,24 @@ std::string SourceLabel(const GraphTopology& t, const GraphInput& in) {
   return out;
 }
 
-const std::string& ChannelOf(const GraphComponent& c) { return c.channel; }
+const std::string& ChannelOf(const GraphComponent& c) {
+  return c.channel;
+}
 
 }  // namespace
 
 std::string GraphToDot(const Graph& g) {
-  std::string out = "digraph smc {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n"
-                    "  edge [fontname=\"Helvetica\", fontsize=10];\n";
+  std::string out =
+      "digraph smc {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n"
+      "  edge [fontname=\"Helvetica\", fontsize=10];\n";
   for (const GraphTopology& t : g.topologies) {
     out += "  subgraph " + DotQuote("cluster_" + t.name) + " {\n    label=" + DotQuote("topology " + t.name) + ";\n";
     for (const GraphComponent& c : t.components) {
-      std::string shape = c.kind == ComponentKind::kSpout ? "invhouse" : c.kind == ComponentKind::kSink ? "house" : "box";
-      std::string label = c.name + "\n" + std::string(KindName(c.kind)) + " " + c.impl + " x" +
-                          std::to_string(c.parallelism);
+      std::string shape = c.kind == ComponentKind::kSpout  ? "invhouse"
+                          : c.kind == ComponentKind::kSink ? "house"
+                                                           : "box";
+      std::string label =
+          c.name + "\n" + std::string(KindName(c.kind)) + " " + c.impl + " x" + std::to_string(c.parallelism);
       out += "    " + DotQuote(t.name + "/" + c.name) + " [label=" + DotQuote(label) + ", shape=" + shape + "];\n";
     }
     for (const GraphComponent& c : t.components) {
@@ -88,11 +93,12 @@ std::string GraphToDot(const Graph& g) {
   }
   // Task graphs: one cluster per tasks block, an edge from each task to those that run after it.
   for (const GraphTaskGraph& tg : g.task_graphs) {
-    out += "  subgraph " + DotQuote("cluster_tasks_" + tg.name) + " {\n    label=" + DotQuote("tasks " + tg.name) +
-           ";\n";
+    out +=
+        "  subgraph " + DotQuote("cluster_tasks_" + tg.name) + " {\n    label=" + DotQuote("tasks " + tg.name) + ";\n";
     for (const GraphTask& task : tg.tasks) {
       auto arg = task.args.find(task.impl == "exec" ? "command" : "path");
-      std::string label = task.name + "\n" + task.impl + "(" + (arg == task.args.end() ? "" : arg->second.ToSource()) + ")";
+      std::string label =
+          task.name + "\n" + task.impl + "(" + (arg == task.args.end() ? "" : arg->second.ToSource()) + ")";
       if (label.size() > 80) label = label.substr(0, 77) + "...";
       out += "    " + DotQuote("tasks " + tg.name + "/" + task.name) + " [label=" + DotQuote(label) +
              ", shape=" + (task.impl == "run" ? "component" : "box") + "];\n";

@@ -22,14 +22,13 @@ using Selector = pegtl::parse_tree::selector<
     Rule,
     pegtl::parse_tree::store_content::on<
         g::string_lit, g::plain_chars, g::escape_code, g::interpolation_name, g::result_ref, g::dollar, g::number,
-        g::number_body, g::unit, g::boolean, g::param_ref, g::param_name_ref, g::list, g::param_stmt,
-        g::param_name, g::set_stmt, g::set_key, g::pair, g::key, g::settings_block, g::component,
-        g::component_kind, g::component_name, g::impl, g::impl_name, g::named_arg, g::arg_name,
-        g::parallelism, g::inputs, g::first_input, g::next_input, g::source_name, g::stream_name,
-        g::grouping_name, g::grouping_fields, g::field_name, g::next_field, g::custom_grouping,
-        g::custom_name, g::outputs, g::default_output, g::named_output, g::next_output,
-        g::output_stream_name, g::block_close, g::topology_head, g::topology_name, g::tasks_head,
-        g::tasks_name, g::task_stmt, g::task_name, g::dep_name>>;
+        g::number_body, g::unit, g::boolean, g::param_ref, g::param_name_ref, g::list, g::param_stmt, g::param_name,
+        g::set_stmt, g::set_key, g::pair, g::key, g::settings_block, g::component, g::component_kind, g::component_name,
+        g::impl, g::impl_name, g::named_arg, g::arg_name, g::parallelism, g::inputs, g::first_input, g::next_input,
+        g::source_name, g::stream_name, g::grouping_name, g::grouping_fields, g::field_name, g::next_field,
+        g::custom_grouping, g::custom_name, g::outputs, g::default_output, g::named_output, g::next_output,
+        g::output_stream_name, g::block_close, g::topology_head, g::topology_name, g::tasks_head, g::tasks_name,
+        g::task_stmt, g::task_name, g::dep_name>>;
 
 class Parser {
  public:
@@ -111,7 +110,8 @@ class Parser {
         auto root = ParseAt<ItemRule>(pos);
         if (!root && dsl::IsKeywordAt(text_, start, /*top_level=*/true)) {
           // Most likely a '}' was forgotten: end the block here.
-          SyntaxError(head.begin().byte, start, std::string("expected '}' to close ") + what + " '" + name.string() + "'")
+          SyntaxError(head.begin().byte, start,
+                      std::string("expected '}' to close ") + what + " '" + name.string() + "'")
               .Note({uint32_t(open), uint32_t(open + 1)}, "to match this '{'");
           return;
         }
@@ -151,14 +151,13 @@ class Parser {
     ast::TaskGraph tg;
     tg.name = ConvertName(*head.children.front());
     tg.range = Range(head);
-    ParseBlock<g::tasks_item>(head, "tasks block", "expected 'task', 'set' or '}'", pos,
-                              [&](const Node& n) {
-                                if (n.is_type<g::set_stmt>()) {
-                                  tg.settings.push_back(ConvertSetting(n));
-                                } else {
-                                  tg.tasks.push_back(ConvertTask(n));
-                                }
-                              });
+    ParseBlock<g::tasks_item>(head, "tasks block", "expected 'task', 'set' or '}'", pos, [&](const Node& n) {
+      if (n.is_type<g::set_stmt>()) {
+        tg.settings.push_back(ConvertSetting(n));
+      } else {
+        tg.tasks.push_back(ConvertTask(n));
+      }
+    });
     file_.task_graphs.push_back(std::move(tg));
   }
 
@@ -220,9 +219,7 @@ class Parser {
       const Node& k = *child;
       if (k.is_type<g::component_kind>()) {
         std::string kind = k.string();
-        c.kind = kind == "spout" ? ComponentKind::kSpout
-                 : kind == "sink" ? ComponentKind::kSink
-                                  : ComponentKind::kBolt;
+        c.kind = kind == "spout" ? ComponentKind::kSpout : kind == "sink" ? ComponentKind::kSink : ComponentKind::kBolt;
         c.kind_range = Range(k);
       } else if (k.is_type<g::component_name>()) {
         c.name = ConvertName(k);
@@ -293,10 +290,14 @@ class Parser {
     t.range = Range(n);
     for (const auto& child : n.children) {
       const Node& k = *child;
-      if (k.is_type<g::task_name>()) t.name = ConvertName(k);
-      else if (k.is_type<g::impl>()) t.impl = ConvertImpl(k);
-      else if (k.is_type<g::dep_name>()) t.after.push_back(ConvertName(k));
-      else if (k.is_type<g::settings_block>()) t.settings = ConvertSettings(k);
+      if (k.is_type<g::task_name>())
+        t.name = ConvertName(k);
+      else if (k.is_type<g::impl>())
+        t.impl = ConvertImpl(k);
+      else if (k.is_type<g::dep_name>())
+        t.after.push_back(ConvertName(k));
+      else if (k.is_type<g::settings_block>())
+        t.settings = ConvertSettings(k);
     }
     return t;
   }
@@ -363,11 +364,17 @@ class Parser {
       double scale;
       bool duration;
     };
-    static const UnitScale kUnits[] = {
-        {"ns", 1, true},         {"us", 1e3, true},      {"ms", 1e6, true},
-        {"s", 1e9, true},        {"m", 60e9, true},      {"h", 3600e9, true},
-        {"B", 1, false},         {"KiB", 1024.0, false}, {"MiB", 1048576.0, false},
-        {"GiB", 1073741824.0, false}, {"TiB", 1099511627776.0, false}};
+    static const UnitScale kUnits[] = {{"ns", 1, true},
+                                       {"us", 1e3, true},
+                                       {"ms", 1e6, true},
+                                       {"s", 1e9, true},
+                                       {"m", 60e9, true},
+                                       {"h", 3600e9, true},
+                                       {"B", 1, false},
+                                       {"KiB", 1024.0, false},
+                                       {"MiB", 1048576.0, false},
+                                       {"GiB", 1073741824.0, false},
+                                       {"TiB", 1099511627776.0, false}};
     for (const UnitScale& u : kUnits) {
       if (unit != u.name) continue;
       double scaled = std::round(real * u.scale);
@@ -375,11 +382,9 @@ class Parser {
         Error(Range(n), "'" + n.string() + "' is out of range");
         return Value::Int(0);
       }
-      return u.duration ? Value::Duration(static_cast<int64_t>(scaled))
-                        : Value::Size(static_cast<int64_t>(scaled));
+      return u.duration ? Value::Duration(static_cast<int64_t>(scaled)) : Value::Size(static_cast<int64_t>(scaled));
     }
-    Error(Range(*n.children[1]), "unknown unit '" + unit +
-                                     "'; expected ns, us, ms, s, m, h, B, KiB, MiB, GiB or TiB");
+    Error(Range(*n.children[1]), "unknown unit '" + unit + "'; expected ns, us, ms, s, m, h, B, KiB, MiB, GiB or TiB");
     return Value::Int(0);
   }
 
@@ -391,7 +396,9 @@ class Parser {
 
 }  // namespace
 
-ast::File Parse(SourceFilePtr source, Diagnostics* diags) { return Parser(std::move(source), diags).Run(); }
+ast::File Parse(SourceFilePtr source, Diagnostics* diags) {
+  return Parser(std::move(source), diags).Run();
+}
 
 namespace {
 

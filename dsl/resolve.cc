@@ -61,8 +61,9 @@ Resolver::Resolver(const ast::File& file, const std::vector<ParamOverride>& over
       if (!given || given->type != v->type) {
         std::string type(TypeName(v->type));
         bool vowel = std::string("aeiou").find(type[0]) != std::string::npos;
-        diags_->Error(nullptr, {}, "-p " + o.name + "=" + o.value + ": expected " + (vowel ? "an " : "a ") + type +
-                                       " like the default " + v->ToSource());
+        diags_->Error(nullptr, {},
+                      "-p " + o.name + "=" + o.value + ": expected " + (vowel ? "an " : "a ") + type +
+                          " like the default " + v->ToSource());
         continue;
       }
       v = given;
@@ -125,9 +126,7 @@ std::optional<Value> Resolver::Resolve(const ast::Expr& e, Extent* extent) {
     return nullptr;
   };
   switch (e.kind) {
-    case ast::Expr::Kind::kLiteral:
-      *extent = Measure(e.literal);
-      return e.literal;
+    case ast::Expr::Kind::kLiteral: *extent = Measure(e.literal); return e.literal;
     case ast::Expr::Kind::kParamRef: {
       const Value* v = lookup(e.param, e.range);
       if (!v) return std::nullopt;
@@ -253,7 +252,8 @@ bool Resolver::Bind(const std::string& what, const std::vector<ParamSpec>& param
         if (p.name == a.name->text) spec = &p;
       }
       if (!spec) {
-        Error(a.name->range, "'" + what + "' has no parameter '" + a.name->text + "'" + DidYouMean(a.name->text, names));
+        Error(a.name->range,
+              "'" + what + "' has no parameter '" + a.name->text + "'" + DidYouMean(a.name->text, names));
         unknown_name = true;
         continue;
       }
@@ -307,9 +307,10 @@ void Resolver::ResolveSettings(const std::vector<ast::Setting>& settings, unsign
       continue;
     }
     if (spec && !(spec->scopes & scope)) {
-      static const std::pair<unsigned, const char*> kPlaces[] = {
-          {kScopeTopology, "topologies"}, {kScopeComponent, "components"}, {kScopeTasks, "tasks blocks"},
-          {kScopeTask, "tasks"}};
+      static const std::pair<unsigned, const char*> kPlaces[] = {{kScopeTopology, "topologies"},
+                                                                 {kScopeComponent, "components"},
+                                                                 {kScopeTasks, "tasks blocks"},
+                                                                 {kScopeTask, "tasks"}};
       std::string places, here;
       for (const auto& [bit, name] : kPlaces) {
         if (spec->scopes & bit) places += (places.empty() ? "" : " and ") + std::string(name);
@@ -319,7 +320,7 @@ void Resolver::ResolveSettings(const std::vector<ast::Setting>& settings, unsign
       continue;
     }
     if (!spec) {
-      std::string where = scope == kScopeTopology  ? "a topology"
+      std::string where = scope == kScopeTopology    ? "a topology"
                           : scope == kScopeComponent ? "a component"
                           : scope == kScopeTasks     ? "a tasks block"
                                                      : "a task";
@@ -344,10 +345,10 @@ void Resolver::ResolveSettings(const std::vector<ast::Setting>& settings, unsign
       Value lo = value, hi = value;
       lo.num = spec->min;
       hi.num = spec->max;
-      Error(s.value.range, "setting '" + s.key.text + "' must be " +
-                               (spec->max > 0 ? "between " + lo.ToText() + " and " + hi.ToText()
-                                              : "at least " + lo.ToText()) +
-                               ", got " + std::string(file_.source->Slice(s.value.range)));
+      Error(s.value.range,
+            "setting '" + s.key.text + "' must be " +
+                (spec->max > 0 ? "between " + lo.ToText() + " and " + hi.ToText() : "at least " + lo.ToText()) +
+                ", got " + std::string(file_.source->Slice(s.value.range)));
       continue;
     }
     (*out)[s.key.text] = value;
@@ -364,8 +365,9 @@ void CheckOverrides(const std::vector<const ast::File*>& files, const std::vecto
     bool found = false;
     for (const std::string& d : declared) found |= d == o.name;
     if (!found) {
-      diags->Error(nullptr, {}, "-p " + o.name + "=" + o.value + ": no parameter '" + o.name + "' is declared" +
-                                    DidYouMean(o.name, declared));
+      diags->Error(nullptr, {},
+                   "-p " + o.name + "=" + o.value + ": no parameter '" + o.name + "' is declared" +
+                       DidYouMean(o.name, declared));
     }
   }
 }

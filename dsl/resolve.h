@@ -46,8 +46,8 @@ class Resolver {
   /// Binds `args` to `params` of `what` (an implementation or grouping name):
   /// positional then named, no duplicates, types checked, defaults applied.
   /// Returns false if anything was reported.
-  bool Bind(const std::string& what, const std::vector<ParamSpec>& params,
-            const std::vector<ast::Arg>& args, SourceRange name_range, BoundArgs* out);
+  bool Bind(const std::string& what, const std::vector<ParamSpec>& params, const std::vector<ast::Arg>& args,
+            SourceRange name_range, BoundArgs* out);
 
   /// Checks and resolves `settings` allowed in `scope`, over `*out`.
   void ResolveSettings(const std::vector<ast::Setting>& settings, unsigned scope, std::map<std::string, Value>* out);

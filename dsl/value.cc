@@ -17,13 +17,48 @@ std::string_view TypeName(ValueType t) {
   return "value";
 }
 
-Value Value::String(std::string s) { Value v; v.type = ValueType::kString; v.str = std::move(s); return v; }
-Value Value::Int(int64_t n) { Value v; v.type = ValueType::kInt; v.num = n; return v; }
-Value Value::Float(double d) { Value v; v.type = ValueType::kFloat; v.real = d; return v; }
-Value Value::Bool(bool b) { Value v; v.type = ValueType::kBool; v.num = b; return v; }
-Value Value::Duration(int64_t ns) { Value v; v.type = ValueType::kDuration; v.num = ns; return v; }
-Value Value::Size(int64_t bytes) { Value v; v.type = ValueType::kSize; v.num = bytes; return v; }
-Value Value::List(std::vector<Value> items) { Value v; v.type = ValueType::kList; v.list = std::move(items); return v; }
+Value Value::String(std::string s) {
+  Value v;
+  v.type = ValueType::kString;
+  v.str = std::move(s);
+  return v;
+}
+Value Value::Int(int64_t n) {
+  Value v;
+  v.type = ValueType::kInt;
+  v.num = n;
+  return v;
+}
+Value Value::Float(double d) {
+  Value v;
+  v.type = ValueType::kFloat;
+  v.real = d;
+  return v;
+}
+Value Value::Bool(bool b) {
+  Value v;
+  v.type = ValueType::kBool;
+  v.num = b;
+  return v;
+}
+Value Value::Duration(int64_t ns) {
+  Value v;
+  v.type = ValueType::kDuration;
+  v.num = ns;
+  return v;
+}
+Value Value::Size(int64_t bytes) {
+  Value v;
+  v.type = ValueType::kSize;
+  v.num = bytes;
+  return v;
+}
+Value Value::List(std::vector<Value> items) {
+  Value v;
+  v.type = ValueType::kList;
+  v.list = std::move(items);
+  return v;
+}
 
 namespace {
 
@@ -74,7 +109,10 @@ std::string Value::ToText() const {
       // Prefer the shortest form that reads back the same.
       for (int prec = 1; prec < 17; ++prec) {
         std::snprintf(buf, sizeof buf, "%.*g", prec, real);
-        if (std::stod(buf) == real) { s = buf; break; }
+        if (std::stod(buf) == real) {
+          s = buf;
+          break;
+        }
       }
       if (s.find_first_of(".en") == std::string::npos) s += ".0";
       return s;

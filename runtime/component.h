@@ -46,26 +46,26 @@ void ThrowIfDirectory(int fd, const std::string& name);
 
 /// What an instance knows about itself.
 struct Context {
-  std::string component;        // its name in the topology
-  std::string location;         // "file.topo:4:5"
-  int instance = 0;             // 0-based
+  std::string component;  // its name in the topology
+  std::string location;   // "file.topo:4:5"
+  int instance = 0;       // 0-based
   int parallelism = 1;
-  const std::map<std::string, Value>* args = nullptr;  // every parameter, defaults applied
-  std::vector<std::vector<std::string>> input_fields;  // per input, in declaration order
-  std::vector<std::string> stream_names;               // output streams, by index
-  std::vector<std::vector<std::string>> stream_fields; // their fields
-  std::string base_dir;         // folder of the .topo file
-  Outputs* outputs = nullptr;   // standard output and files (sinks)
-  int64_t tick_ns = 0;          // the `tick` setting; 0: none
-  int batch_size = static_cast<int>(SettingDefault("batch.size"));  // about what a spout's Next should emit
+  const std::map<std::string, Value>* args = nullptr;                    // every parameter, defaults applied
+  std::vector<std::vector<std::string>> input_fields;                    // per input, in declaration order
+  std::vector<std::string> stream_names;                                 // output streams, by index
+  std::vector<std::vector<std::string>> stream_fields;                   // their fields
+  std::string base_dir;                                                  // folder of the .topo file
+  Outputs* outputs = nullptr;                                            // standard output and files (sinks)
+  int64_t tick_ns = 0;                                                   // the `tick` setting; 0: none
+  int batch_size = static_cast<int>(SettingDefault("batch.size"));       // about what a spout's Next should emit
   int64_t subprocess_timeout_ns = SettingDefault("subprocess.timeout");  // the `subprocess.timeout` setting
-  std::string on_failure = SettingDefaultText("on.failure");            // the `on.failure` setting
-  int max_restarts = static_cast<int>(SettingDefault("max.restarts"));  // the `max.restarts` setting
-  const PlanTopology* topology = nullptr;          // the whole topology (for multi-lang contexts)
-  int component_index = 0;                         // this component's index in it
-  int task_id = 1;                                 // Storm task id of this instance (1-based, per topology)
-  std::vector<int> first_task;                     // task id of each component's first instance
-  SharedEmitter* shared = nullptr;                 // for components that emit from threads of their own
+  std::string on_failure = SettingDefaultText("on.failure");             // the `on.failure` setting
+  int max_restarts = static_cast<int>(SettingDefault("max.restarts"));   // the `max.restarts` setting
+  const PlanTopology* topology = nullptr;                                // the whole topology (for multi-lang contexts)
+  int component_index = 0;                                               // this component's index in it
+  int task_id = 1;                  // Storm task id of this instance (1-based, per topology)
+  std::vector<int> first_task;      // task id of each component's first instance
+  SharedEmitter* shared = nullptr;  // for components that emit from threads of their own
 
   const Value& Arg(const std::string& name) const;
   std::string StringArg(const std::string& name) const;

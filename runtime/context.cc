@@ -18,8 +18,12 @@ const Value& DefaultOf(const std::string& key) {
 }
 }  // namespace
 
-int64_t SettingDefault(const std::string& key) { return DefaultOf(key).num; }
-std::string SettingDefaultText(const std::string& key) { return DefaultOf(key).str; }
+int64_t SettingDefault(const std::string& key) {
+  return DefaultOf(key).num;
+}
+std::string SettingDefaultText(const std::string& key) {
+  return DefaultOf(key).str;
+}
 
 void ThrowIfDirectory(int fd, const std::string& name) {
   struct stat st {};
@@ -39,7 +43,9 @@ std::string Context::StringArg(const std::string& name) const {
   return it == args->end() ? std::string() : it->second.str;
 }
 
-int64_t Context::IntArg(const std::string& name) const { return Arg(name).num; }
+int64_t Context::IntArg(const std::string& name) const {
+  return Arg(name).num;
+}
 
 int Context::Stream(std::string_view name) const {
   for (size_t i = 0; i < stream_names.size(); ++i) {

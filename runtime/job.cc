@@ -71,14 +71,14 @@ struct Instance {
   bool failed = false;
 
   // Shared with the clock thread and with producers.
-  std::atomic<int> pending{0};            // data batches queued, not yet processed
-  std::atomic<int64_t> dirty_since{0};    // when output started waiting in partial batches; 0: none
+  std::atomic<int> pending{0};          // data batches queued, not yet processed
+  std::atomic<int64_t> dirty_since{0};  // when output started waiting in partial batches; 0: none
   std::atomic<bool> flush_posted{false};
   std::atomic<bool> tick_posted{false};
   std::atomic<bool> done{false};
   std::atomic<uint64_t> executed{0};
   std::atomic<uint64_t> busy_ns{0};
-  std::vector<Instance*> downstream;      // every instance this one's output can reach
+  std::vector<Instance*> downstream;  // every instance this one's output can reach
 };
 
 // Notes when output started waiting in partly filled batches, so that the
@@ -161,7 +161,7 @@ class Job final : public Deliveries {
   BatchPool pool_;
   Outputs outputs_;
   std::vector<std::unique_ptr<Instance>> instances_;
-  std::vector<int> first_;  // index of each component's first instance
+  std::vector<int> first_;                                 // index of each component's first instance
   std::unique_ptr<std::atomic<uint64_t>[]> shown_errors_;  // per component
   std::atomic<int> unfinished_{0};
   std::atomic<bool> failed_{false};
@@ -266,8 +266,8 @@ bool Job::Build() {
     const int ci = in->ctx.component_index;
     in->router->set_unrouted([this, ci, &c](std::string_view input, std::string_view reason) {
       if (shown_errors_[ci].fetch_add(1) >= kShownErrors) return;
-      std::string line = "error: " + std::string(KindName(c.kind)) + " '" + c.name + "' (" + c.location + "): " +
-                         std::string(reason);
+      std::string line =
+          "error: " + std::string(KindName(c.kind)) + " '" + c.name + "' (" + c.location + "): " + std::string(reason);
       if (!input.empty()) {
         line += " (input: " + std::string(input.substr(0, kShownInputBytes)) +
                 (input.size() > kShownInputBytes ? "...)" : ")");

@@ -27,9 +27,9 @@
 namespace smc::rt {
 
 struct JobOptions {
-  int threads = 0;          // worker threads; 0: one per core
-  int64_t run_for_ns = 0;   // stop gracefully after this long; 0: when the input ends
-  bool live_status = false; // a one-line status on stderr while running
+  int threads = 0;           // worker threads; 0: one per core
+  int64_t run_for_ns = 0;    // stop gracefully after this long; 0: when the input ends
+  bool live_status = false;  // a one-line status on stderr while running
   /// Called about once a second from a runtime thread with the metrics so
   /// far, and whether the job is stopping (for the job registry).
   std::function<void(const JobMetrics&, bool stopping)> on_status;

@@ -6,7 +6,6 @@
 
 namespace smc::rt {
 
-
 std::string MetricsText(const JobMetrics& m) {
   char line[512];
   std::string out;
@@ -33,10 +32,10 @@ std::string MetricsJson(const JobMetrics& m) {
   for (size_t i = 0; i < m.components.size(); ++i) {
     const ComponentMetrics& c = m.components[i];
     out += i ? ", " : "";
-    out += "{\"name\": " + JsonQuote(c.name) + ", \"kind\": " + JsonQuote(c.kind) +
-           ", \"impl\": " + JsonQuote(c.impl) + ", \"location\": " + JsonQuote(c.location) +
-           ", \"parallelism\": " + std::to_string(c.parallelism) + ", \"emitted\": " + std::to_string(c.emitted) +
-           ", \"executed\": " + std::to_string(c.executed) + ", \"errors\": " + std::to_string(c.errors);
+    out += "{\"name\": " + JsonQuote(c.name) + ", \"kind\": " + JsonQuote(c.kind) + ", \"impl\": " + JsonQuote(c.impl) +
+           ", \"location\": " + JsonQuote(c.location) + ", \"parallelism\": " + std::to_string(c.parallelism) +
+           ", \"emitted\": " + std::to_string(c.emitted) + ", \"executed\": " + std::to_string(c.executed) +
+           ", \"errors\": " + std::to_string(c.errors);
     std::snprintf(num, sizeof num, "%.6f", c.execute_latency_ms);
     out += ", \"execute_latency_ms\": " + std::string(num);
     std::snprintf(num, sizeof num, "%.4f", c.capacity);
@@ -47,10 +46,14 @@ std::string MetricsJson(const JobMetrics& m) {
 
 std::string ShortCount(double n) {
   char buf[32];
-  if (n >= 1e9) std::snprintf(buf, sizeof buf, "%.1fG", n / 1e9);
-  else if (n >= 1e6) std::snprintf(buf, sizeof buf, "%.1fM", n / 1e6);
-  else if (n >= 1e3) std::snprintf(buf, sizeof buf, "%.1fk", n / 1e3);
-  else std::snprintf(buf, sizeof buf, "%.0f", n);
+  if (n >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.1fG", n / 1e9);
+  else if (n >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.1fM", n / 1e6);
+  else if (n >= 1e3)
+    std::snprintf(buf, sizeof buf, "%.1fk", n / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f", n);
   return buf;
 }
 

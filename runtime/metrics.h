@@ -13,11 +13,11 @@ struct ComponentMetrics {
   std::string impl;
   std::string location;
   int parallelism = 1;
-  uint64_t emitted = 0;    // tuples emitted, all streams
-  uint64_t executed = 0;   // tuples received and processed
-  uint64_t errors = 0;     // bad input reported, failures
+  uint64_t emitted = 0;           // tuples emitted, all streams
+  uint64_t executed = 0;          // tuples received and processed
+  uint64_t errors = 0;            // bad input reported, failures
   double execute_latency_ms = 0;  // mean time to process one tuple
-  double capacity = 0;     // busiest instance: fraction of the run it spent executing
+  double capacity = 0;            // busiest instance: fraction of the run it spent executing
 };
 
 struct JobMetrics {

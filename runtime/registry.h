@@ -23,7 +23,8 @@ class CustomGrouping {
   virtual ~CustomGrouping() = default;
   /// Called once per producing instance and subscription, before any tuple.
   /// `fields` are the stream's fields; `args` the grouping's arguments.
-  virtual void Prepare(int targets, const std::map<std::string, Value>& args, const std::vector<std::string>& fields) = 0;
+  virtual void Prepare(int targets, const std::map<std::string, Value>& args,
+                       const std::vector<std::string>& fields) = 0;
   /// Appends the chosen instances (each in [0, targets)) to `out` (cleared by the caller).
   virtual void Choose(const Datum* tuple, std::vector<int>* out) = 0;
 };

@@ -187,8 +187,12 @@ class Guard {
 
 }  // namespace
 
-void RemoveWhenProcessEnds(const std::string& dir) { Guard::Get().Dir('D', dir); }
-void ForgetWhenProcessEnds(const std::string& dir) { Guard::Get().Dir('d', dir); }
+void RemoveWhenProcessEnds(const std::string& dir) {
+  Guard::Get().Dir('D', dir);
+}
+void ForgetWhenProcessEnds(const std::string& dir) {
+  Guard::Get().Dir('d', dir);
+}
 
 bool SplitCommandLine(const std::string& line, std::vector<std::string>* words, std::string* error) {
   words->clear();

@@ -41,8 +41,8 @@ class Subprocess {
  public:
   struct Options {
     std::vector<std::string> argv;
-    std::string cwd;                     // "" for the current folder
-    std::vector<std::string> env;        // NAME=VALUE added to (or replacing in) the environment
+    std::string cwd;               // "" for the current folder
+    std::vector<std::string> env;  // NAME=VALUE added to (or replacing in) the environment
   };
 
   /// Starts the program; null and `error` set when it cannot be started

@@ -24,15 +24,35 @@ enum class Type : uint8_t { kNull, kInt, kFloat, kBool, kString };
 /// One value as components read and emit it.
 struct Datum {
   Type type = Type::kNull;
-  int64_t i = 0;         // kInt, kBool
-  double f = 0;          // kFloat
-  std::string_view s;    // kString
+  int64_t i = 0;       // kInt, kBool
+  double f = 0;        // kFloat
+  std::string_view s;  // kString
 
   static Datum Null() { return {}; }
-  static Datum Int(int64_t v) { Datum d; d.type = Type::kInt; d.i = v; return d; }
-  static Datum Float(double v) { Datum d; d.type = Type::kFloat; d.f = v; return d; }
-  static Datum Bool(bool v) { Datum d; d.type = Type::kBool; d.i = v; return d; }
-  static Datum Str(std::string_view v) { Datum d; d.type = Type::kString; d.s = v; return d; }
+  static Datum Int(int64_t v) {
+    Datum d;
+    d.type = Type::kInt;
+    d.i = v;
+    return d;
+  }
+  static Datum Float(double v) {
+    Datum d;
+    d.type = Type::kFloat;
+    d.f = v;
+    return d;
+  }
+  static Datum Bool(bool v) {
+    Datum d;
+    d.type = Type::kBool;
+    d.i = v;
+    return d;
+  }
+  static Datum Str(std::string_view v) {
+    Datum d;
+    d.type = Type::kString;
+    d.s = v;
+    return d;
+  }
 
   /// The value as text: strings as they are, numbers in decimal, true/false,
   /// and "" for null.

@@ -8,7 +8,9 @@ namespace smc::rt {
 
 Writer::Writer(int fd, std::string name) : fd_(fd), name_(std::move(name)), thread_([this] { Loop(); }) {}
 
-Writer::~Writer() { Close(); }
+Writer::~Writer() {
+  Close();
+}
 
 void Writer::Write(std::string chunk) {
   if (chunk.empty()) return;

@@ -58,8 +58,10 @@ const BuiltinGrouping kBuiltinGroupings[] = {
 
 void AddBuiltins(rt::Extensions* ext) {
   for (const Builtin& b : kBuiltins) {
-    if (b.spout) ext->Add(b.spec(), rt::SpoutFactory(b.spout));
-    else ext->Add(b.spec(), rt::ComponentFactory(b.component));
+    if (b.spout)
+      ext->Add(b.spec(), rt::SpoutFactory(b.spout));
+    else
+      ext->Add(b.spec(), rt::ComponentFactory(b.component));
   }
   for (const BuiltinGrouping& g : kBuiltinGroupings) ext->AddGrouping(g.spec(), rt::GroupingFactory(g.make));
   // Task kinds have a signature and no runtime component.
@@ -76,8 +78,12 @@ const rt::Extensions& StandardExtensions() {
   return *ext;
 }
 
-const Catalog& StandardCatalog() { return StandardExtensions().catalog; }
+const Catalog& StandardCatalog() {
+  return StandardExtensions().catalog;
+}
 
-const rt::Registry& StandardRegistry() { return StandardExtensions().registry; }
+const rt::Registry& StandardRegistry() {
+  return StandardExtensions().registry;
+}
 
 }  // namespace smc

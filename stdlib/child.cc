@@ -18,7 +18,9 @@ Child::Child(const rt::Context& ctx, std::vector<std::string> argv, Written writ
       written_(std::move(written)),
       label_("[" + ctx.component + "#" + std::to_string(ctx.instance) + "]") {}
 
-Child::~Child() { Stop(); }
+Child::~Child() {
+  Stop();
+}
 
 int64_t RestartBackoffNs(int attempt) {
   return std::min<int64_t>(100'000'000LL << std::min(attempt, 6), 5'000'000'000LL);
@@ -46,7 +48,8 @@ std::string MultilangPythonDir() {
   std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return "";
   // Installed: PREFIX/bin/smc and PREFIX/share/smc/python; built: BUILD/smc and BUILD/share/smc/python.
-  for (const auto& dir : {exe.parent_path() / "share/smc/python", exe.parent_path().parent_path() / "share/smc/python"}) {
+  for (const auto& dir :
+       {exe.parent_path() / "share/smc/python", exe.parent_path().parent_path() / "share/smc/python"}) {
     if (std::filesystem::exists(dir / "storm.py", ec)) return dir.string();
   }
   return "";

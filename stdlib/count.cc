@@ -1,8 +1,8 @@
 // count(key): counts tuples per key.
 #include <unordered_map>
+#include "stdlib/builtins.h"
 #include "stdlib/component_helpers.h"
 #include "stdlib/key_map.h"
-#include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
 namespace smc::stdlib {
@@ -16,8 +16,8 @@ ComponentSpec CountSpec() {
               Choice("emit", {"end", "each", "tick"}, "end",
                      "end: every total when the input ends; each: the new total after every tuple; "
                      "tick: the totals changed since the last tick, on each tick")};
-  s.outputs = [](const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out,
-                 std::string* error, std::string* error_arg) {
+  s.outputs = [](const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out, std::string* error,
+                 std::string* error_arg) {
     std::string key = StringArg(args, "key");
     if (key == "count") {
       *error = "the key cannot be named 'count', the name of the output's count field";
@@ -62,8 +62,10 @@ class Count : public rt::Component {
     changed_.clear();
   }
   void Finish(rt::Emitter& out) override {
-    if (mode_ == kEnd) counts_.ForEach([&](KeyMap<Entry>::Slot& slot) { EmitEntry(slot, out); });
-    else Tick(out);  // what changed since the last tick
+    if (mode_ == kEnd)
+      counts_.ForEach([&](KeyMap<Entry>::Slot& slot) { EmitEntry(slot, out); });
+    else
+      Tick(out);  // what changed since the last tick
   }
 
  private:
@@ -82,6 +84,8 @@ class Count : public rt::Component {
 };
 }  // namespace
 
-std::unique_ptr<rt::Component> MakeCount() { return std::make_unique<Count>(); }
+std::unique_ptr<rt::Component> MakeCount() {
+  return std::make_unique<Count>();
+}
 
 }  // namespace smc::stdlib

@@ -2,9 +2,9 @@
 #include <algorithm>
 #include <deque>
 #include <unordered_set>
+#include "stdlib/builtins.h"
 #include "stdlib/component_helpers.h"
 #include "stdlib/key_map.h"
-#include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
 namespace smc::stdlib {
@@ -87,13 +87,15 @@ class Dedupe : public rt::Component {
   };
   std::vector<int> key_;
   size_t window_ = 0;
-  KeyMap<Seen> seen_;  // window 0: every key
+  KeyMap<Seen> seen_;                                      // window 0: every key
   std::unordered_set<OwnedDatum, KeyHash, KeyEq> recent_;  // window N: the latest N keys
   std::deque<const OwnedDatum*> order_;
   std::vector<rt::Datum> values_;
 };
 }  // namespace
 
-std::unique_ptr<rt::Component> MakeDedupe() { return std::make_unique<Dedupe>(); }
+std::unique_ptr<rt::Component> MakeDedupe() {
+  return std::make_unique<Dedupe>();
+}
 
 }  // namespace smc::stdlib

@@ -156,7 +156,8 @@ class ExecBolt : public rt::Component {
   }
 
   std::string Unread() const {
-    return failed_.load() ? "the command failed before reading this line" : "the command exited before reading this line";
+    return failed_.load() ? "the command failed before reading this line"
+                          : "the command exited before reading this line";
   }
 
   // Lines the command never read go to the errors stream, never lost silently.
@@ -234,9 +235,10 @@ class ExecBolt : public rt::Component {
     child_->DrainStderr();
     bool exited = child_->process()->Wait(2'000'000'000, &status);
     std::string err = child_->LastStderr();
-    std::string what = "command " + child_->Describe() + " " +
-                       (exited ? rt::Subprocess::DescribeStatus(status) : "closed its standard output while still running") +
-                       (err.empty() ? "" : "; last stderr: " + err);
+    std::string what =
+        "command " + child_->Describe() + " " +
+        (exited ? rt::Subprocess::DescribeStatus(status) : "closed its standard output while still running") +
+        (err.empty() ? "" : "; last stderr: " + err);
     if (exited && StatusOk(status)) {
       if (!child_->input_closed()) {  // it ended before its input did
         SetBroken();
@@ -335,6 +337,8 @@ class ExecBolt : public rt::Component {
 
 }  // namespace
 
-std::unique_ptr<rt::Component> MakeExecBolt() { return std::make_unique<ExecBolt>(); }
+std::unique_ptr<rt::Component> MakeExecBolt() {
+  return std::make_unique<ExecBolt>();
+}
 
 }  // namespace smc::stdlib

@@ -3,8 +3,8 @@
 #include <cerrno>
 #include <cstring>
 #include "runtime/outputs.h"
-#include "stdlib/component_helpers.h"
 #include "stdlib/builtins.h"
+#include "stdlib/component_helpers.h"
 #include "stdlib/formats.h"
 #include "stdlib/spec_helpers.h"
 
@@ -55,7 +55,11 @@ class FileSpout : public rt::Spout {
 };
 }  // namespace
 
-std::unique_ptr<rt::Spout> MakeFileSpout() { return std::make_unique<FileSpout>(); }
-std::unique_ptr<rt::Component> MakeFileSink() { return std::make_unique<WriterSink>(/*to_file=*/true); }
+std::unique_ptr<rt::Spout> MakeFileSpout() {
+  return std::make_unique<FileSpout>();
+}
+std::unique_ptr<rt::Component> MakeFileSink() {
+  return std::make_unique<WriterSink>(/*to_file=*/true);
+}
 
 }  // namespace smc::stdlib

@@ -12,10 +12,11 @@ ComponentSpec FilterSpec() {
   s.name = "filter";
   s.kind = ComponentKind::kBolt;
   s.summary = "keeps the tuples whose field matches a regular expression or equals a value";
-  s.params = {Optional("field", ParamType::kField, "the field to test; default: the first input field"),
-              Optional("regex", ParamType::kString, "keep when the field contains a match (RE2 syntax; (?i) ignores case)"),
-              Optional("equals", ParamType::kString, "keep when the field's text equals this"),
-              Optional("invert", ParamType::kBool, Value::Bool(false), "keep the tuples that do not match instead")};
+  s.params = {
+      Optional("field", ParamType::kField, "the field to test; default: the first input field"),
+      Optional("regex", ParamType::kString, "keep when the field contains a match (RE2 syntax; (?i) ignores case)"),
+      Optional("equals", ParamType::kString, "keep when the field's text equals this"),
+      Optional("invert", ParamType::kBool, Value::Bool(false), "keep the tuples that do not match instead")};
   s.outputs = [](const ArgMap& args, const std::vector<std::string>& in, std::vector<StreamSpec>* out,
                  std::string* error, std::string* error_arg) {
     bool has_regex = args.count("regex") > 0, has_equals = args.count("equals") > 0;
@@ -108,6 +109,8 @@ class Filter : public rt::Component {
 };
 }  // namespace
 
-std::unique_ptr<rt::Component> MakeFilter() { return std::make_unique<Filter>(); }
+std::unique_ptr<rt::Component> MakeFilter() {
+  return std::make_unique<Filter>();
+}
 
 }  // namespace smc::stdlib

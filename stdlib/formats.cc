@@ -139,22 +139,34 @@ size_t RecordReader::FindRecordEnd(const char* buf, size_t from, size_t to) {
     char c = buf[i];
     switch (csv_state_) {
       case CsvState::kFieldStart:
-        if (c == '"') csv_state_ = CsvState::kQuoted;
-        else if (c == '\n') return i;
-        else if (c != ',') csv_state_ = CsvState::kUnquoted;
+        if (c == '"')
+          csv_state_ = CsvState::kQuoted;
+        else if (c == '\n')
+          return i;
+        else if (c != ',')
+          csv_state_ = CsvState::kUnquoted;
         break;
       case CsvState::kUnquoted:
-        if (c == ',') csv_state_ = CsvState::kFieldStart;
-        else if (c == '\n') { csv_state_ = CsvState::kFieldStart; return i; }
+        if (c == ',')
+          csv_state_ = CsvState::kFieldStart;
+        else if (c == '\n') {
+          csv_state_ = CsvState::kFieldStart;
+          return i;
+        }
         break;
       case CsvState::kQuoted:
         if (c == '"') csv_state_ = CsvState::kQuoteInQuoted;
         break;
       case CsvState::kQuoteInQuoted:  // a doubled quote, or the field's end
-        if (c == '"') csv_state_ = CsvState::kQuoted;
-        else if (c == ',') csv_state_ = CsvState::kFieldStart;
-        else if (c == '\n') { csv_state_ = CsvState::kFieldStart; return i; }
-        else csv_state_ = CsvState::kUnquoted;
+        if (c == '"')
+          csv_state_ = CsvState::kQuoted;
+        else if (c == ',')
+          csv_state_ = CsvState::kFieldStart;
+        else if (c == '\n') {
+          csv_state_ = CsvState::kFieldStart;
+          return i;
+        } else
+          csv_state_ = CsvState::kUnquoted;
         break;
     }
   }
@@ -251,7 +263,7 @@ void RecordReader::ParseCsv(std::string_view line, rt::Emitter& out) {
     }
     ++field;
     if (i >= line.size()) break;
-    ++i;  // the comma
+    ++i;                     // the comma
     if (i == line.size()) {  // a trailing comma: one more empty field
       if (field >= scratch_.size()) scratch_.resize(field + 1);
       scratch_[field].clear();
@@ -260,8 +272,8 @@ void RecordReader::ParseCsv(std::string_view line, rt::Emitter& out) {
     }
   }
   if (field != fields_.size()) {
-    out.Error(line, "expected " + std::to_string(fields_.size()) + " comma-separated fields, got " +
-                        std::to_string(field));
+    out.Error(line,
+              "expected " + std::to_string(fields_.size()) + " comma-separated fields, got " + std::to_string(field));
     return;
   }
   for (size_t k = 0; k < field; ++k) values_.push_back(rt::Datum::Str(scratch_[k]));

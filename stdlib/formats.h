@@ -26,8 +26,8 @@ inline constexpr const char* kReaderOutputsDoc =
 
 }  // namespace smc::stdlib
 
-#include <memory>
 #include <rapidjson/document.h>
+#include <memory>
 
 #include "runtime/component.h"
 #include "runtime/json_text.h"
@@ -62,7 +62,7 @@ class RecordReader {
   std::string format_;
   std::vector<std::string> fields_;
   std::vector<char> buf_;
-  size_t have_ = 0;  // bytes in buf_
+  size_t have_ = 0;     // bytes in buf_
   size_t scanned_ = 0;  // bytes of buf_ already scanned for the record's end
   CsvState csv_state_ = CsvState::kFieldStart;
   std::unique_ptr<JsonFields> json_;

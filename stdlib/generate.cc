@@ -1,6 +1,6 @@
 // generate(count, rate): emits consecutive integers.
-#include "stdlib/component_helpers.h"
 #include <algorithm>
+#include "stdlib/component_helpers.h"
 
 #include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
@@ -44,6 +44,8 @@ class GenerateSpout : public rt::Spout {
 };
 }  // namespace
 
-std::unique_ptr<rt::Spout> MakeGenerateSpout() { return std::make_unique<GenerateSpout>(); }
+std::unique_ptr<rt::Spout> MakeGenerateSpout() {
+  return std::make_unique<GenerateSpout>();
+}
 
 }  // namespace smc::stdlib

@@ -1,6 +1,6 @@
 // identity(): passes every tuple on unchanged.
-#include "stdlib/component_helpers.h"
 #include "stdlib/builtins.h"
+#include "stdlib/component_helpers.h"
 #include "stdlib/spec_helpers.h"
 
 namespace smc::stdlib {
@@ -23,6 +23,8 @@ class Identity : public rt::Component {
 };
 }  // namespace
 
-std::unique_ptr<rt::Component> MakeIdentity() { return std::make_unique<Identity>(); }
+std::unique_ptr<rt::Component> MakeIdentity() {
+  return std::make_unique<Identity>();
+}
 
 }  // namespace smc::stdlib

@@ -36,6 +36,8 @@ class ModuloGrouping : public rt::CustomGrouping {
 };
 }  // namespace
 
-std::unique_ptr<rt::CustomGrouping> MakeModuloGrouping() { return std::make_unique<ModuloGrouping>(); }
+std::unique_ptr<rt::CustomGrouping> MakeModuloGrouping() {
+  return std::make_unique<ModuloGrouping>();
+}
 
 }  // namespace smc::stdlib

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 
@@ -26,8 +26,8 @@
 
 namespace smc::stdlib {
 
-void AppendTupleJson(std::string_view id, std::string_view comp, std::string_view stream, int task,
-                     const rt::Batch& b, size_t t, std::string* out) {
+void AppendTupleJson(std::string_view id, std::string_view comp, std::string_view stream, int task, const rt::Batch& b,
+                     size_t t, std::string* out) {
   out->append("{\"id\": ");
   AppendJsonString(id, out);
   out->append(", \"comp\": ");
@@ -232,7 +232,7 @@ std::unique_ptr<Child> ShellPeer::Launch(int64_t message_timeout_ns) {
   std::string json;
   auto r = reader_->Read(&json, ctx_.subprocess_timeout_ns);
   if (r != FrameReader::Result::kMessage) {
-    std::string why = r == FrameReader::Result::kTimeout    ? "did not answer the handshake within the subprocess timeout"
+    std::string why = r == FrameReader::Result::kTimeout ? "did not answer the handshake within the subprocess timeout"
                       : r == FrameReader::Result::kTooLarge ? TooLargeFault()
                                                             : "ended before answering the handshake";
     throw std::runtime_error(Describe(child.get(), why));
@@ -291,8 +291,8 @@ void ShellPeer::HandleEmit(const ChildMessage& m, Child* child) {
   const auto& arr = t->GetArray();
   size_t width = ctx_.stream_fields[index].size();
   if (arr.Size() != width) {
-    throw ProtocolError("emitted " + std::to_string(arr.Size()) + " values on stream '" + stream +
-                        "', which has " + std::to_string(width) + " fields");
+    throw ProtocolError("emitted " + std::to_string(arr.Size()) + " values on stream '" + stream + "', which has " +
+                        std::to_string(width) + " fields");
   }
   values_.resize(width);
   scratch_.resize(width);
@@ -313,6 +313,8 @@ void ShellPeer::HandleEmit(const ChildMessage& m, Child* child) {
   child->WriteNow(frame);  // the child waits for it; a child gone is noticed by the reader
 }
 
-bool ShellPeer::MayRestart(const std::string& message) { return restarts_->Allow(message); }
+bool ShellPeer::MayRestart(const std::string& message) {
+  return restarts_->Allow(message);
+}
 
 }  // namespace smc::stdlib

@@ -115,8 +115,8 @@ inline constexpr std::string_view kHeartbeatFrame =
 void AppendDatumJson(const rt::Datum& d, std::string* out);
 
 /// Appends a bolt's input tuple message.
-void AppendTupleJson(std::string_view id, std::string_view comp, std::string_view stream, int task,
-                     const rt::Batch& b, size_t t, std::string* out);
+void AppendTupleJson(std::string_view id, std::string_view comp, std::string_view stream, int task, const rt::Batch& b,
+                     size_t t, std::string* out);
 
 /// The handshake: conf, pidDir and the Storm context of this instance.
 /// `message_timeout_ns` is reported as topology.message.timeout.secs.

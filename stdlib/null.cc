@@ -19,6 +19,8 @@ class NullSink : public rt::Component {
 };
 }  // namespace
 
-std::unique_ptr<rt::Component> MakeNullSink() { return std::make_unique<NullSink>(); }
+std::unique_ptr<rt::Component> MakeNullSink() {
+  return std::make_unique<NullSink>();
+}
 
 }  // namespace smc::stdlib

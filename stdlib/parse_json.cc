@@ -1,7 +1,7 @@
 // parse_json(fields): reads JSON objects from a text field.
+#include "stdlib/builtins.h"
 #include "stdlib/component_helpers.h"
 #include "stdlib/json_fields.h"
-#include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
 namespace smc::stdlib {
@@ -13,8 +13,8 @@ ComponentSpec ParseJsonSpec() {
   s.summary = "parses a JSON object from a text field and emits the named keys";
   s.params = {Required("fields", ParamType::kStringList, "the keys to emit, in this order (missing keys are null)"),
               Optional("field", ParamType::kField, "the field holding the JSON text; default: the first input field")};
-  s.outputs = [](const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out,
-                 std::string* error, std::string* error_arg) {
+  s.outputs = [](const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out, std::string* error,
+                 std::string* error_arg) {
     std::vector<std::string> fields = StringListArg(args, "fields");
     *error_arg = "fields";
     if (fields.empty()) {
@@ -61,6 +61,8 @@ class ParseJson : public rt::Component {
 };
 }  // namespace
 
-std::unique_ptr<rt::Component> MakeParseJson() { return std::make_unique<ParseJson>(); }
+std::unique_ptr<rt::Component> MakeParseJson() {
+  return std::make_unique<ParseJson>();
+}
 
 }  // namespace smc::stdlib

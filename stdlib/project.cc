@@ -1,6 +1,6 @@
 // project(fields): keeps some fields, in a given order.
-#include "stdlib/component_helpers.h"
 #include "stdlib/builtins.h"
+#include "stdlib/component_helpers.h"
 #include "stdlib/spec_helpers.h"
 
 namespace smc::stdlib {
@@ -11,8 +11,8 @@ ComponentSpec ProjectSpec() {
   s.kind = ComponentKind::kBolt;
   s.summary = "keeps the named fields of each tuple, in the order given";
   s.params = {Required("fields", ParamType::kFieldList, "the fields to keep")};
-  s.outputs = [](const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out,
-                 std::string* error, std::string* error_arg) {
+  s.outputs = [](const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out, std::string* error,
+                 std::string* error_arg) {
     std::vector<std::string> fields = StringListArg(args, "fields");
     *error_arg = "fields";
     if (fields.empty()) {
@@ -47,6 +47,8 @@ class Project : public rt::Component {
 };
 }  // namespace
 
-std::unique_ptr<rt::Component> MakeProject() { return std::make_unique<Project>(); }
+std::unique_ptr<rt::Component> MakeProject() {
+  return std::make_unique<Project>();
+}
 
 }  // namespace smc::stdlib

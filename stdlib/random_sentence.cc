@@ -1,7 +1,7 @@
 // random_sentence(): the Storm WordCount spout's five sentences, at random.
+#include <algorithm>
 #include <random>
 #include "stdlib/component_helpers.h"
-#include <algorithm>
 
 #include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
@@ -45,6 +45,8 @@ class RandomSentenceSpout : public rt::Spout {
 };
 }  // namespace
 
-std::unique_ptr<rt::Spout> MakeRandomSentenceSpout() { return std::make_unique<RandomSentenceSpout>(); }
+std::unique_ptr<rt::Spout> MakeRandomSentenceSpout() {
+  return std::make_unique<RandomSentenceSpout>();
+}
 
 }  // namespace smc::stdlib

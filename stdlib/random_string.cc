@@ -19,8 +19,8 @@ ComponentSpec RandomStringSpec() {
               Optional("count", ParamType::kInt, Value::Int(0), "how many to emit in all; 0 means no end"),
               Optional("rate", ParamType::kInt, Value::Int(0), "strings per second; 0 means as fast as possible"),
               Optional("seed", ParamType::kInt, Value::Int(1), "seed of the random draws (runs repeat exactly)")};
-  s.outputs = [](const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out,
-                 std::string* error, std::string* error_arg) {
+  s.outputs = [](const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out, std::string* error,
+                 std::string* error_arg) {
     if (args.at("length").num < 0 || args.at("length").num > (1 << 20)) {
       *error = "'length' must be between 0 and 1048576, got " + args.at("length").ToText();
       *error_arg = "length";
@@ -64,6 +64,8 @@ class RandomStringSpout : public rt::Spout {
 };
 }  // namespace
 
-std::unique_ptr<rt::Spout> MakeRandomStringSpout() { return std::make_unique<RandomStringSpout>(); }
+std::unique_ptr<rt::Spout> MakeRandomStringSpout() {
+  return std::make_unique<RandomStringSpout>();
+}
 
 }  // namespace smc::stdlib

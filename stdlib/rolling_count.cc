@@ -1,7 +1,7 @@
 // rolling_count(key, window): counts per key over a sliding time window.
+#include "stdlib/builtins.h"
 #include "stdlib/component_helpers.h"
 #include "stdlib/key_map.h"
-#include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
 namespace smc::stdlib {
@@ -13,8 +13,8 @@ ComponentSpec RollingCountSpec() {
   s.summary = "counts tuples per key over a sliding time window, emitting the counts on every tick";
   s.params = {Required("key", ParamType::kField, "the field to count by"),
               Optional("window", ParamType::kDuration, Value::Duration(60'000'000'000), "the window's length")};
-  s.outputs = [](const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out,
-                 std::string* error, std::string* error_arg) {
+  s.outputs = [](const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out, std::string* error,
+                 std::string* error_arg) {
     std::string key = StringArg(args, "key");
     if (args.at("window").num <= 0) {
       *error = "'window' must be positive";
@@ -89,6 +89,8 @@ class RollingCount : public rt::Component {
 };
 }  // namespace
 
-std::unique_ptr<rt::Component> MakeRollingCount() { return std::make_unique<RollingCount>(); }
+std::unique_ptr<rt::Component> MakeRollingCount() {
+  return std::make_unique<RollingCount>();
+}
 
 }  // namespace smc::stdlib

@@ -1,7 +1,7 @@
 // sample(rate): keeps a random fraction of the tuples.
 #include <random>
-#include "stdlib/component_helpers.h"
 #include "stdlib/builtins.h"
+#include "stdlib/component_helpers.h"
 #include "stdlib/spec_helpers.h"
 
 namespace smc::stdlib {
@@ -52,6 +52,8 @@ class Sample : public rt::Component {
 };
 }  // namespace
 
-std::unique_ptr<rt::Component> MakeSample() { return std::make_unique<Sample>(); }
+std::unique_ptr<rt::Component> MakeSample() {
+  return std::make_unique<Sample>();
+}
 
 }  // namespace smc::stdlib

@@ -270,8 +270,8 @@ class ShellBolt : public rt::Component {
         pending = !unsynced_.empty();
       }
       if (rt::StopSignal::Get().requested() && stop_seen_ns == 0) stop_seen_ns = Now();
-      if (closing && (r == FrameReader::Result::kEof || r == FrameReader::Result::kError ||
-                      Now() - closing > kExitWaitNs)) {
+      if (closing &&
+          (r == FrameReader::Result::kEof || r == FrameReader::Result::kError || Now() - closing > kExitWaitNs)) {
         ended_.store(true);  // it has exited, or had its chance to emit what it held
         ctx_->shared->Wake();
         return;
@@ -490,6 +490,8 @@ class ShellBolt : public rt::Component {
 
 }  // namespace
 
-std::unique_ptr<rt::Component> MakeShellBolt() { return std::make_unique<ShellBolt>(); }
+std::unique_ptr<rt::Component> MakeShellBolt() {
+  return std::make_unique<ShellBolt>();
+}
 
 }  // namespace smc::stdlib

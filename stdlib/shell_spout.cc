@@ -86,8 +86,8 @@ class ShellSpout : public rt::Spout {
       std::string json;
       auto r = peer_->reader().Read(&json, ctx_->subprocess_timeout_ns);
       if (r == FrameReader::Result::kTimeout) {
-        return "did not answer within the subprocess timeout (" + Value::Duration(ctx_->subprocess_timeout_ns).ToText() +
-               ")";
+        return "did not answer within the subprocess timeout (" +
+               Value::Duration(ctx_->subprocess_timeout_ns).ToText() + ")";
       }
       if (r == FrameReader::Result::kTooLarge) return ShellPeer::TooLargeFault();
       if (r != FrameReader::Result::kMessage) {
@@ -138,6 +138,8 @@ class ShellSpout : public rt::Spout {
 
 }  // namespace
 
-std::unique_ptr<rt::Spout> MakeShellSpout() { return std::make_unique<ShellSpout>(); }
+std::unique_ptr<rt::Spout> MakeShellSpout() {
+  return std::make_unique<ShellSpout>();
+}
 
 }  // namespace smc::stdlib

@@ -1,8 +1,8 @@
 // sort(key, window): keeps a rolling window of tuples and emits it sorted.
 #include <algorithm>
 #include <deque>
-#include "stdlib/component_helpers.h"
 #include "stdlib/builtins.h"
+#include "stdlib/component_helpers.h"
 #include "stdlib/spec_helpers.h"
 
 namespace smc::stdlib {
@@ -81,6 +81,8 @@ class Sort : public rt::Component {
 };
 }  // namespace
 
-std::unique_ptr<rt::Component> MakeSort() { return std::make_unique<Sort>(); }
+std::unique_ptr<rt::Component> MakeSort() {
+  return std::make_unique<Sort>();
+}
 
 }  // namespace smc::stdlib

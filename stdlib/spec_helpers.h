@@ -40,15 +40,17 @@ inline OutputsFn FixedOutputs(std::vector<StreamSpec> streams) {
 
 /// Outputs equal to the input fields (identity, filter, sample, ...).
 inline OutputsFn PassthroughOutputs() {
-  return [](const ArgMap&, const std::vector<std::string>& in, std::vector<StreamSpec>* out, std::string*,
-            std::string*) {
-    *out = {{"default", in}};
-    return true;
-  };
+  return
+      [](const ArgMap&, const std::vector<std::string>& in, std::vector<StreamSpec>* out, std::string*, std::string*) {
+        *out = {{"default", in}};
+        return true;
+      };
 }
 
 /// The stream every component that can meet bad input sends it to.
-inline StreamSpec ErrorsStream() { return {"errors", {"input", "reason"}}; }
+inline StreamSpec ErrorsStream() {
+  return {"errors", {"input", "reason"}};
+}
 
 /// A string argument, or "" when absent.
 inline std::string StringArg(const ArgMap& args, const std::string& name) {

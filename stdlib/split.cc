@@ -1,6 +1,6 @@
 // split(field): splits a text field into words.
-#include "stdlib/component_helpers.h"
 #include "stdlib/builtins.h"
+#include "stdlib/component_helpers.h"
 #include "stdlib/spec_helpers.h"
 
 namespace smc::stdlib {
@@ -29,8 +29,10 @@ class Split : public rt::Component {
     const int f = field_[input];
     for (size_t t = 0; t < b.size(); ++t) {
       std::string_view text = TextOf(b.Get(t, f), &text_);
-      if (sep_.empty()) SplitSpace(text, out);
-      else SplitOn(text, out);
+      if (sep_.empty())
+        SplitSpace(text, out);
+      else
+        SplitOn(text, out);
     }
   }
 
@@ -68,6 +70,8 @@ class Split : public rt::Component {
 };
 }  // namespace
 
-std::unique_ptr<rt::Component> MakeSplit() { return std::make_unique<Split>(); }
+std::unique_ptr<rt::Component> MakeSplit() {
+  return std::make_unique<Split>();
+}
 
 }  // namespace smc::stdlib

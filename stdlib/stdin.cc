@@ -1,6 +1,6 @@
 // stdin(): reads standard input, one record per line.
-#include "stdlib/component_helpers.h"
 #include "stdlib/builtins.h"
+#include "stdlib/component_helpers.h"
 #include "stdlib/formats.h"
 #include "stdlib/spec_helpers.h"
 
@@ -32,6 +32,8 @@ class StdinSpout : public rt::Spout {
 };
 }  // namespace
 
-std::unique_ptr<rt::Spout> MakeStdinSpout() { return std::make_unique<StdinSpout>(); }
+std::unique_ptr<rt::Spout> MakeStdinSpout() {
+  return std::make_unique<StdinSpout>();
+}
 
 }  // namespace smc::stdlib

@@ -34,7 +34,9 @@ void WriterSink::Execute(const rt::Batch& b, int input, rt::Emitter&) {
   }
 }
 
-void WriterSink::Tick(rt::Emitter&) { Flush(); }
+void WriterSink::Tick(rt::Emitter&) {
+  Flush();
+}
 void WriterSink::Finish(rt::Emitter&) {
   Flush();
   // Said once, at the end, so that the count is complete and not a flood.
@@ -54,6 +56,8 @@ void WriterSink::Flush() {
   buffer_.clear();
 }
 
-std::unique_ptr<rt::Component> MakeStdoutSink() { return std::make_unique<WriterSink>(/*to_file=*/false); }
+std::unique_ptr<rt::Component> MakeStdoutSink() {
+  return std::make_unique<WriterSink>(/*to_file=*/false);
+}
 
 }  // namespace smc::stdlib

@@ -38,8 +38,10 @@ class Throttle : public rt::Component {
     for (size_t t = 0; t < b.size(); ++t) {
       next_ += interval_;
       auto now = std::chrono::steady_clock::now();
-      if (next_ > now) std::this_thread::sleep_until(next_);
-      else if (now - next_ > std::chrono::milliseconds(100)) next_ = now;  // no bursts after a stall
+      if (next_ > now)
+        std::this_thread::sleep_until(next_);
+      else if (now - next_ > std::chrono::milliseconds(100))
+        next_ = now;  // no bursts after a stall
       ReadTuple(b, t, &values_);
       out.Emit(0, values_.data());
     }
@@ -52,6 +54,8 @@ class Throttle : public rt::Component {
 };
 }  // namespace
 
-std::unique_ptr<rt::Component> MakeThrottle() { return std::make_unique<Throttle>(); }
+std::unique_ptr<rt::Component> MakeThrottle() {
+  return std::make_unique<Throttle>();
+}
 
 }  // namespace smc::stdlib

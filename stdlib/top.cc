@@ -1,8 +1,8 @@
 // top(n, key): the n most frequent keys.
 #include <algorithm>
+#include "stdlib/builtins.h"
 #include "stdlib/component_helpers.h"
 #include "stdlib/key_map.h"
-#include "stdlib/builtins.h"
 #include "stdlib/spec_helpers.h"
 
 namespace smc::stdlib {
@@ -12,13 +12,14 @@ ComponentSpec TopSpec() {
   s.name = "top";
   s.kind = ComponentKind::kBolt;
   s.summary = "ranks keys by how often they occur (or by a numeric field) and emits the first n";
-  s.params = {Optional("n", ParamType::kInt, Value::Int(10), "how many keys to emit"),
-              Required("key", ParamType::kField, "the field to rank"),
-              Optional("by", ParamType::kField, Value::String(""),
-                       "a numeric field holding each key's latest score; empty (the default) counts occurrences"),
-              Choice("emit", {"end", "tick"}, "end", "end: once, when the input ends; tick: the ranking on every tick")};
-  s.outputs = [](const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out,
-                 std::string* error, std::string* error_arg) {
+  s.params = {
+      Optional("n", ParamType::kInt, Value::Int(10), "how many keys to emit"),
+      Required("key", ParamType::kField, "the field to rank"),
+      Optional("by", ParamType::kField, Value::String(""),
+               "a numeric field holding each key's latest score; empty (the default) counts occurrences"),
+      Choice("emit", {"end", "tick"}, "end", "end: once, when the input ends; tick: the ranking on every tick")};
+  s.outputs = [](const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out, std::string* error,
+                 std::string* error_arg) {
     std::string key = StringArg(args, "key"), by = StringArg(args, "by");
     if (!AtLeast(args, "n", 1, error, error_arg)) return false;
     std::string score = by.empty() ? "count" : by;
@@ -51,8 +52,9 @@ class Top : public rt::Component {
         slot.value += 1;
       } else {
         rt::Datum s = b.Get(t, by_[input]);
-        slot.value = s.type == rt::Type::kFloat ? s.f : s.type == rt::Type::kString ? std::atof(std::string(s.s).c_str())
-                                                                                     : static_cast<double>(s.i);
+        slot.value = s.type == rt::Type::kFloat    ? s.f
+                     : s.type == rt::Type::kString ? std::atof(std::string(s.s).c_str())
+                                                   : static_cast<double>(s.i);
       }
     }
   }
@@ -89,6 +91,8 @@ class Top : public rt::Component {
 };
 }  // namespace
 
-std::unique_ptr<rt::Component> MakeTop() { return std::make_unique<Top>(); }
+std::unique_ptr<rt::Component> MakeTop() {
+  return std::make_unique<Top>();
+}
 
 }  // namespace smc::stdlib

@@ -12,13 +12,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <thread>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "dsl/parser.h"
@@ -117,8 +117,10 @@ smc::rt::Registry ProbeRegistry(std::set<std::string> special = {},
     Switch(std::set<std::string> special, std::function<std::unique_ptr<smc::rt::Component>()> other)
         : special_(std::move(special)), other_(std::move(other)) {}
     void Open(const smc::rt::Context& ctx) override {
-      if (special_.count(ctx.component)) inner_ = other_();
-      else inner_ = std::make_unique<Probe>();
+      if (special_.count(ctx.component))
+        inner_ = other_();
+      else
+        inner_ = std::make_unique<Probe>();
       inner_->Open(ctx);
     }
     void Execute(const smc::rt::Batch& b, int input, smc::rt::Emitter& out) override { inner_->Execute(b, input, out); }
@@ -259,8 +261,8 @@ TEST_CASE("shuffle, local and none: each instance within 10% of an even share") 
     for (std::string spout_par : {"", " x2"}) {
       CAPTURE(g);
       CAPTURE(spout_par);
-      Ran r = RunText(Gen(30000, " bolt p = identity() x3 <- s " + g + "\n sink o = null() <- p shuffle", spout_par),
-                      reg);
+      Ran r =
+          RunText(Gen(30000, " bolt p = identity() x3 <- s " + g + "\n sink o = null() <- p shuffle", spout_par), reg);
       REQUIRE(r.result.outcome == smc::rt::Outcome::kOk);
       CHECK(r.diag == "");
       std::set<std::string> all;
@@ -282,8 +284,9 @@ TEST_CASE("fields: each key on exactly one instance, chosen by value; all: every
   // Two streams carrying the same keys, from different producer instances,
   // must route a key to the same instance: each value arrives twice, both
   // times on one instance.
-  Ran r = RunText(Gen(3000, " bolt a = identity() x2 <- s shuffle\n bolt b = identity() x3 <- s shuffle\n"
-                            " bolt p = identity() x4 <- a fields(n), b fields(n)\n sink o = null() <- p shuffle"),
+  Ran r = RunText(Gen(3000,
+                      " bolt a = identity() x2 <- s shuffle\n bolt b = identity() x3 <- s shuffle\n"
+                      " bolt p = identity() x4 <- a fields(n), b fields(n)\n sink o = null() <- p shuffle"),
                   reg);
   REQUIRE(r.result.outcome == smc::rt::Outcome::kOk);
   std::map<std::string, std::map<int, int>> where;
@@ -309,8 +312,8 @@ TEST_CASE("fields: each key on exactly one instance, chosen by value; all: every
 
 TEST_CASE("custom modulo: instance = value mod parallelism") {
   auto reg = ProbeRegistry();
-  Ran r = RunText(Gen(999, " bolt p = identity() x3 <- s custom modulo(field: \"n\")\n sink o = null() <- p shuffle"),
-                  reg);
+  Ran r =
+      RunText(Gen(999, " bolt p = identity() x3 <- s custom modulo(field: \"n\")\n sink o = null() <- p shuffle"), reg);
   REQUIRE(r.result.outcome == smc::rt::Outcome::kOk);
   REQUIRE(g_seen.values["p"].size() == 3);
   for (auto& [inst, vals] : g_seen.values["p"]) {
@@ -321,8 +324,9 @@ TEST_CASE("custom modulo: instance = value mod parallelism") {
 
 TEST_CASE("direct: EmitDirect reaches the chosen instance only; Emit never reaches a direct subscriber") {
   auto reg = ProbeRegistry({"d"}, [] { return std::make_unique<DirectEmitter>(); });
-  Ran r = RunText(Gen(1000, " bolt d = identity() <- s shuffle\n bolt p = identity() x2 <- d direct\n"
-                            " bolt q = identity() x2 <- d shuffle\n sink o = null() <- p shuffle, q shuffle"),
+  Ran r = RunText(Gen(1000,
+                      " bolt d = identity() <- s shuffle\n bolt p = identity() x2 <- d direct\n"
+                      " bolt q = identity() x2 <- d shuffle\n sink o = null() <- p shuffle, q shuffle"),
                   reg);
   REQUIRE(r.result.outcome == smc::rt::Outcome::kOk);
   CHECK(r.diag == "");
@@ -429,9 +433,10 @@ TEST_CASE("metrics: a throttled run's seconds, latency and capacity within known
   // 40 tuples through throttle(rate: 200): about 5 ms each, 0.2 s in all,
   // the throttle busy (asleep in Execute) nearly all of the run.
   const double slow = Slowdown();
-  Ran r = RunText("topology t {\n spout s = generate(count: 40)\n bolt th = throttle(rate: 200) <- s shuffle\n"
-                  " sink o = null() <- th shuffle\n}\n",
-                  smc::StandardRegistry());
+  Ran r = RunText(
+      "topology t {\n spout s = generate(count: 40)\n bolt th = throttle(rate: 200) <- s shuffle\n"
+      " sink o = null() <- th shuffle\n}\n",
+      smc::StandardRegistry());
   REQUIRE(r.result.outcome == smc::rt::Outcome::kOk);
   const auto& th = Metric(r, "th");
   CHECK(th.executed == 40);
@@ -474,8 +479,8 @@ TEST_CASE("errors without an errors stream: the first five are shown, then the c
 
 TEST_CASE("isolated: a component that throws fails the job with its name, location and instance") {
   auto reg = ProbeRegistry({"p"}, [] { return std::make_unique<Thrower>(); });
-  Ran r = RunText(Gen(100000, " bolt p = identity() x2 <- s custom modulo(field: \"n\")\n sink o = null() <- p shuffle"),
-                  reg);
+  Ran r = RunText(
+      Gen(100000, " bolt p = identity() x2 <- s custom modulo(field: \"n\")\n sink o = null() <- p shuffle"), reg);
   CHECK(r.result.outcome == smc::rt::Outcome::kComponentFailed);
   CHECK(r.diag == "smc: error: bolt 'p' (t.topo:3:7, instance 1) failed: boom at 777\n");
   CHECK(Metric(r, "p").errors == 1);
@@ -490,8 +495,9 @@ TEST_CASE("isolated: a direct emit to a missing instance fails the job") {
     }
   };
   auto reg = ProbeRegistry({"d"}, [] { return std::make_unique<Bad>(); });
-  Ran r = RunText(Gen(10, " bolt d = identity() <- s shuffle\n bolt p = identity() x2 <- d direct\n"
-                          " sink o = null() <- p shuffle"),
+  Ran r = RunText(Gen(10,
+                      " bolt d = identity() <- s shuffle\n bolt p = identity() x2 <- d direct\n"
+                      " sink o = null() <- p shuffle"),
                   reg);
   CHECK(r.result.outcome == smc::rt::Outcome::kComponentFailed);
   CHECK(r.diag == "smc: error: bolt 'd' (t.topo:3:7) failed: direct emit to instance 5 of 'p', which has 2\n");
@@ -503,7 +509,8 @@ TEST_CASE("isolated: a spout that fails to open does not crash the job (instance
   Ran r = RunText("topology t {\n spout s = file(path: \"/nonexistent/x\")\n sink o = null() <- s shuffle\n}\n",
                   smc::StandardRegistry());
   CHECK(r.result.outcome == smc::rt::Outcome::kIoError);
-  CHECK(r.diag == "smc: error: spout 's' (t.topo:2:8) failed: cannot open '/nonexistent/x': No such file or directory\n");
+  CHECK(r.diag ==
+        "smc: error: spout 's' (t.topo:2:8) failed: cannot open '/nonexistent/x': No such file or directory\n");
 }
 
 TEST_CASE("isolated: a second job in the same process runs after a failed one") {
@@ -529,8 +536,9 @@ TEST_CASE("isolated: a component that throws something not a std::exception fail
   };
   auto reg = ProbeRegistry({"p"}, [] { return std::make_unique<ThrowsInt>(); });
   // An endless spout: only the failure, which stops the whole graph, ends the run.
-  Ran r = RunText("topology t {\n spout s = generate()\n bolt p = identity() <- s shuffle\n sink o = null() <- p shuffle\n}\n",
-                  reg);
+  Ran r = RunText(
+      "topology t {\n spout s = generate()\n bolt p = identity() <- s shuffle\n sink o = null() <- p shuffle\n}\n",
+      reg);
   CHECK(r.result.outcome == smc::rt::Outcome::kComponentFailed);
   CHECK(r.diag == "smc: error: bolt 'p' (t.topo:3:7) failed: threw something that is not a std::exception\n");
   CHECK(Metric(r, "p").errors == 1);

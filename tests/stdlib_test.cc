@@ -414,10 +414,9 @@ TEST_CASE("parse_json: keys in order with their JSON types; missing keys are nul
   CHECK(r.ctx.stream_fields[1] == std::vector<std::string>{"input", "reason"});
   r.Run(Strings({R"({"f": {"x": [1, 2], "y": "z"}, "a": 1, "b": "x\ty", "c": true, "d": 1.5, "extra": 0})",
                  R"({"a": null, "e": [1, {"k": false}]})", R"({})"}));
-  CHECK(r.rec.typed_rows == std::vector<std::string>{
-                                "1|\"x\ty\"|true|1.5f|null|\"{\"x\":[1,2],\"y\":\"z\"}\"",
-                                "null|null|null|null|\"[1,{\"k\":false}]\"|null",
-                                "null|null|null|null|null|null"});
+  CHECK(r.rec.typed_rows == std::vector<std::string>{"1|\"x\ty\"|true|1.5f|null|\"{\"x\":[1,2],\"y\":\"z\"}\"",
+                                                     "null|null|null|null|\"[1,{\"k\":false}]\"|null",
+                                                     "null|null|null|null|null|null"});
   CHECK(r.rec.errors.empty());
 }
 
@@ -425,13 +424,12 @@ TEST_CASE("parse_json: malformed text and non-objects go to Error with the reaso
   BoltRun r(LinesInto("parse_json(fields: [\"a\"])"), smc::stdlib::MakeParseJson());
   r.Run(Strings({R"({"a": )", "[1, 2]", "\"str\"", "42", "", R"({"a": 1} x)", R"({"a": 2})"}));
   CHECK(r.rec.Take() == std::vector<std::string>{"2"});
-  CHECK(r.rec.errors == std::vector<std::string>{
-                            R"({"a":  => invalid JSON at byte 6: Invalid value.)",
-                            "[1, 2] => not a JSON object",
-                            "\"str\" => not a JSON object",
-                            "42 => not a JSON object",
-                            " => invalid JSON at byte 0: The document is empty.",
-                            R"({"a": 1} x => invalid JSON at byte 9: The document root must not be followed by other values.)"});
+  CHECK(r.rec.errors ==
+        std::vector<std::string>{
+            R"({"a":  => invalid JSON at byte 6: Invalid value.)", "[1, 2] => not a JSON object",
+            "\"str\" => not a JSON object", "42 => not a JSON object",
+            " => invalid JSON at byte 0: The document is empty.",
+            R"({"a": 1} x => invalid JSON at byte 9: The document root must not be followed by other values.)"});
 }
 
 TEST_CASE("parse_json: nesting deeper than 128 levels goes to Error, no crash; 128 levels pass") {
@@ -448,9 +446,8 @@ TEST_CASE("parse_json: integers beyond int64 keep their digits; numbers and nest
   BoltRun r(LinesInto("parse_json(fields: [\"a\", \"b\", \"c\", \"d\"])"), smc::stdlib::MakeParseJson());
   r.Run(Strings({R"({"a": 12345678901234567890123, "b": -9223372036854775808, "c": [1.5e300, 12345678901234567890123],)"
                  R"( "d": 1e3, "a": 5})"}));
-  CHECK(r.rec.typed_rows == std::vector<std::string>{
-                                "\"12345678901234567890123\"|-9223372036854775808|"
-                                "\"[1.5e300,12345678901234567890123]\"|1000f"});
+  CHECK(r.rec.typed_rows == std::vector<std::string>{"\"12345678901234567890123\"|-9223372036854775808|"
+                                                     "\"[1.5e300,12345678901234567890123]\"|1000f"});
   CHECK(r.rec.errors.empty());
 }
 
@@ -698,9 +695,8 @@ TEST_CASE("file spout, tsv: columns as strings; wrong widths go to Error") {
 }
 
 TEST_CASE("file spout, csv: quoting, doubled quotes, trailing comma; malformed rows go to Error") {
-  ReadResult r = ReadWith(
-      "x,\"y,z\",\"q\"\"r\"\na,b,\n,,\n\"a\"x,b,c\n1,2\n1,2,3,4\nst\"ray,b,c\n\"open,b,c\n",
-      ", format: \"csv\", fields: [\"a\", \"b\", \"c\"]");
+  ReadResult r = ReadWith("x,\"y,z\",\"q\"\"r\"\na,b,\n,,\n\"a\"x,b,c\n1,2\n1,2,3,4\nst\"ray,b,c\n\"open,b,c\n",
+                          ", format: \"csv\", fields: [\"a\", \"b\", \"c\"]");
   CHECK(r.rows == std::vector<std::string>{"x|y,z|q\"r", "a|b|", "||"});
   CHECK(r.errors == std::vector<std::string>{"\"a\"x,b,c => unexpected text after a quoted field",
                                              "1,2 => expected 3 comma-separated fields, got 2",
@@ -717,9 +713,8 @@ TEST_CASE("file spout, csv: quoted fields hold newlines and CRLFs (RFC 4180); a 
 }
 
 TEST_CASE("file spout, json: keys with their types, missing null, nested as JSON; bad lines go to Error") {
-  ReadResult r = ReadWith(
-      "{\"b\": \"x\", \"a\": 1}\n{\"a\": {\"z\": [1]}}\n[1]\n{bad\n{\"a\": 2.5, \"b\": false}\n",
-      ", format: \"json\", fields: [\"a\", \"b\"]");
+  ReadResult r = ReadWith("{\"b\": \"x\", \"a\": 1}\n{\"a\": {\"z\": [1]}}\n[1]\n{bad\n{\"a\": 2.5, \"b\": false}\n",
+                          ", format: \"json\", fields: [\"a\", \"b\"]");
   CHECK(r.typed == std::vector<std::string>{"1|\"x\"", "\"{\"z\":[1]}\"|null", "2.5f|false"});
   CHECK(r.errors == std::vector<std::string>{"[1] => not a JSON object",
                                              "{bad => invalid JSON at byte 1: Missing a name for object member."});
@@ -734,7 +729,8 @@ TEST_CASE("file spout, json: a deep record goes to Error and the records after i
 }
 
 TEST_CASE("file spout: a missing file fails Open with the path and the reason") {
-  Topo topo("topology t {\n spout s = file(path: \"/nonexistent/smc-missing.txt\")\n sink o = null() <- s shuffle\n}\n");
+  Topo topo(
+      "topology t {\n spout s = file(path: \"/nonexistent/smc-missing.txt\")\n sink o = null() <- s shuffle\n}\n");
   smc::rt::Context ctx = topo.Ctx("s");
   auto s = smc::stdlib::MakeFileSpout();
   CHECK_THROWS_WITH(s->Open(ctx), "cannot open '/nonexistent/smc-missing.txt': No such file or directory");
@@ -746,8 +742,11 @@ namespace {
 // Five mixed fields written by a file sink in `format`.
 std::string WriteMixed(const std::string& format) {
   std::string path = (TempDir() / ("out-" + format + ".txt")).string();
-  std::string text = "topology t {\n spout s = stdin()\n bolt p = parse_json(fields: [\"k\", \"n\", \"z\", \"b\", \"f\"]) <- s shuffle\n"
-                     " sink o = file(path: \"" + path + "\", format: \"" + format + "\") <- p shuffle\n}\n";
+  std::string text =
+      "topology t {\n spout s = stdin()\n bolt p = parse_json(fields: [\"k\", \"n\", \"z\", \"b\", \"f\"]) <- s "
+      "shuffle\n"
+      " sink o = file(path: \"" +
+      path + "\", format: \"" + format + "\") <- p shuffle\n}\n";
   Batch b(5);
   Datum t1[5] = {Datum::Str("plain"), Datum::Int(-3), Datum::Null(), Datum::Bool(true), Datum::Float(1.5)};
   Datum t2[5] = {Datum::Str("a\tb\\c\nd\re"), Datum::Int(0), Datum::Str(""), Datum::Bool(false), Datum::Float(-0.25)};
@@ -789,7 +788,8 @@ TEST_CASE("file sink, json: one object per line keyed by field, strings escaped,
   CHECK(WriteMixed("json") ==
         "{\"k\": \"plain\", \"n\": -3, \"z\": null, \"b\": true, \"f\": 1.5}\n"
         "{\"k\": \"a\\tb\\\\c\\nd\\re\", \"n\": 0, \"z\": \"\", \"b\": false, \"f\": -0.25}\n"
-        "{\"k\": \"has,comma\", \"n\": \"say \\\"hi\\\"\", \"z\": \"x\\ny\", \"b\": \"ctl\\u0001\", \"f\": \"caf\xc3\xa9\"}\n");
+        "{\"k\": \"has,comma\", \"n\": \"say \\\"hi\\\"\", \"z\": \"x\\ny\", \"b\": \"ctl\\u0001\", \"f\": "
+        "\"caf\xc3\xa9\"}\n");
 }
 
 TEST_CASE("file sink: a path that cannot be opened fails Open with the reason") {
@@ -804,7 +804,8 @@ TEST_CASE("file sink: a path that cannot be opened fails Open with the reason") 
 
 TEST_CASE("file sink: large output is written whole, in order") {
   std::string path = (TempDir() / "big.txt").string();
-  Topo topo("topology t {\n spout s = generate()\n sink o = file(path: \"" + path + "\", format: \"lines\") <- s shuffle\n}\n");
+  Topo topo("topology t {\n spout s = generate()\n sink o = file(path: \"" + path +
+            "\", format: \"lines\") <- s shuffle\n}\n");
   smc::rt::Context ctx = topo.Ctx("o");
   smc::rt::Outputs outputs;
   ctx.outputs = &outputs;

@@ -154,8 +154,9 @@ TEST_CASE("parameters: references, interpolation, overrides") {
   REQUIRE(c.text() == "");
   CHECK(c.graph.topologies[0].components[0].args.at("count").num == 7);
   CHECK(c.graph.topologies[0].components[1].args.at("path").str == "out-w-7.tsv");
-  auto bad = Check("param n = 5\ntopology t {\n    spout s = generate(count: $m)\n    sink o = null() <- s shuffle\n}\n",
-                   {{"n", "x"}});
+  auto bad =
+      Check("param n = 5\ntopology t {\n    spout s = generate(count: $m)\n    sink o = null() <- s shuffle\n}\n",
+            {{"n", "x"}});
   CHECK(bad.text() ==
         "smc: error: -p n=x: expected an integer like the default 5\n"
         "t.topo:3:31: error: undefined parameter 'm'\n"

@@ -18,7 +18,9 @@ namespace smc::rt {
 
 namespace {
 
-void Say(const char* text) { (void)!::write(2, text, std::strlen(text)); }
+void Say(const char* text) {
+  (void)!::write(2, text, std::strlen(text));
+}
 
 }  // namespace
 
@@ -83,7 +85,9 @@ pid_t LaunchTask(const LaunchSpec& spec, int* progress_fd, std::string* error) {
   return pid;
 }
 
-bool GroupGone(pid_t pgid) { return ::kill(-pgid, 0) != 0 && errno == ESRCH; }
+bool GroupGone(pid_t pgid) {
+  return ::kill(-pgid, 0) != 0 && errno == ESRCH;
+}
 
 std::string LastLines(const std::string& path, size_t n) {
   std::ifstream in(path, std::ios::binary);
@@ -121,8 +125,10 @@ void KillLeftovers(const std::vector<TaskRow>& rows) {
       if (end == std::string::npos) end = env.size();
       if (want.count(env.substr(at, end - at))) {
         pid_t g = ::getpgid(pid);
-        if (g > 1 && g != ::getpgrp()) groups.insert(g);
-        else ::kill(pid, SIGKILL);
+        if (g > 1 && g != ::getpgrp())
+          groups.insert(g);
+        else
+          ::kill(pid, SIGKILL);
         break;
       }
       at = end + 1;

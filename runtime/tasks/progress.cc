@@ -17,7 +17,9 @@ std::string Clean(std::string_view s) {
   return out;
 }
 
-double Clamp(double f) { return std::isfinite(f) ? std::clamp(f, 0.0, 1.0) : 0.0; }
+double Clamp(double f) {
+  return std::isfinite(f) ? std::clamp(f, 0.0, 1.0) : 0.0;
+}
 
 // A number at the start of `s`; its length in `*len`.
 std::optional<double> Number(std::string_view s, size_t* len) {
@@ -48,8 +50,10 @@ Progress ParseProgressLine(std::string_view line) {
         if (it == d.MemberEnd() || !it->value.IsNumber()) return std::nullopt;
         return it->value.GetDouble();
       };
-      if (auto f = num("progress")) p.fraction = Clamp(*f);
-      else if (auto pc = num("percent")) p.fraction = Clamp(*pc / 100);
+      if (auto f = num("progress"))
+        p.fraction = Clamp(*f);
+      else if (auto pc = num("percent"))
+        p.fraction = Clamp(*pc / 100);
       else if (auto done = num("done"), total = num("total"); done && total && *total > 0)
         p.fraction = Clamp(*done / *total);
       auto m = d.FindMember("message");

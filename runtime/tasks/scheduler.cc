@@ -17,10 +17,10 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
-#include <map>
-#include <set>
 #include <iostream>
+#include <map>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "runtime/jobs.h"
@@ -69,7 +69,12 @@ class Scheduler {
  public:
   Scheduler(JobStore& store, const GraphSpec& spec, std::vector<TaskRow>& rows, const SchedulerOptions& opts,
             std::ostream& err)
-      : store_(store), spec_(spec), rows_(rows), opts_(opts), err_(err), live_(rows.size()),
+      : store_(store),
+        spec_(spec),
+        rows_(rows),
+        opts_(opts),
+        err_(err),
+        live_(rows.size()),
         rng_(std::random_device{}()) {}
 
   int Run() {
@@ -173,8 +178,10 @@ class Scheduler {
         } else {
           for (int d : spec_.tasks[i].after) {
             const std::string& s = rows_[d].state;
-            if (s == "failed" || s == "aborted") reason = "after " + s + " task '" + rows_[d].name + "'";
-            else if (s == "skipped") reason = "after skipped task '" + rows_[d].name + "'";
+            if (s == "failed" || s == "aborted")
+              reason = "after " + s + " task '" + rows_[d].name + "'";
+            else if (s == "skipped")
+              reason = "after skipped task '" + rows_[d].name + "'";
             if (!reason.empty()) break;
           }
         }
@@ -183,7 +190,8 @@ class Scheduler {
         rows_[i].reason = reason;
         rows_[i].ended_ms = NowMs();
         store_.UpdateTask(rows_[i]);
-        if (!opts_.status_line || rows_.size() <= 50) err_ << "smc: task " << rows_[i].name << " skipped: " << reason << "\n";
+        if (!opts_.status_line || rows_.size() <= 50)
+          err_ << "smc: task " << rows_[i].name << " skipped: " << reason << "\n";
         any = changed = true;
       }
     }
@@ -225,7 +233,6 @@ class Scheduler {
     r.lease_owner = owner_;
     store_.UpdateTask(r);
   }
-
 
   std::vector<std::string> Environment(size_t i) const {
     std::vector<std::string> env;
@@ -360,8 +367,8 @@ class Scheduler {
     r.pgid = 0;
     int64_t elapsed = now - l.started_ns;
     bool ok = l.stop == Stop::kNone && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-    AttemptRow a{r.name, r.attempt, r.started_ms, r.ended_ms, r.exit_status, r.signal, r.timed_out,
-                 l.stop == Stop::kAbort};
+    AttemptRow a{r.name,        r.attempt, r.started_ms, r.ended_ms,
+                 r.exit_status, r.signal,  r.timed_out,  l.stop == Stop::kAbort};
     store_.AddAttempt(spec_.job, a);
     if (ok) {
       // Durable result first, then `done`: a small one goes into the store
@@ -391,11 +398,11 @@ class Scheduler {
       ok = false;
     }
     CloseResult(i);
-    std::string what = l.stop == Stop::kTimeout   ? "timed out after " + Seconds(t.timeout_ns)
-                       : l.stop == Stop::kAbort   ? l.stopped_by
-                       : !r.reason.empty()        ? r.reason
-                       : WIFEXITED(st)            ? "exited with status " + std::to_string(r.exit_status)
-                       : "was killed by signal " + std::to_string(r.signal);
+    std::string what = l.stop == Stop::kTimeout ? "timed out after " + Seconds(t.timeout_ns)
+                       : l.stop == Stop::kAbort ? l.stopped_by
+                       : !r.reason.empty()      ? r.reason
+                       : WIFEXITED(st)          ? "exited with status " + std::to_string(r.exit_status)
+                                                : "was killed by signal " + std::to_string(r.signal);
     if (l.stop == Stop::kAbort) {
       r.state = "aborted";
       r.reason = what;
@@ -462,7 +469,8 @@ class Scheduler {
     for (const Live& l : live_) dirty |= l.progress_dirty;
     if (dirty) consider(last_progress_flush_ns_ + 100'000'000);
     if (opts_.status_line && Running() > 0) consider(now + 500'000'000);
-    int timeout_ms = next < 0 ? -1 : static_cast<int>(std::clamp<int64_t>((next - now + 999'999) / 1'000'000, 0, 60'000));
+    int timeout_ms =
+        next < 0 ? -1 : static_cast<int>(std::clamp<int64_t>((next - now + 999'999) / 1'000'000, 0, 60'000));
     if (waiting_group) timeout_ms = timeout_ms < 0 ? 20 : std::min(timeout_ms, 20);
     std::vector<pollfd> fds;
     std::vector<size_t> owner;

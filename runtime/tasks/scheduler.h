@@ -35,7 +35,7 @@ struct TaskSpec {
   int retries = 0;
   int64_t backoff_ns = 1'000'000'000;
   int64_t backoff_max_ns = 300'000'000'000;
-  int64_t timeout_ns = 0;          // 0: none
+  int64_t timeout_ns = 0;  // 0: none
   int64_t kill_grace_ns = 5'000'000'000;
 };
 
@@ -47,7 +47,7 @@ inline std::string DefaultResultPath(const std::string& job_dir, const std::stri
 struct GraphSpec {
   std::string job;
   std::string block;
-  std::string dir;   // where the tasks run (the .topo file's folder)
+  std::string dir;  // where the tasks run (the .topo file's folder)
   int parallelism = 1;
   std::vector<TaskSpec> tasks;
   std::vector<std::string> env;  // NAME=VALUE added to every task's environment

@@ -167,7 +167,8 @@ JobRow ReadJob(Stmt& s) {
   return j;
 }
 
-constexpr const char* kJobColumns = "id, block, path, params, state, pid, start_ticks, started_ms, ended_ms, exit_status";
+constexpr const char* kJobColumns =
+    "id, block, path, params, state, pid, start_ticks, started_ms, ended_ms, exit_status";
 
 }  // namespace
 
@@ -250,13 +251,18 @@ std::string JobStore::JobDir(const std::string& job, bool create) {
   return d;
 }
 
-bool JobStore::Begin() { return Exec("BEGIN IMMEDIATE"); }
-bool JobStore::Commit() { return Exec("COMMIT"); }
+bool JobStore::Begin() {
+  return Exec("BEGIN IMMEDIATE");
+}
+bool JobStore::Commit() {
+  return Exec("COMMIT");
+}
 
 bool JobStore::CreateJob(const JobRow& j, const std::vector<TaskRow>& tasks) {
   if (!Begin()) return false;
-  Stmt s(db_, "INSERT INTO jobs (id, block, path, params, state, pid, start_ticks, started_ms, ended_ms, exit_status) "
-              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+  Stmt s(db_,
+         "INSERT INTO jobs (id, block, path, params, state, pid, start_ticks, started_ms, ended_ms, exit_status) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   s.Bind(1, j.id).Bind(2, j.block).Bind(3, j.path).Bind(4, JoinLines(j.params)).Bind(5, j.state);
   s.Bind(6, int64_t{j.pid}).Bind(7, static_cast<int64_t>(j.start_ticks)).Bind(8, j.started_ms);
   s.Bind(9, j.ended_ms).Bind(10, int64_t{j.exit_status});
@@ -275,8 +281,9 @@ bool JobStore::CreateJob(const JobRow& j, const std::vector<TaskRow>& tasks) {
 }
 
 bool JobStore::UpdateJob(const JobRow& j) {
-  Stmt s(db_, "UPDATE jobs SET state = ?2, pid = ?3, start_ticks = ?4, started_ms = ?5, ended_ms = ?6, "
-              "exit_status = ?7, params = ?8 WHERE id = ?1");
+  Stmt s(db_,
+         "UPDATE jobs SET state = ?2, pid = ?3, start_ticks = ?4, started_ms = ?5, ended_ms = ?6, "
+         "exit_status = ?7, params = ?8 WHERE id = ?1");
   s.Bind(1, j.id).Bind(2, j.state).Bind(3, int64_t{j.pid}).Bind(4, static_cast<int64_t>(j.start_ticks));
   s.Bind(5, j.started_ms).Bind(6, j.ended_ms).Bind(7, int64_t{j.exit_status}).Bind(8, JoinLines(j.params));
   return s.Run() || Fail("job store: cannot update job " + j.id);
@@ -313,9 +320,10 @@ bool JobStore::InsertTask(const TaskRow& t) {
 }
 
 bool JobStore::UpdateTask(const TaskRow& t) {
-  Stmt s(db_, "UPDATE tasks SET idx = ?3, state = ?4, attempt = ?5, max_attempts = ?6, exit_status = ?7, signal = ?8, "
-              "timed_out = ?9, progress = ?10, message = ?11, started_ms = ?12, ended_ms = ?13, result_path = ?14, "
-              "result_size = ?15, reason = ?16, pgid = ?17, lease_owner = ?18 WHERE job = ?1 AND name = ?2");
+  Stmt s(db_,
+         "UPDATE tasks SET idx = ?3, state = ?4, attempt = ?5, max_attempts = ?6, exit_status = ?7, signal = ?8, "
+         "timed_out = ?9, progress = ?10, message = ?11, started_ms = ?12, ended_ms = ?13, result_path = ?14, "
+         "result_size = ?15, reason = ?16, pgid = ?17, lease_owner = ?18 WHERE job = ?1 AND name = ?2");
   s.Bind(1, t.job).Bind(2, t.name).Bind(3, int64_t{t.index}).Bind(4, t.state).Bind(5, int64_t{t.attempt});
   s.Bind(6, int64_t{t.max_attempts}).Bind(7, int64_t{t.exit_status}).Bind(8, int64_t{t.signal});
   s.Bind(9, int64_t{t.timed_out}).BindDouble(10, t.progress).Bind(11, t.message).Bind(12, t.started_ms);
@@ -352,8 +360,9 @@ std::optional<std::string> JobStore::ReadResultBlob(const std::string& job, cons
 }
 
 bool JobStore::AddAttempt(const std::string& job, const AttemptRow& a) {
-  Stmt s(db_, "INSERT OR REPLACE INTO attempts (job, task, attempt, started_ms, ended_ms, exit_status, signal, "
-              "timed_out, aborted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  Stmt s(db_,
+         "INSERT OR REPLACE INTO attempts (job, task, attempt, started_ms, ended_ms, exit_status, signal, "
+         "timed_out, aborted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   s.Bind(1, job).Bind(2, a.task).Bind(3, int64_t{a.attempt}).Bind(4, a.started_ms).Bind(5, a.ended_ms);
   s.Bind(6, int64_t{a.exit_status}).Bind(7, int64_t{a.signal}).Bind(8, int64_t{a.timed_out});
   s.Bind(9, int64_t{a.aborted});
@@ -362,9 +371,10 @@ bool JobStore::AddAttempt(const std::string& job, const AttemptRow& a) {
 
 std::vector<AttemptRow> JobStore::Attempts(const std::string& job) {
   std::vector<AttemptRow> v;
-  Stmt s(db_, "SELECT a.task, a.attempt, a.started_ms, a.ended_ms, a.exit_status, a.signal, a.timed_out, a.aborted "
-              "FROM attempts a LEFT JOIN tasks t ON t.job = a.job AND t.name = a.task WHERE a.job = ?1 "
-              "ORDER BY t.idx, a.attempt");
+  Stmt s(db_,
+         "SELECT a.task, a.attempt, a.started_ms, a.ended_ms, a.exit_status, a.signal, a.timed_out, a.aborted "
+         "FROM attempts a LEFT JOIN tasks t ON t.job = a.job AND t.name = a.task WHERE a.job = ?1 "
+         "ORDER BY t.idx, a.attempt");
   s.Bind(1, job);
   while (s.Step() == SQLITE_ROW) {
     AttemptRow a;

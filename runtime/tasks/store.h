@@ -45,18 +45,18 @@ struct TaskRow {
   std::string message;           // the last progress message
   int64_t started_ms = 0;        // of the last attempt (Unix time)
   int64_t ended_ms = 0;
-  std::string result_path;       // the result file (stdout), absolute
-  int64_t result_size = -1;      // bytes; -1: no result
-  std::string reason;            // why it was skipped, failed or aborted
-  int pgid = 0;                  // of the running attempt
-  std::string lease_owner;       // "PID:START_TICKS" of the process running it
+  std::string result_path;   // the result file (stdout), absolute
+  int64_t result_size = -1;  // bytes; -1: no result
+  std::string reason;        // why it was skipped, failed or aborted
+  int pgid = 0;              // of the running attempt
+  std::string lease_owner;   // "PID:START_TICKS" of the process running it
 };
 
 /// One job: one run of one tasks block.
 struct JobRow {
   std::string id;
-  std::string block;          // the tasks block's name
-  std::string path;           // the .topo file, absolute
+  std::string block;                // the tasks block's name
+  std::string path;                 // the .topo file, absolute
   std::vector<std::string> params;  // NAME=VALUE overrides given to smc run
   std::string state = "running";    // running, done, failed, aborted
   int pid = 0;
