@@ -12,8 +12,8 @@ For every victim kind (the supervisor, each topology process, each shell
 child, the exec child) and every round, one run: the victim is killed once,
 after a random share of the input has come out. Then:
 
-  - the run completed (exit 0) and every input line is in the output at least
-    once (duplicates only from replays), or
+  - the run completed (exit 0) and every input line is in the output or in
+    an errors stream at least once (duplicates only from replays), or
   - it failed with a non-zero status, naming the component (when the victim
     was a child of smc) on standard error;
   - and in both cases, nothing is left: no process of the run, no segment in
@@ -44,6 +44,13 @@ def pids_matching(pattern):
 def children(pid):
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
+
+
+def comm(pid):
+    try:
+        return open("/proc/%d/comm" % pid).read().strip()
+    except OSError:
+        return ""
 
 
 def session_pids(sid):
@@ -96,8 +103,9 @@ def main():
                     '    spout src  = stdin()\n'
                     '    bolt  slow = throttle(rate: %d) <- src shuffle\n'
                     '    bolt  pass = shell("python3 pass.py %s") x2 <- slow shuffle -> (line)\n'
-                    '    bolt  cat  = exec("cat; : %s") <- pass shuffle\n'
+                    '    bolt  cat  = exec("exec cat") <- pass shuffle\n'
                     '    sink  feed = channel("%s") <- cat shuffle\n'
+                    '    sink  errs = file(path: "%s.errs", format: "tsv") <- cat.errors shuffle\n'
                     '}\n'
                     'topology down {\n'
                     '    spout feed = channel("%s")\n'
@@ -126,9 +134,10 @@ def main():
                     cands = sorted(pids_matching("pass.py %s" % tag))
                     i = int(victim[-1])
                     pid = cands[i] if len(cands) > i else None
-                else:  # the cat under `sh -c "cat; : TAG"`, else that shell
-                    shells = pids_matching(": %s" % tag)
-                    cands = [c for s in shells for c in children(s)] or shells
+                else:  # the exec command: a `cat` child of the topology process 'up'
+                    ups = [c for c in children(p.pid)
+                           if "--topology\0up" in open("/proc/%d/cmdline" % c).read()]
+                    cands = [c for u in ups for c in children(u) if comm(c) == "cat"]
                     pid = cands[0] if cands else None
             if not pid and p.poll() is None:
                 print("  (no %s process found; the run's processes: %s)" % (victim, session_pids(p.pid)))
@@ -145,6 +154,9 @@ def main():
             stats["runs"] += 1
             err = open(err_path, errors="replace").read()
             got = set(open(out_path, errors="replace").read().split())
+            errs_path = os.path.join(work, tag + ".errs")
+            if os.path.exists(errs_path):  # errors(input, reason): accounted, not lost
+                got |= set(l.split("\t")[0] for l in open(errs_path, errors="replace").read().splitlines())
             missing = len(expected - got)
             problems = []
             if pid is None and rc != 0:
