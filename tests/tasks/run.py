@@ -13,8 +13,8 @@ write_topo("diamond.topo", """
 tasks diamond {
     set parallelism = 2
     task a = exec("%(s)s a.start; echo from-a")
-    task b = exec("%(s)s b.start; sleep 0.4; %(s)s b.end; cat ${a.result}") after a
-    task c = exec("%(s)s c.start; sleep 0.4; %(s)s c.end; echo \\"$SMC_RESULT_a\\"") after a
+    task b = exec("%(s)s b.start; until [ -e c.start ]; do sleep 0.01; done; %(s)s b.end; cat ${a.result}") after a
+    task c = exec("%(s)s c.start; until [ -e b.start ]; do sleep 0.01; done; %(s)s c.end; echo \\"$SMC_RESULT_a\\"") after a
     task d = exec("%(s)s d.start; cat $SMC_RESULT_b ${c.result}") after b, c
 }
 """ % {"s": STAMP})
