@@ -4,8 +4,11 @@
 // that Storm's ShellBolt, or smc's own shell(...), can host any smc built-in.
 // The input fields come from the handshake's context (or --fields); each
 // tuple runs through the component and is acked; heartbeats are answered;
-// tick tuples become ticks; when standard input ends the component finishes
-// (a count emits its totals) and the process exits.
+// tick tuples become ticks (and are acked); when standard input ends, or on
+// SIGTERM or SIGINT, the component finishes (a count emits its totals) and
+// the process exits (128 + the signal's number after a signal). Under Storm's
+// ShellBolt, which never closes a bolt's input, count, top and sort need
+// `emit: "tick"` to emit at all.
 #include <unistd.h>
 
 #include <rapidjson/document.h>
@@ -20,6 +23,7 @@
 #include "dsl/validator.h"
 #include "runtime/json_read.h"
 #include "runtime/plan.h"
+#include "runtime/stop.h"
 #include "stdlib/builtins.h"
 #include "stdlib/formats.h"
 #include "stdlib/multilang.h"
@@ -76,9 +80,44 @@ class ProtocolEmitter : public rt::Emitter {
   std::string out_;
 };
 
-std::string ArgText(const std::string& value) {
-  if (ParseLiteral(value)) return value;
-  return Value::String(value).ToSource();
+// A --param value as .topo source, read as the parameter's declared type:
+// `equals=2` for a string parameter is the string "2"; `max=2` for an
+// integer one is 2; lists are written `[...]` or comma-separated (`a,b`).
+std::string ArgText(const ParamSpec* spec, const std::string& value) {
+  auto quoted = [](const std::string& v) { return Value::String(v).ToSource(); };
+  const ParamType type = spec ? spec->type : ParamType::kString;
+  switch (type) {
+    case ParamType::kString:
+    case ParamType::kField:
+    case ParamType::kEnum: return quoted(value);
+    case ParamType::kStringList:
+    case ParamType::kFieldList:
+    case ParamType::kStringOrList:
+    case ParamType::kIntList: {
+      if (!value.empty() && value.front() == '[') return value;  // a list literal (checked by the validator)
+      if (type == ParamType::kStringOrList && value.find(',') == std::string::npos) return quoted(value);
+      std::string list = "[";
+      size_t start = 0;
+      while (true) {
+        size_t comma = value.find(',', start);
+        std::string item = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        list += (start ? ", " : "") + (type == ParamType::kIntList ? item : quoted(item));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+      return list + "]";
+    }
+    default: return ParseLiteral(value) ? value : quoted(value);  // a type error is the validator's to report
+  }
+}
+
+const ParamSpec* FindParam(const std::string& component, const std::string& name) {
+  const ComponentSpec* spec = StandardCatalog().Find(ComponentKind::kBolt, component);
+  if (!spec) return nullptr;
+  for (const ParamSpec& p : spec->params) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -129,7 +168,8 @@ int RunComponent(const ComponentOptions& opts, std::ostream&, std::ostream& err)
       err << "smc component: error: --param expects KEY=VALUE, got '" << opts.params[i] << "'\n";
       return kExitUsage;
     }
-    text += (i ? ", " : "") + opts.params[i].substr(0, eq) + ": " + ArgText(opts.params[i].substr(eq + 1));
+    std::string key = opts.params[i].substr(0, eq);
+    text += (i ? ", " : "") + key + ": " + ArgText(FindParam(opts.name, key), opts.params[i].substr(eq + 1));
   }
   text += ") <- in shuffle\n  sink out = null() <- b shuffle\n}\n";
   Diagnostics diags;
@@ -159,7 +199,7 @@ int RunComponent(const ComponentOptions& opts, std::ostream&, std::ostream& err)
     ctx.stream_names.push_back(s.name);
     ctx.stream_fields.push_back(s.fields);
   }
-  ctx.topology = &topology;
+  ctx.topology = rt::ViewOf(topology, 1);
   ctx.component_index = 1;
   ctx.first_task = {1, 2, 3};
   ctx.task_id = 2;
@@ -179,8 +219,12 @@ int RunComponent(const ComponentOptions& opts, std::ostream&, std::ostream& err)
     rt::Batch batch(static_cast<int>(fields.size()));
     std::vector<rt::Datum> values(fields.size());
     std::vector<std::string> scratch(fields.size());
+    rt::StopSignal& stop = rt::StopSignal::Get();
+    stop.InstallHandlers();
     while (true) {
-      auto r = reader.Read(&json, -1);
+      // SIGTERM (how Storm's ShellBolt ends its subprocess, which never sees
+      // its input close) ends the loop as the end of the input does.
+      auto r = reader.Read(&json, -1, stop.wake_fd());
       if (r == stdlib::FrameReader::Result::kTooLarge) {
         err << "smc component: error: a message on standard input is larger than " << (stdlib::kMaxFrameBytes >> 20)
             << " MiB\n";
@@ -201,6 +245,12 @@ int RunComponent(const ComponentOptions& opts, std::ostream&, std::ostream& err)
       } else if (s == "__tick") {
         out.anchor_.clear();
         bolt->Tick(out);
+        auto id = m.FindMember("id");
+        if (id != m.MemberEnd() && id->value.IsString()) {  // acked, as Storm's bolts ack their tick tuples
+          std::string ack = "{\"command\": \"ack\", \"id\": ";
+          stdlib::AppendJsonString(std::string_view(id->value.GetString(), id->value.GetStringLength()), &ack);
+          out.Send(ack + "}");
+        }
       } else {
         auto id = m.FindMember("id");
         auto tuple = m.FindMember("tuple");
@@ -223,6 +273,7 @@ int RunComponent(const ComponentOptions& opts, std::ostream&, std::ostream& err)
     out.anchor_.clear();
     bolt->Finish(out);
     if (!out.Flush()) return kExitIoErr;
+    if (stop.requested() && stop.signal_number() > 0) return kExitSignalBase + stop.signal_number();
   } catch (const std::exception& e) {
     err << "smc component: error: '" << opts.name << "' failed: " << e.what() << "\n";
     return kExitSoftware;

@@ -72,6 +72,7 @@ struct ComponentSpec {
   std::string outputs_doc;          // e.g. "(word)" or "(KEY, count), errors(input, reason)"
   bool outputs_from_arrow = false;  // outputs must be declared with `->` (shell, plugin)
   bool passthrough = false;         // outputs are its inputs' fields (identity, filter, ...)
+  bool emits_direct = false;        // may emit to `direct` readers (shell): others cannot be read with 'direct'
   int max_parallelism = 0;          // 0: the language's maximum
   /// Non-empty: the component is one end of a channel named by this
   /// argument (a string). A sink sends what it reads into the channel; a

@@ -319,6 +319,17 @@ void Resolver::ResolveSettings(const std::vector<ast::Setting>& settings, unsign
       Error(s.key.range, "'" + s.key.text + "' is a setting of " + places + ", not of " + here);
       continue;
     }
+    if (!spec && IsConfKey(s.key.text) && (scope == kScopeTopology || scope == kScopeComponent)) {
+      // Storm configuration for the components (multi-lang handshakes): any value, passed on as it is.
+      auto [it, inserted] = seen.emplace(s.key.text, s.key.range);
+      if (!inserted) {
+        diags_->Error(file_.source, s.key.range, "duplicate setting '" + s.key.text + "'")
+            .Note(it->second, "first set here");
+        continue;
+      }
+      if (std::optional<Value> v = Resolve(s.value)) (*out)[s.key.text] = *v;
+      continue;
+    }
     if (!spec) {
       std::string where = scope == kScopeTopology    ? "a topology"
                           : scope == kScopeComponent ? "a component"

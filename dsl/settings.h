@@ -35,6 +35,13 @@ const std::vector<SettingSpec>& AllSettings();
 /// The spec of `key`, or null.
 const SettingSpec* FindSetting(const std::string& key);
 
+/// True for a key smc does not interpret but passes to components as Storm
+/// configuration (the multi-lang handshake's conf): `topology.*` keys as they
+/// are, `conf.KEY` as KEY. Known settings (FindSetting) take precedence.
+inline bool IsConfKey(const std::string& key) {
+  return (key.rfind("topology.", 0) == 0 && key.size() > 9) || (key.rfind("conf.", 0) == 0 && key.size() > 5);
+}
+
 /// The language's maximum parallelism (`xN`).
 inline constexpr int kMaxParallelism = 1024;
 

@@ -6,42 +6,12 @@
 #include "dsl/suggest.h"
 
 namespace smc {
-namespace {
-
-const std::vector<std::string>& GroupingNames() {
-  static const std::vector<std::string> kNames = {"shuffle", "fields", "partial", "all",   "global",
-                                                  "direct",  "local",  "none",    "custom"};
-  return kNames;
-}
 
 std::string FieldList(const std::vector<std::string>& fields) {
   std::string out = "(";
   for (size_t i = 0; i < fields.size(); ++i) out += (i ? ", " : "") + fields[i];
   return out + ")";
 }
-
-const ParamSpec* FindParamSpec(const std::vector<ParamSpec>& params, const std::string& name) {
-  for (const ParamSpec& p : params) {
-    if (p.name == name) return &p;
-  }
-  return nullptr;
-}
-
-}  // namespace
-
-// What the validator knows of one component while it works.
-struct TopologyChecker::Work {
-  const ast::Component* ast = nullptr;
-  const ComponentSpec* spec = nullptr;
-  bool broken = false;  // its own errors make its outputs unknown
-  bool outputs_known = false;
-  bool read = false;  // some component reads one of its streams
-  bool on_cycle = false;
-  bool bad_source = false;  // one of its inputs names nothing valid
-  Resolver::BoundArgs args;
-  GraphComponent out;
-  std::vector<int> sources;  // component indices, one per valid input
-};
 
 GraphTopology TopologyChecker::Check(const ast::Topology& t) {
   GraphTopology out;
@@ -100,6 +70,7 @@ GraphTopology TopologyChecker::Check(const ast::Topology& t) {
     ResolveInputsAndOutputs(work, i);
     if (diags_->error_count() > errors_before) work[i].broken = true;
   }
+  CheckDirectStreams(work);
 
   bool has_sink =
       std::any_of(work.begin(), work.end(), [](const Work& w) { return w.ast->kind == ComponentKind::kSink; });
@@ -205,80 +176,6 @@ void TopologyChecker::CheckDeclaredOutputs(const ast::Component& c) {
   }
 }
 
-std::vector<int> TopologyChecker::TopologicalOrder(std::vector<Work>& work) {
-  std::vector<int> indegree(work.size(), 0);
-  std::vector<std::vector<int>> consumers(work.size());
-  for (size_t i = 0; i < work.size(); ++i) {
-    for (int s : work[i].sources) {
-      ++indegree[i];
-      consumers[s].push_back(static_cast<int>(i));
-    }
-  }
-  std::vector<int> order;
-  for (size_t i = 0; i < work.size(); ++i) {
-    if (indegree[i] == 0) order.push_back(static_cast<int>(i));
-  }
-  for (size_t k = 0; k < order.size(); ++k) {
-    for (int c : consumers[order[k]]) {
-      if (--indegree[c] == 0) order.push_back(c);
-    }
-  }
-  return order;
-}
-
-void TopologyChecker::ReportCycles(const ast::Topology& t, std::vector<Work>& work, const std::vector<int>& order,
-                                   const std::vector<bool>& reached) {
-  std::vector<bool> ordered(work.size(), false);
-  for (int i : order) ordered[i] = true;
-  std::vector<bool> reported(work.size(), false);
-  for (size_t start = 0; start < work.size(); ++start) {
-    if (ordered[start] || reported[start]) continue;
-    // Walk back through unordered sources until a component repeats.
-    std::vector<int> path;
-    std::vector<int> pos(work.size(), -1);
-    int cur = static_cast<int>(start);
-    while (pos[cur] < 0) {
-      pos[cur] = static_cast<int>(path.size());
-      path.push_back(cur);
-      int next = -1;
-      for (int s : work[cur].sources) {
-        if (!ordered[s]) {
-          next = s;
-          break;
-        }
-      }
-      cur = next;
-    }
-    std::vector<int> cycle(path.begin() + pos[cur], path.end());
-    std::reverse(cycle.begin(), cycle.end());  // follow the data: source -> consumer
-    bool seen = false;
-    for (int c : cycle) seen |= reported[c];
-    for (int c : path) reported[c] = true;
-    if (seen) continue;
-    // Start the message at the component declared first.
-    auto first = std::min_element(cycle.begin(), cycle.end());
-    std::rotate(cycle.begin(), first, cycle.end());
-    std::string text;
-    for (int c : cycle) {
-      text += work[c].ast->name.text + " -> ";
-      work[c].on_cycle = true;
-    }
-    text += work[cycle.front()].ast->name.text;
-    const ast::Component& first_on_cycle = *work[cycle.front()].ast;
-    if (reached[cycle.front()]) {
-      Error(first_on_cycle.name.range, "cycle in topology '" + t.name.text + "': " + text);
-    } else {
-      // Nothing feeds the cycle: that is the mistake to fix first.
-      Error(first_on_cycle.name.range, std::string(KindName(first_on_cycle.kind)) + " '" + first_on_cycle.name.text +
-                                           "' is not reachable from any spout: " + "its inputs go round the cycle " +
-                                           text);
-    }
-  }
-  for (size_t i = 0; i < work.size(); ++i) {
-    if (!ordered[i]) work[i].broken = true;
-  }
-}
-
 void TopologyChecker::ResolveInputsAndOutputs(std::vector<Work>& work, int i) {
   Work& w = work[i];
   bool inputs_known = !w.bad_source;
@@ -313,7 +210,11 @@ void TopologyChecker::ResolveInputsAndOutputs(std::vector<Work>& work, int i) {
     gi.source = src_index;
     gi.stream = s;
     gi.range = in.range;
-    if (!ResolveGrouping(in, w, src.out.outputs[s], &gi.grouping)) inputs_known = false;
+    if (ResolveGrouping(in, src, w, src.out.outputs[s], &gi.grouping)) {
+      w.reads.push_back({src_index, s, gi.grouping.kind, in.grouping.name.range});
+    } else {
+      inputs_known = false;
+    }
     w.out.inputs.push_back(std::move(gi));
     input_fields.push_back(src.out.outputs[s].fields);
   }
@@ -321,68 +222,6 @@ void TopologyChecker::ResolveInputsAndOutputs(std::vector<Work>& work, int i) {
   ResolveFieldArgs(w, input_fields);
   if (w.broken) return;
   ComputeOutputs(w, input_fields);
-}
-
-bool TopologyChecker::ResolveGrouping(const ast::Input& in, const Work& consumer, const GraphStream& stream,
-                                      GraphGrouping* out) {
-  const ast::Grouping& g = in.grouping;
-  auto known = std::find(GroupingNames().begin(), GroupingNames().end(), g.name.text);
-  if (known == GroupingNames().end()) {
-    Error(g.name.range, "unknown grouping '" + g.name.text + "'" + DidYouMean(g.name.text, GroupingNames()));
-    return false;
-  }
-  out->kind = static_cast<GroupingKind>(known - GroupingNames().begin());
-  bool wants_fields = out->kind == GroupingKind::kFields || out->kind == GroupingKind::kPartial;
-  if (wants_fields && !g.has_fields) {
-    Error(g.name.range, "grouping '" + g.name.text + "' needs fields, such as '" + g.name.text + "(" +
-                            (stream.fields.empty() ? "field" : stream.fields.front()) + ")'");
-    return false;
-  }
-  if (!wants_fields && g.has_fields) {
-    Error(g.name.range, "grouping '" + g.name.text + "' takes no fields");
-    return false;
-  }
-  bool ok = true;
-  for (const ast::Name& f : g.fields) {
-    auto it = std::find(stream.fields.begin(), stream.fields.end(), f.text);
-    if (it == stream.fields.end()) {
-      std::string hint = DidYouMean(f.text, stream.fields);
-      Error(f.range, "stream '" + stream.name + "' of '" + in.source.text + "' has no field '" + f.text + "'" +
-                         (hint.empty() ? "; it has " + FieldList(stream.fields) : hint));
-      ok = false;
-      continue;
-    }
-    out->fields.push_back(f.text);
-    out->field_indices.push_back(static_cast<int>(it - stream.fields.begin()));
-  }
-  if (out->kind == GroupingKind::kCustom) {
-    const GroupingSpec* spec = catalog_.FindGrouping(g.custom->name.text);
-    if (!spec) {
-      std::vector<std::string> names;
-      for (const auto& gs : catalog_.groupings()) names.push_back(gs->name);
-      Error(g.custom->name.range,
-            "unknown custom grouping '" + g.custom->name.text + "'" + DidYouMean(g.custom->name.text, names));
-      return false;
-    }
-    out->custom = spec->name;
-    Resolver::BoundArgs args;
-    if (!resolver_.Bind(spec->name, spec->params, g.custom->args, g.custom->name.range, &args)) return false;
-    for (const auto& [name, bound] : args) {
-      out->custom_args[name] = bound.value;
-      if (const ParamSpec* p = FindParamSpec(spec->params, name); p && p->type == ParamType::kField) {
-        if (std::find(stream.fields.begin(), stream.fields.end(), bound.value.str) == stream.fields.end()) {
-          Error(bound.range, "stream '" + stream.name + "' of '" + in.source.text + "' has no field '" +
-                                 bound.value.str + "'" + DidYouMean(bound.value.str, stream.fields));
-          ok = false;
-        }
-      }
-    }
-  }
-  if (ok && out->kind == GroupingKind::kGlobal && consumer.out.parallelism > 1) {
-    Warning(g.name.range, "'global' sends every tuple to the first of the " + std::to_string(consumer.out.parallelism) +
-                              " instances of '" + consumer.ast->name.text + "'");
-  }
-  return ok;
 }
 
 // Field-name arguments must name a field of every input; a missing optional
@@ -453,35 +292,6 @@ void TopologyChecker::ComputeOutputs(Work& w, const std::vector<std::vector<std:
   }
   for (StreamSpec& s : streams) w.out.outputs.push_back({std::move(s.name), std::move(s.fields)});
   w.outputs_known = true;
-}
-
-std::vector<bool> TopologyChecker::Reached(const std::vector<Work>& work) {
-  std::vector<bool> reached(work.size(), false);
-  std::vector<int> stack;
-  for (size_t i = 0; i < work.size(); ++i) {
-    // A component without inputs, or with a bad one, already has its error:
-    // what it feeds is treated as reached, so one mistake gives one message.
-    const Work& w = work[i];
-    if (w.ast->kind == ComponentKind::kSpout || w.bad_source || w.ast->inputs.empty()) {
-      reached[i] = true;
-      stack.push_back(static_cast<int>(i));
-    }
-  }
-  std::vector<std::vector<int>> consumers(work.size());
-  for (size_t i = 0; i < work.size(); ++i) {
-    for (int s : work[i].sources) consumers[s].push_back(static_cast<int>(i));
-  }
-  while (!stack.empty()) {
-    int cur = stack.back();
-    stack.pop_back();
-    for (int c : consumers[cur]) {
-      if (!reached[c]) {
-        reached[c] = true;
-        stack.push_back(c);
-      }
-    }
-  }
-  return reached;
 }
 
 bool TopologyChecker::ChannelOutputs(Work& w, std::vector<StreamSpec>* streams) {

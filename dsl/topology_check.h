@@ -3,7 +3,9 @@
 // Declares each component (implementation, arguments, parallelism, `->`),
 // links inputs, orders components by their inputs (Kahn), reports cycles,
 // then resolves inputs, groupings, field arguments and outputs in that order,
-// and checks reachability. A component with its own errors is marked broken
+// checks direct streams, and checks reachability. Three files: declarations,
+// inputs and outputs (topology_check.cc), order and cycles
+// (topology_order.cc), groupings (grouping_check.cc). A component with its own errors is marked broken
 // so that what depends on it stays quiet: one mistake, one message. The only
 // built-in behaviour it knows comes from the catalog (ComponentSpec); channel
 // spouts take their fields from ChannelFields. Iterative throughout. Not
@@ -48,7 +50,9 @@ class TopologyChecker {
   void ReportCycles(const ast::Topology& t, std::vector<Work>& work, const std::vector<int>& order,
                     const std::vector<bool>& reached);
   void ResolveInputsAndOutputs(std::vector<Work>& work, int i);
-  bool ResolveGrouping(const ast::Input& in, const Work& consumer, const GraphStream& stream, GraphGrouping* out);
+  bool ResolveGrouping(const ast::Input& in, const Work& source, const Work& consumer, const GraphStream& stream,
+                       GraphGrouping* out);
+  void CheckDirectStreams(const std::vector<Work>& work);
   void ResolveFieldArgs(Work& w, const std::vector<std::vector<std::string>>& input_fields);
   void ComputeOutputs(Work& w, const std::vector<std::vector<std::string>>& input_fields);
   bool ChannelOutputs(Work& w, std::vector<StreamSpec>* streams);
@@ -60,5 +64,28 @@ class TopologyChecker {
   Diagnostics* diags_;
   std::map<std::string, int> index_;  // component name -> index, in the topology being checked
 };
+
+// What the validator knows of one component while it works.
+struct TopologyChecker::Work {
+  const ast::Component* ast = nullptr;
+  const ComponentSpec* spec = nullptr;
+  bool broken = false;  // its own errors make its outputs unknown
+  bool outputs_known = false;
+  bool read = false;  // some component reads one of its streams
+  bool on_cycle = false;
+  bool bad_source = false;  // one of its inputs names nothing valid
+  Resolver::BoundArgs args;
+  GraphComponent out;
+  std::vector<int> sources;  // component indices, one per valid input
+  struct Read {
+    int source = 0, stream = 0;
+    GroupingKind grouping = GroupingKind::kShuffle;
+    SourceRange range;  // the grouping's name
+  };
+  std::vector<Read> reads;  // its inputs whose grouping resolved
+};
+
+/// "(a, b)".
+std::string FieldList(const std::vector<std::string>& fields);
 
 }  // namespace smc

@@ -7,6 +7,7 @@
 
 #include "runtime/channel.h"
 #include "runtime/channel_layout.h"
+#include "runtime/json_read.h"
 
 namespace smc::rt {
 
@@ -212,6 +213,9 @@ Channel::ReadResult Channel::Read(Batch* batch) {
       Corrupt("a string outside its record");
     }
     if (f.type == Type::kBool) f.i = f.i != 0;
+    // A list or a map must be JSON text: encoders write it unquoted.
+    f.json = f.type == Type::kString && f.json != 0 &&
+             IsJsonContainer(std::string_view(record_.data() + 8 + fields_bytes + f.off, f.len));
   }
   batch->AssignRaw(fields.data(), fields.size(), record_.data() + 8 + fields_bytes, counts[1]);
   pos_ = tail + need;

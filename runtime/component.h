@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dsl/graph.h"
 #include "dsl/value.h"
 #include "runtime/setting_defaults.h"
 #include "runtime/tuple.h"
@@ -44,6 +45,31 @@ class IoError : public std::runtime_error {
 /// directory, which open(2) accepts and read(2) refuses.
 void ThrowIfDirectory(int fd, const std::string& name);
 
+/// What an instance may know of the topology around it, as plain data (the
+/// plan stays the runtime's): what Storm's TopologyContext and the
+/// multi-lang handshake tell a component. Shared by a component's instances.
+struct TopologyView {
+  struct Subscriber {
+    std::string component;
+    GraphGrouping grouping;
+  };
+  struct Source {
+    std::string component, stream;  // the input's producer and its stream
+    std::vector<std::string> fields;
+    GraphGrouping grouping;
+    int first_task = 1;  // the producer's first task id
+  };
+  std::string name;                                  // the topology's
+  std::vector<std::string> task_components;          // [task id - 1]: that task's component
+  std::vector<std::vector<Subscriber>> subscribers;  // per output stream: who reads it, how
+  std::vector<Source> inputs;                        // per input, in declaration order
+  std::map<std::string, Value> conf;                 // `topology.*`/`conf.*` settings (dsl/settings.h IsConfKey)
+  int max_pending = static_cast<int>(SettingDefault("max.pending"));  // the component's `max.pending`
+};
+
+/// The view of component `component` of `t`.
+std::shared_ptr<const TopologyView> ViewOf(const PlanTopology& t, int component);
+
 /// What an instance knows about itself.
 struct Context {
   std::string component;  // its name in the topology
@@ -61,7 +87,7 @@ struct Context {
   int64_t subprocess_timeout_ns = SettingDefault("subprocess.timeout");  // the `subprocess.timeout` setting
   std::string on_failure = SettingDefaultText("on.failure");             // the `on.failure` setting
   int max_restarts = static_cast<int>(SettingDefault("max.restarts"));   // the `max.restarts` setting
-  const PlanTopology* topology = nullptr;                                // the whole topology (for multi-lang contexts)
+  std::shared_ptr<const TopologyView> topology;                          // the topology around it (never null when run)
   int component_index = 0;                                               // this component's index in it
   int task_id = 1;                  // Storm task id of this instance (1-based, per topology)
   std::vector<int> first_task;      // task id of each component's first instance
@@ -134,6 +160,12 @@ class SharedEmitter {
   virtual void Fail(const std::string& what) = 0;
   /// Writes one line to standard error, below any status line.
   virtual void Log(const std::string& line) = 0;
+  /// Record a metric the component reported by name (a multi-lang
+  /// "metrics" message), for --metrics and `smc ps JOB`: a number adds to
+  /// its total, another value (JSON text) replaces it. See ReportedMetrics
+  /// (runtime/metrics.h).
+  virtual void AddMetric(const std::string& name, double amount) {}
+  virtual void SetMetric(const std::string& name, std::string_view json) {}
 };
 
 /// What a spout may ask of the runtime while it produces.

@@ -6,6 +6,7 @@
 
 #include "dsl/settings.h"
 #include "runtime/component.h"
+#include "runtime/plan.h"
 #include "runtime/setting_defaults.h"
 
 namespace smc::rt {
@@ -23,6 +24,37 @@ int64_t SettingDefault(const std::string& key) {
 }
 std::string SettingDefaultText(const std::string& key) {
   return DefaultOf(key).str;
+}
+
+std::shared_ptr<const TopologyView> ViewOf(const PlanTopology& t, int component) {
+  auto view = std::make_shared<TopologyView>();
+  const PlanComponent& self = t.components[component];
+  view->name = t.name;
+  std::vector<int> first_task;
+  for (const PlanComponent& c : t.components) {
+    first_task.push_back(static_cast<int>(view->task_components.size()) + 1);
+    for (int i = 0; i < c.parallelism; ++i) view->task_components.push_back(c.name);
+  }
+  for (const PlanStream& s : self.streams) {
+    auto& subs = view->subscribers.emplace_back();
+    for (const PlanEdge& e : s.edges) subs.push_back({t.components[e.consumer].name, e.grouping});
+  }
+  for (size_t i = 0; i < self.inputs.size(); ++i) {
+    const PlanInput& in = self.inputs[i];
+    const PlanComponent& src = t.components[in.source];
+    const PlanStream& stream = src.streams[in.stream];
+    TopologyView::Source& source = view->inputs.emplace_back();
+    source.component = src.name;
+    source.stream = stream.name;
+    source.fields = stream.fields;
+    source.first_task = first_task[in.source];
+    for (const PlanEdge& e : stream.edges) {
+      if (e.consumer == component && e.input == static_cast<int>(i)) source.grouping = e.grouping;
+    }
+  }
+  view->conf = self.conf;
+  view->max_pending = self.max_pending;
+  return view;
 }
 
 void ThrowIfDirectory(int fd, const std::string& name) {

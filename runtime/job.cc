@@ -78,6 +78,8 @@ struct Instance {
   std::atomic<bool> done{false};
   std::atomic<uint64_t> executed{0};
   std::atomic<uint64_t> busy_ns{0};
+  ReportedMetrics reported;  // multi-lang "metrics" messages
+  std::atomic<bool> reported_warned{false};
   std::vector<Instance*> downstream;  // every instance this one's output can reach
 };
 
@@ -172,6 +174,8 @@ class Job final : public Deliveries {
 // The runtime side of SharedEmitter: every call takes the instance's lock.
 class Shared final : public SharedEmitter {
  public:
+  // Warns once when the instance reports more metrics than are kept.
+  void Kept(bool kept);
   Shared(Job* job, Instance* in) : job_(job), in_(in) {}
   void Emit(int stream, const Datum* values, std::vector<int>* tasks) override {
     std::lock_guard<std::mutex> lock(in_->mu);
@@ -202,11 +206,20 @@ class Shared final : public SharedEmitter {
   void Hold(int batches) override { in_->pending.fetch_add(batches, std::memory_order_relaxed); }
   void Fail(const std::string& what) override { job_->Fail(*in_, what); }
   void Log(const std::string& line) override { job_->Say(line); }
+  void AddMetric(const std::string& name, double amount) override { Kept(in_->reported.Add(name, amount)); }
+  void SetMetric(const std::string& name, std::string_view json) override { Kept(in_->reported.Set(name, json)); }
 
  private:
   Job* job_;
   Instance* in_;
 };
+
+void Shared::Kept(bool kept) {
+  if (kept || in_->reported_warned.exchange(true)) return;
+  job_->Note("warning: " + std::string(KindName(in_->comp->kind)) + " '" + in_->comp->name +
+             "' reports more metrics than are kept (" + std::to_string(ReportedMetrics::kMaxNames) +
+             " names, values up to " + std::to_string(ReportedMetrics::kMaxValueBytes) + " bytes)");
+}
 
 void Job::Fail(const Instance& in, const std::string& what, bool io) {
   if (!io) failed_not_io_.store(true);
@@ -220,6 +233,7 @@ void Job::Fail(const Instance& in, const std::string& what, bool io) {
 bool Job::Build() {
   const auto& comps = topology_.components;
   for (size_t c = 0; c < comps.size(); ++c) {
+    std::shared_ptr<const TopologyView> view = ViewOf(topology_, static_cast<int>(c));
     first_.push_back(static_cast<int>(instances_.size()));
     for (int i = 0; i < comps[c].parallelism; ++i) {
       auto in = std::make_unique<Instance>();
@@ -242,7 +256,7 @@ bool Job::Build() {
       in->ctx.subprocess_timeout_ns = comps[c].subprocess_timeout_ns;
       in->ctx.on_failure = comps[c].on_failure;
       in->ctx.max_restarts = comps[c].max_restarts;
-      in->ctx.topology = &topology_;
+      in->ctx.topology = view;
       in->ctx.component_index = static_cast<int>(c);
       in->ctx.task_id = static_cast<int>(instances_.size()) + 1;
       instances_.push_back(std::move(in));
@@ -501,6 +515,8 @@ JobMetrics Job::Collect(double seconds) {
                         in->busy_ns.load(std::memory_order_relaxed)});
     }
     m.components.push_back(Summarize(pc, counts, seconds));
+    for (int i = 0; i < pc.parallelism; ++i)
+      InstanceOf(static_cast<int>(c), i)->reported.MergeInto(&m.components.back().reported);
   }
   return m;
 }

@@ -1,5 +1,6 @@
 #include "runtime/jobs.h"
 
+#include "runtime/json_read.h"
 #include "runtime/json_text.h"
 
 #include <dirent.h>
@@ -10,6 +11,8 @@
 #include <unistd.h>
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -34,8 +37,7 @@ std::string JobRecord::ToJson() const {
 
 std::optional<JobRecord> JobRecord::FromJson(const std::string& text) {
   rapidjson::Document d;
-  d.Parse(text.data(), text.size());
-  if (d.HasParseError() || !d.IsObject()) return std::nullopt;
+  if (!ParseJsonBounded(d, text, nullptr) || !d.IsObject()) return std::nullopt;
   JobRecord r;
   auto str = [&](const char* k, std::string* out) {
     auto it = d.FindMember(k);
@@ -89,6 +91,15 @@ std::optional<JobRecord> JobRecord::FromJson(const std::string& text) {
         cm.errors = static_cast<uint64_t>(n("errors"));
         cm.execute_latency_ms = n("execute_latency_ms");
         cm.capacity = n("capacity");
+        auto reported = c.FindMember("reported");
+        if (reported != c.MemberEnd() && reported->value.IsObject()) {
+          for (const auto& metric : reported->value.GetObject()) {
+            rapidjson::StringBuffer sb;  // bounded: the record was parsed within kMaxJsonDepth
+            rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+            metric.value.Accept(w);
+            cm.reported.emplace_back(metric.name.GetString(), std::string(sb.GetString(), sb.GetSize()));
+          }
+        }
         r.metrics.components.push_back(std::move(cm));
       }
     }

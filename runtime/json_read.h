@@ -68,4 +68,10 @@ bool ParseJsonBounded(Document& doc, std::string_view text, std::string* why) {
   return true;
 }
 
+/// True when `text` is a JSON array or object (within kMaxJsonDepth).
+inline bool IsJsonContainer(std::string_view text) {
+  rapidjson::Document doc;
+  return ParseJsonBounded(doc, text, nullptr) && (doc.IsArray() || doc.IsObject());
+}
+
 }  // namespace smc::rt

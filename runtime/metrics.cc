@@ -3,6 +3,7 @@
 #include "runtime/json_text.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace smc::rt {
 
@@ -20,6 +21,14 @@ std::string MetricsText(const JobMetrics& m) {
                   static_cast<unsigned long long>(c.executed), static_cast<unsigned long long>(c.errors),
                   c.execute_latency_ms, c.capacity);
     out += line;
+  }
+  bool any = false;
+  for (const ComponentMetrics& c : m.components) {
+    for (const auto& [name, value] : c.reported) {
+      if (!any) out += "reported by components:\n";
+      any = true;
+      out += "  " + c.name + " " + name + " = " + value + "\n";
+    }
   }
   return out;
 }
@@ -39,9 +48,71 @@ std::string MetricsJson(const JobMetrics& m) {
     std::snprintf(num, sizeof num, "%.6f", c.execute_latency_ms);
     out += ", \"execute_latency_ms\": " + std::string(num);
     std::snprintf(num, sizeof num, "%.4f", c.capacity);
-    out += ", \"capacity\": " + std::string(num) + "}";
+    out += ", \"capacity\": " + std::string(num);
+    if (!c.reported.empty()) {
+      out += ", \"reported\": {";
+      for (size_t k = 0; k < c.reported.size(); ++k) {
+        out += (k ? ", " : "") + JsonQuote(c.reported[k].first) + ": " + c.reported[k].second;
+      }
+      out += "}";
+    }
+    out += "}";
   }
   return out + "]}\n";
+}
+
+bool ReportedMetrics::Admit(const std::string& name) const {
+  return name.size() <= kMaxValueBytes && (entries_.size() < kMaxNames || entries_.count(name));
+}
+
+bool ReportedMetrics::Add(const std::string& name, double amount) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!Admit(name)) return false;
+  Entry& e = entries_[name];
+  if (!e.numeric) e.total = 0;
+  e.numeric = true;
+  e.total += amount;
+  return true;
+}
+
+bool ReportedMetrics::Set(const std::string& name, std::string_view json) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!Admit(name) || json.size() > kMaxValueBytes) return false;
+  Entry& e = entries_[name];
+  e.numeric = false;
+  e.json.assign(json);
+  return true;
+}
+
+void ReportedMetrics::MergeInto(std::vector<std::pair<std::string, std::string>>* out) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [name, e] : entries_) {
+    std::string text;
+    if (e.numeric) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.15g", e.total);
+      text = buf;
+    } else {
+      text = e.json;
+    }
+    auto it = out->begin();
+    while (it != out->end() && it->first != name) ++it;
+    if (it == out->end()) {
+      out->emplace_back(name, text);
+    } else if (e.numeric) {
+      char* end = nullptr;
+      double before = std::strtod(it->second.c_str(), &end);
+      if (end && *end == 0) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.15g", before + e.total);
+        it->second = buf;
+      } else {
+        it->second = text;
+      }
+    } else {
+      it->second = text;
+    }
+  }
 }
 
 std::string ShortCount(double n) {

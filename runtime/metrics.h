@@ -2,7 +2,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace smc::rt {
@@ -18,6 +22,35 @@ struct ComponentMetrics {
   uint64_t errors = 0;            // bad input reported, failures
   double execute_latency_ms = 0;  // mean time to process one tuple
   double capacity = 0;            // busiest instance: fraction of the run it spent executing
+  // Metrics the component reported by name (multi-lang "metrics" messages),
+  // by name: the value as JSON text (a number: the total over its instances).
+  std::vector<std::pair<std::string, std::string>> reported;
+};
+
+/// What one instance reported with multi-lang "metrics" messages. A number
+/// adds to the metric's total (Storm's CountShellMetric); any other value
+/// replaces the metric's value (its JSON text). Bounded: at most kMaxNames
+/// names per instance and kMaxValueBytes per value (more is ignored).
+/// Thread-safe.
+class ReportedMetrics {
+ public:
+  static constexpr size_t kMaxNames = 64;
+  static constexpr size_t kMaxValueBytes = 1024;
+  /// False when the metric was ignored (too many names, value too long).
+  bool Add(const std::string& name, double amount);
+  bool Set(const std::string& name, std::string_view json);
+  /// Merges this instance's metrics into a component's, by name.
+  void MergeInto(std::vector<std::pair<std::string, std::string>>* out) const;
+
+ private:
+  struct Entry {
+    bool numeric = false;
+    double total = 0;
+    std::string json;
+  };
+  bool Admit(const std::string& name) const;
+  mutable std::mutex mu_;
+  std::map<std::string, Entry> entries_;
 };
 
 struct JobMetrics {

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "dsl/settings.h"
+
 namespace smc::rt {
 
 int PlanComponent::UpstreamInstances(const std::vector<PlanComponent>& all) const {
@@ -64,6 +66,9 @@ Plan Compile(const Graph& g) {
       if (auto it = c.settings.find("on.failure"); it != c.settings.end()) pc.on_failure = it->second.str;
       pc.max_restarts = static_cast<int>(Num(c.settings, "max.restarts", pc.max_restarts));
       pc.subprocess_timeout_ns = Num(c.settings, "subprocess.timeout", pc.subprocess_timeout_ns);
+      for (const auto& [key, value] : c.settings) {
+        if (IsConfKey(key) && !FindSetting(key)) pc.conf[key] = value;
+      }
       pt.components.push_back(std::move(pc));
     }
     for (size_t ci = 0; ci < t.components.size(); ++ci) {

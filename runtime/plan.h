@@ -53,6 +53,7 @@ struct PlanComponent {
   std::string on_failure = SettingDefaultText("on.failure");
   int max_restarts = static_cast<int>(SettingDefault("max.restarts"));
   int64_t subprocess_timeout_ns = SettingDefault("subprocess.timeout");
+  std::map<std::string, Value> conf;  // `topology.*` and `conf.*` settings, for components (dsl/settings.h)
 
   /// End-of-stream marks an instance waits for: one per upstream instance per input.
   int UpstreamInstances(const std::vector<PlanComponent>& all) const;

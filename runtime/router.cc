@@ -59,7 +59,12 @@ bool Shuffled(GroupingKind k) {
 
 Router::Router(const PlanTopology& t, int component, int instance, std::vector<int> first_task, BatchPool* pool,
                Deliveries* out)
-    : topology_(t), component_(component), first_task_(std::move(first_task)), pool_(pool), out_(out) {
+    : topology_(t),
+      component_(component),
+      instance_(instance),
+      first_task_(std::move(first_task)),
+      pool_(pool),
+      out_(out) {
   const PlanComponent& c = t.components[component];
   batch_size_ = c.batch_size;
   for (size_t i = 0; i < c.streams.size(); ++i) {
@@ -127,7 +132,10 @@ void Router::Emit(int stream, const Datum* v) {
         for (size_t t = 0; t < n; ++t) Put(e, s.width, t, v);
         break;
       case GroupingKind::kGlobal: Put(e, s.width, 0, v); break;
-      case GroupingKind::kDirect: break;  // only EmitDirect reaches direct subscribers
+      case GroupingKind::kDirect:  // only EmitDirect reaches direct readers: never a silent loss
+        throw std::runtime_error("emitted on stream '" + topology_.components[component_].streams[stream].name +
+                                 "' without naming a task, but '" + topology_.components[e.plan->consumer].name +
+                                 "' reads it with 'direct'");
       case GroupingKind::kCustom:
         e.chosen.clear();
         e.custom->Choose(v, &e.chosen);
@@ -165,7 +173,18 @@ void Router::EmitAll(int stream, const Batch& batch) {
   }
 }
 
+void Router::CheckDirect(int stream, const std::string& target) const {
+  for (const Edge& e : streams_[stream].edges) {
+    if (e.plan->grouping.kind == GroupingKind::kDirect) continue;
+    throw std::runtime_error("emitted direct to " + target + " on stream '" +
+                             topology_.components[component_].streams[stream].name + "', but '" +
+                             topology_.components[e.plan->consumer].name + "' reads it with '" +
+                             std::string(GroupingName(e.plan->grouping.kind)) + "', not 'direct'");
+  }
+}
+
 void Router::EmitDirect(int stream, int instance, const Datum* v) {
+  CheckDirect(stream, "instance " + std::to_string(instance));
   Bump(emitted_);
   Stream& s = streams_[stream];
   for (Edge& e : s.edges) {
@@ -202,6 +221,7 @@ void Router::EmitRecording(int stream, const Datum* v, std::vector<int>* tasks) 
 }
 
 void Router::EmitDirectTask(int stream, int task, const Datum* v) {
+  CheckDirect(stream, "task " + std::to_string(task));
   for (Edge& e : streams_[stream].edges) {
     if (e.plan->grouping.kind != GroupingKind::kDirect) continue;
     int index = task - first_task_[e.plan->consumer];
@@ -256,6 +276,7 @@ void Router::Send(Edge& e, Target& t) {
   m.kind = Message::Kind::kData;
   m.input = e.plan->input;
   m.batch = t.open;
+  m.batch->set_source_task(first_task_[component_] + instance_);
   t.open = nullptr;
   --open_;
   ++t.sent;

@@ -82,7 +82,9 @@ class Router final : public Emitter {
 
   /// Emit, appending the task ids the tuple goes to to `tasks`.
   void EmitRecording(int stream, const Datum* v, std::vector<int>* tasks);
-  /// EmitDirect by Storm task id instead of instance index.
+  /// EmitDirect by Storm task id instead of instance index. A direct emit on
+  /// a stream that a reader reads with another grouping, and an emit without
+  /// a task on a stream read with 'direct', throw (never a silent loss).
   void EmitDirectTask(int stream, int task, const Datum* v);
 
   /// True while some target has a partly filled batch.
@@ -125,6 +127,9 @@ class Router final : public Emitter {
     std::vector<Edge> edges;
   };
 
+  // Throws when a direct emit (to `target`: "task 3") reaches a stream that
+  // a reader reads with another grouping: it would lose the tuple.
+  void CheckDirect(int stream, const std::string& target) const;
   void Put(Edge& e, int width, size_t t, const Datum* v);
   void Send(Edge& e, Target& t);
   // Counters written by the owning instance only and read by others: a
@@ -135,6 +140,7 @@ class Router final : public Emitter {
 
   const PlanTopology& topology_;
   int component_;
+  int instance_;
   std::vector<int> first_task_;
   BatchPool* pool_;
   Deliveries* out_;

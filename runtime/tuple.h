@@ -1,7 +1,11 @@
 // Tuples and batches: what flows along the edges of a running topology.
 //
 // A tuple is a list of typed values (string, int, float, bool, null) that
-// matches its stream's declared fields. Tuples never travel alone: a Batch
+// matches its stream's declared fields. A list or a map (from a multi-lang
+// component's JSON) is a string holding its JSON text, flagged `json`:
+// built-in components see it as that text, and multi-lang encoders and JSON
+// output write it unquoted, so it reaches the next shell component as a list
+// or a map again. Tuples never travel alone: a Batch
 // holds many tuples of one stream in two flat buffers, the fields (16 bytes
 // each) and an arena with the bytes of every string, so that moving a few
 // hundred tuples costs about as much as moving one.
@@ -24,6 +28,7 @@ enum class Type : uint8_t { kNull, kInt, kFloat, kBool, kString };
 /// One value as components read and emit it.
 struct Datum {
   Type type = Type::kNull;
+  bool json = false;   // kString only: `s` is the JSON text of a list or a map
   int64_t i = 0;       // kInt, kBool
   double f = 0;        // kFloat
   std::string_view s;  // kString
@@ -51,6 +56,12 @@ struct Datum {
     Datum d;
     d.type = Type::kString;
     d.s = v;
+    return d;
+  }
+  /// A list or a map, as its JSON text (see the file comment).
+  static Datum Json(std::string_view v) {
+    Datum d = Str(v);
+    d.json = true;
     return d;
   }
 
@@ -89,6 +100,7 @@ inline uint64_t HashDatum(const Datum& d) {
 /// A value as a batch stores it (strings are arena offsets).
 struct Field {
   Type type = Type::kNull;
+  uint8_t json = 0;  // kString: Datum::json
   uint32_t len = 0;  // kString: byte length
   union {
     int64_t i;
@@ -106,6 +118,10 @@ class Batch {
   explicit Batch(int width) : width_(width) {}
 
   int width() const { return width_; }
+  /// The Storm task id of the instance that emitted these tuples (0: unknown,
+  /// such as a batch read from a channel). Set by the producer's router.
+  int source_task() const { return source_task_; }
+  void set_source_task(int task) { source_task_ = task; }
   size_t size() const { return width_ ? fields_.size() / width_ : count_; }
   bool empty() const { return size() == 0; }
   size_t bytes() const { return fields_.size() * sizeof(Field) + arena_.size(); }
@@ -151,12 +167,14 @@ class Batch {
     fields_.assign(fields, fields + count);
     arena_.assign(arena, arena_len);
     count_ = 0;
+    source_task_ = 0;
   }
 
   void Clear() {
     fields_.clear();
     arena_.clear();
     count_ = 0;
+    source_task_ = 0;
   }
   void Reserve(size_t tuples, size_t bytes) {
     fields_.reserve(tuples * width_);
@@ -172,7 +190,10 @@ class Batch {
     Datum d;
     d.type = x.type;
     switch (x.type) {
-      case Type::kString: d.s = std::string_view(arena_.data() + x.off, x.len); break;
+      case Type::kString:
+        d.s = std::string_view(arena_.data() + x.off, x.len);
+        d.json = x.json != 0;
+        break;
       case Type::kFloat: d.f = x.f; break;
       default: d.i = x.i;
     }
@@ -185,6 +206,7 @@ class Batch {
       case Type::kString:
         x.off = arena_.size();
         x.len = static_cast<uint32_t>(d.s.size());
+        x.json = d.json;
         arena_.append(d.s.data(), d.s.size());
         break;
       case Type::kFloat: x.f = d.f; break;
@@ -193,6 +215,7 @@ class Batch {
   }
 
   int width_ = 0;
+  int source_task_ = 0;
   size_t count_ = 0;  // tuples of width 0
   std::vector<Field> fields_;
   std::string arena_;

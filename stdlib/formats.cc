@@ -72,11 +72,11 @@ rt::Datum JsonDatum(const rapidjson::Value& v, std::string* scratch) {
   }
   if (v.IsNumber()) return rt::Datum::Float(v.GetDouble());
   if (v.IsNull()) return rt::Datum::Null();
-  rapidjson::StringBuffer sb;
+  rapidjson::StringBuffer sb;  // a list or a map: kept as its JSON text, flagged as such
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   v.Accept(w);
-  *scratch = sb.GetString();
-  return rt::Datum::Str(*scratch);
+  scratch->assign(sb.GetString(), sb.GetSize());
+  return rt::Datum::Json(*scratch);
 }
 
 RecordReader::RecordReader(int fd, std::string name, const rt::Context& ctx)
@@ -303,7 +303,13 @@ void RecordFormatter::Append(const rt::Batch& b, size_t t, int input, std::strin
       out->append(": ");
       rt::Datum d = b.Get(t, k);
       switch (d.type) {
-        case rt::Type::kString: replaced_utf8_ += AppendJsonString(d.s, out); break;
+        case rt::Type::kString:
+          if (d.json) {
+            out->append(d.s);  // a list or a map (runtime/tuple.h)
+          } else {
+            replaced_utf8_ += AppendJsonString(d.s, out);
+          }
+          break;
         case rt::Type::kNull: out->append("null"); break;
         case rt::Type::kFloat:
           if (!std::isfinite(d.f)) {  // JSON has no NaN or infinity

@@ -109,7 +109,7 @@ class WriterSink : public rt::Component {
 };
 
 /// A JSON value as a datum; objects and arrays become their JSON text, kept
-/// in `scratch`.
+/// in `scratch`, as a Datum::Json (written back unquoted as JSON).
 rt::Datum JsonDatum(const rapidjson::Value& v, std::string* scratch);
 
 using rt::AppendJsonString;

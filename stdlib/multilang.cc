@@ -13,12 +13,15 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <thread>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include "dsl/graph.h"
 #include "runtime/jobs.h"
 #include "runtime/json_read.h"
-#include "runtime/plan.h"
 #include "runtime/stop.h"
 #include "runtime/subprocess.h"
 #include "stdlib/child.h"
@@ -70,7 +73,7 @@ void AppendStrings(const std::vector<std::string>& v, std::string* out) {
   out->push_back(']');
 }
 
-void AppendGrouping(const GraphGrouping& g, const std::vector<std::string>& stream_fields, std::string* out) {
+void AppendGrouping(const GraphGrouping& g, std::string* out) {
   out->append("{\"type\": \"");
   out->append(StormGroupingName(static_cast<int>(g.kind)));
   out->append("\"");
@@ -78,86 +81,123 @@ void AppendGrouping(const GraphGrouping& g, const std::vector<std::string>& stre
     out->append(", \"fields\": ");
     AppendStrings(g.kind == GroupingKind::kGlobal ? std::vector<std::string>{} : g.fields, out);
   }
-  (void)stream_fields;
   out->push_back('}');
+}
+
+// A setting's value as JSON: durations in seconds, sizes in bytes.
+void AppendValueJson(const Value& v, std::string* out) {
+  switch (v.type) {
+    case ValueType::kString: AppendJsonString(v.str, out); break;
+    case ValueType::kBool: out->append(v.num ? "true" : "false"); break;
+    case ValueType::kInt:
+    case ValueType::kSize: out->append(std::to_string(v.num)); break;
+    case ValueType::kFloat: AppendDatumJson(rt::Datum::Float(v.real), out); break;
+    case ValueType::kDuration:
+      if (v.num % 1'000'000'000 == 0) {
+        out->append(std::to_string(v.num / 1'000'000'000));
+      } else {
+        AppendDatumJson(rt::Datum::Float(static_cast<double>(v.num) / 1e9), out);
+      }
+      break;
+    case ValueType::kList:
+      out->push_back('[');
+      for (size_t i = 0; i < v.list.size(); ++i) {
+        if (i) out->append(", ");
+        AppendValueJson(v.list[i], out);  // bounded: the grammar refuses lists nested over 64 levels
+      }
+      out->push_back(']');
+      break;
+  }
+}
+
+std::string Seconds(int64_t ns) {
+  return std::to_string(std::max<int64_t>(1, ns / 1'000'000'000));
 }
 
 }  // namespace
 
+std::string ConfJson(const rt::Context& ctx, int64_t message_timeout_ns) {
+  const rt::TopologyView& t = *ctx.topology;
+  std::map<std::string, std::string> conf;  // key -> JSON text
+  AppendJsonString(t.name, &conf["topology.name"]);
+  conf["topology.message.timeout.secs"] = Seconds(message_timeout_ns);
+  conf["topology.subprocess.timeout.secs"] = Seconds(ctx.subprocess_timeout_ns);
+  if (ctx.tick_ns > 0) conf["topology.tick.tuple.freq.secs"] = Seconds(ctx.tick_ns);
+  conf["topology.acker.executors"] = "0";
+  conf["topology.workers"] = "1";
+  conf["topology.max.spout.pending"] = std::to_string(t.max_pending);
+  for (const auto& [key, value] : t.conf) {
+    std::string name = key.rfind("conf.", 0) == 0 ? key.substr(5) : key;
+    std::string& text = conf[name];
+    text.clear();
+    AppendValueJson(value, &text);
+  }
+  std::string out = "{";
+  for (const auto& [key, text] : conf) {
+    if (out.size() > 1) out += ", ";
+    AppendJsonString(key, &out);
+    out += ": " + text;
+  }
+  return out + "}";
+}
+
 std::string HandshakeJson(const rt::Context& ctx, const std::string& pid_dir, int64_t message_timeout_ns) {
-  const rt::PlanTopology& t = *ctx.topology;
-  const rt::PlanComponent& self = t.components[ctx.component_index];
-  std::string out = "{\"conf\": {\"topology.name\": ";
-  AppendJsonString(t.name, &out);
-  out += ", \"topology.message.timeout.secs\": " +
-         std::to_string(std::max<int64_t>(1, message_timeout_ns / 1'000'000'000)) +
-         ", \"topology.subprocess.timeout.secs\": " +
-         std::to_string(std::max<int64_t>(1, ctx.subprocess_timeout_ns / 1'000'000'000)) + "}";
+  const rt::TopologyView& t = *ctx.topology;
+  std::string out = "{\"conf\": " + ConfJson(ctx, message_timeout_ns);
   out += ", \"pidDir\": ";
   AppendJsonString(pid_dir, &out);
   out += ", \"context\": {\"task->component\": {";
-  bool first = true;
-  for (size_t c = 0; c < t.components.size(); ++c) {
-    for (int i = 0; i < t.components[c].parallelism; ++i) {
-      out += first ? "" : ", ";
-      first = false;
-      out += "\"" + std::to_string(ctx.first_task[c] + i) + "\": ";
-      AppendJsonString(t.components[c].name, &out);
-    }
+  for (size_t task = 0; task < t.task_components.size(); ++task) {
+    out += task ? ", " : "";
+    out += "\"" + std::to_string(task + 1) + "\": ";
+    AppendJsonString(t.task_components[task], &out);
   }
   out += "}, \"taskid\": " + std::to_string(ctx.task_id) + ", \"componentid\": ";
-  AppendJsonString(self.name, &out);
+  AppendJsonString(ctx.component, &out);
   out += ", \"stream->target->grouping\": {";
-  for (size_t s = 0; s < self.streams.size(); ++s) {
+  for (size_t s = 0; s < ctx.stream_names.size(); ++s) {
     out += s ? ", " : "";
-    AppendJsonString(self.streams[s].name, &out);
+    AppendJsonString(ctx.stream_names[s], &out);
     out += ": {";
-    for (size_t e = 0; e < self.streams[s].edges.size(); ++e) {
-      const rt::PlanEdge& edge = self.streams[s].edges[e];
+    const auto& subs = t.subscribers[s];
+    for (size_t e = 0; e < subs.size(); ++e) {
       out += e ? ", " : "";
-      AppendJsonString(t.components[edge.consumer].name, &out);
+      AppendJsonString(subs[e].component, &out);
       out += ": ";
-      AppendGrouping(edge.grouping, self.streams[s].fields, &out);
+      AppendGrouping(subs[e].grouping, &out);
     }
     out += "}";
   }
   out += "}, \"streams\": [";
-  for (size_t s = 0; s < self.streams.size(); ++s) {
+  for (size_t s = 0; s < ctx.stream_names.size(); ++s) {
     out += s ? ", " : "";
-    AppendJsonString(self.streams[s].name, &out);
+    AppendJsonString(ctx.stream_names[s], &out);
   }
   out += "], \"stream->outputfields\": {";
-  for (size_t s = 0; s < self.streams.size(); ++s) {
+  for (size_t s = 0; s < ctx.stream_names.size(); ++s) {
     out += s ? ", " : "";
-    AppendJsonString(self.streams[s].name, &out);
+    AppendJsonString(ctx.stream_names[s], &out);
     out += ": ";
-    AppendStrings(self.streams[s].fields, &out);
+    AppendStrings(ctx.stream_fields[s], &out);
   }
   // Inputs, grouped by source component and stream.
   std::string groupings, fields;
   std::vector<std::string> sources;
-  for (const rt::PlanInput& in : self.inputs) {
-    const std::string& src = t.components[in.source].name;
-    if (std::find(sources.begin(), sources.end(), src) == sources.end()) sources.push_back(src);
+  for (const rt::TopologyView::Source& in : t.inputs) {
+    if (std::find(sources.begin(), sources.end(), in.component) == sources.end()) sources.push_back(in.component);
   }
   for (size_t k = 0; k < sources.size(); ++k) {
     std::string g, f;
-    for (size_t i = 0; i < self.inputs.size(); ++i) {
-      const rt::PlanInput& in = self.inputs[i];
-      const rt::PlanComponent& src = t.components[in.source];
-      if (src.name != sources[k]) continue;
-      const rt::PlanStream& stream = src.streams[in.stream];
-      for (const rt::PlanEdge& e : stream.edges) {
-        if (t.components[e.consumer].name != self.name || e.input != static_cast<int>(i)) continue;
-        g += g.empty() ? "" : ", ";
-        AppendJsonString(stream.name, &g);
-        g += ": ";
-        AppendGrouping(e.grouping, stream.fields, &g);
-      }
+    for (const rt::TopologyView::Source& in : t.inputs) {
+      if (in.component != sources[k]) continue;
+      g += g.empty() ? "" : ", ";
+      AppendJsonString(in.stream, &g);
+      g += ": ";
+      AppendGrouping(in.grouping, &g);
       f += f.empty() ? "" : ", ";
-      AppendJsonString(stream.name, &f);
+      AppendJsonString(in.stream, &f);
       f += ": ";
-      AppendStrings(stream.fields, &f);
+      AppendStrings(in.fields, &f);
     }
     groupings += (k ? ", " : "");
     AppendJsonString(sources[k], &groupings);
@@ -274,11 +314,30 @@ bool ShellPeer::HandleCommon(const ChildMessage& m) {
   }
   if (m.command == "error") {
     std::string text = StringMember(m, "msg");
+    if (input_closed_.load() && (text.find("Read EOF from stdin") != std::string::npos ||
+                                 text.find("end of file reached") != std::string::npos)) {
+      return true;  // the end of the input smc closed: how Storm's adapters exit
+    }
     ctx_.shared->Log(label_ + " error: " + text);
     ctx_.shared->Error("", text);
     return true;
   }
-  return m.command == "metrics";
+  if (m.command == "metrics") {
+    std::string name = StringMember(m, "name");
+    const rapidjson::Value* params = m.Find("params");
+    if (name.empty() || !params) {
+      ctx_.shared->Log(label_ + " warning: a metrics message without a name and params was ignored");
+    } else if (params->IsNumber()) {
+      ctx_.shared->AddMetric(name, params->GetDouble());
+    } else {
+      rapidjson::StringBuffer sb;  // bounded: the frame was parsed within rt::kMaxJsonDepth
+      rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+      params->Accept(w);
+      ctx_.shared->SetMetric(name, std::string_view(sb.GetString(), sb.GetSize()));
+    }
+    return true;
+  }
+  return false;
 }
 
 void ShellPeer::HandleEmit(const ChildMessage& m, Child* child) {
@@ -297,14 +356,18 @@ void ShellPeer::HandleEmit(const ChildMessage& m, Child* child) {
   values_.resize(width);
   scratch_.resize(width);
   for (size_t k = 0; k < width; ++k) values_[k] = JsonDatum(arr[k], &scratch_[k]);
-  if (const rapidjson::Value* direct = m.Find("task"); direct && direct->IsInt()) {
-    ctx_.shared->EmitDirect(index, direct->GetInt(), values_.data());
-    return;
-  }
   const rapidjson::Value* need_v = m.Find("need_task_ids");
   bool need = !need_v || !need_v->IsBool() || need_v->GetBool();
   tasks_.clear();
-  ctx_.shared->Emit(index, values_.data(), need ? &tasks_ : nullptr);
+  try {
+    if (const rapidjson::Value* direct = m.Find("task"); direct && direct->IsInt()) {
+      ctx_.shared->EmitDirect(index, direct->GetInt(), values_.data());
+      return;
+    }
+    ctx_.shared->Emit(index, values_.data(), need ? &tasks_ : nullptr);
+  } catch (const std::runtime_error& e) {
+    throw EmitError(e.what());
+  }
   if (!need) return;
   std::string json = "[";
   for (size_t i = 0; i < tasks_.size(); ++i) json += (i ? ", " : "") + std::to_string(tasks_[i]);

@@ -16,6 +16,7 @@
 
 #include <rapidjson/document.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -84,6 +85,13 @@ class ProtocolError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// An emit the topology cannot deliver (a direct emit on a stream not read
+/// with 'direct', or the reverse): the run fails; restarting would not help.
+class EmitError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// A message from a multi-lang process, parsed with the bounded reader.
 struct ChildMessage {
   rapidjson::Document doc;
@@ -117,6 +125,11 @@ void AppendDatumJson(const rt::Datum& d, std::string* out);
 /// Appends a bolt's input tuple message.
 void AppendTupleJson(std::string_view id, std::string_view comp, std::string_view stream, int task, const rt::Batch& b,
                      size_t t, std::string* out);
+
+/// The handshake's conf: the Storm keys smc knows (topology.name, timeouts,
+/// tick frequency, acker count, ...) and the topology's `topology.*` and
+/// `conf.*` settings (`conf.KEY` as KEY), which replace them when they collide.
+std::string ConfJson(const rt::Context& ctx, int64_t message_timeout_ns);
 
 /// The handshake: conf, pidDir and the Storm context of this instance.
 /// `message_timeout_ns` is reported as topology.message.timeout.secs.
@@ -153,11 +166,17 @@ class ShellPeer {
   /// The fault for FrameReader::kTooLarge.
   static std::string TooLargeFault();
 
-  /// Handles log, error and metrics; false for other commands.
+  /// Handles log, error and metrics; false for other commands. Once
+  /// NoteInputClosed was called, an error that only says the child read the
+  /// end of its input (Storm's adapters: "Read EOF from stdin", Ruby's "end
+  /// of file reached") is expected and is not counted.
   bool HandleCommon(const ChildMessage& m);
+  /// smc has closed (or is closing) the child's standard input. Thread-safe.
+  void NoteInputClosed() { input_closed_.store(true); }
   /// Handles an emit: checks and converts the tuple, emits it (direct when
   /// it names a task), and replies with the task ids unless the emit says
-  /// need_task_ids false. Throws ProtocolError on a bad emit.
+  /// need_task_ids false. Throws ProtocolError on a bad emit, EmitError on
+  /// one the topology cannot deliver.
   void HandleEmit(const ChildMessage& m, Child* child);
 
   /// The restart policy after `message` (a Describe text): see
@@ -175,6 +194,7 @@ class ShellPeer {
   std::vector<rt::Datum> values_;
   std::vector<std::string> scratch_;
   std::vector<int> tasks_;
+  std::atomic<bool> input_closed_{false};
 };
 
 }  // namespace smc::stdlib

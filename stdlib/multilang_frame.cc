@@ -123,7 +123,13 @@ bool WriteAll(int fd, std::string_view data) {
 
 void AppendDatumJson(const rt::Datum& d, std::string* out) {
   switch (d.type) {
-    case rt::Type::kString: rt::AppendJsonString(d.s, out); break;
+    case rt::Type::kString:
+      if (d.json) {
+        out->append(d.s);  // a list or a map: JSON text already (see runtime/tuple.h)
+      } else {
+        rt::AppendJsonString(d.s, out);
+      }
+      break;
     case rt::Type::kNull: out->append("null"); break;
     case rt::Type::kFloat: {
       if (!std::isfinite(d.f)) {  // JSON has no NaN or infinity

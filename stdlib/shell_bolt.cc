@@ -15,7 +15,6 @@
 #include <map>
 
 #include "dsl/value.h"
-#include "runtime/plan.h"
 #include "runtime/stop.h"
 #include "stdlib/builtins.h"
 #include "stdlib/child.h"
@@ -38,6 +37,7 @@ ComponentSpec ShellBoltSpec() {
                        "tuples sent to the subprocess and not yet acked before its producers wait")};
   s.outputs_doc = "as declared with '->'";
   s.outputs_from_arrow = true;
+  s.emits_direct = true;
   return s;
 }
 
@@ -136,10 +136,9 @@ class ShellBolt : public rt::Component {
     peer_ = std::make_unique<ShellPeer>(ctx, ComponentKind::kBolt);
     message_timeout_ns_ = ctx.Arg("message_timeout").num;
     max_unacked_ = static_cast<size_t>(std::max<int64_t>(1, ctx.IntArg("max_unacked")));
-    hold_batches_ = std::max(1, ctx.topology->components[ctx.component_index].max_pending);
-    for (const rt::PlanInput& in : ctx.topology->components[ctx.component_index].inputs) {
-      const rt::PlanComponent& src = ctx.topology->components[in.source];
-      sources_.push_back({src.name, src.streams[in.stream].name, ctx.first_task[in.source]});
+    hold_batches_ = std::max(1, ctx.topology->max_pending);
+    for (const rt::TopologyView::Source& in : ctx.topology->inputs) {
+      sources_.push_back({in.component, in.stream, in.first_task});
     }
     child_ = peer_->Launch(message_timeout_ns_);
     reader_thread_ = std::thread([this] { ReaderMain(); });
@@ -162,9 +161,10 @@ class ShellBolt : public rt::Component {
     const Source& src = sources_[input];
     std::string chunk;
     chunk.reserve(b.size() * 64);
+    const int task = b.source_task() > 0 ? b.source_task() : src.task;  // the emitting instance's task
     for (size_t t = 0; t < b.size(); ++t) {
       std::string id = std::to_string(++next_id_);
-      AppendTupleJson(id, src.component, src.stream, src.task, b, t, &chunk);
+      AppendTupleJson(id, src.component, src.stream, task, b, t, &chunk);
       chunk.append("\nend\n");
     }
     uint64_t first = next_id_ - b.size() + 1;
@@ -208,6 +208,7 @@ class ShellBolt : public rt::Component {
   void CloseInput() {
     if (closing_ns_ != 0 || !child_) return;
     closing_ns_ = Now();
+    peer_->NoteInputClosed();
     child_->CloseInputWhenDone();
   }
 
@@ -245,6 +246,8 @@ class ShellBolt : public rt::Component {
   void ReaderMain() {
     try {
       ReaderLoop();
+    } catch (const EmitError& e) {
+      GiveUp(e.what());
     } catch (const std::exception& e) {
       GiveUp(label() + " internal error: " + e.what());
     } catch (...) {

@@ -4,7 +4,11 @@
 // Synchronous, as in Storm: "next", then emits until "sync". Emits with an id
 // are acked once delivered to the graph (smc does not track tuple trees). The
 // stream ends when the child exits with status 0, or answers a "next" with
-// {"command": "sync", "done": true}. Everything runs on the spout's thread.
+// {"command": "sync", "done": true}. A child still running when the spout
+// stops (the end of its stream, --for, abort, a failure) is sent
+// "deactivate" first. After a "next" without emits the spout waits 1 ms
+// (Storm's sleep wait strategy). Everything runs on the spout's thread.
+#include <poll.h>
 #include <sys/wait.h>
 
 #include "dsl/value.h"
@@ -25,6 +29,7 @@ ComponentSpec ShellSpoutSpec() {
                        "the command line, split like a shell would; run in the .topo file's folder")};
   s.outputs_doc = "as declared with '->'";
   s.outputs_from_arrow = true;
+  s.emits_direct = true;
   return s;
 }
 
@@ -44,21 +49,36 @@ class ShellSpout : public rt::Spout {
     Command("activate");
   }
   ~ShellSpout() override {
-    if (child_) child_->Stop();
+    if (!child_) return;
+    try {
+      late_ = true;  // the stream has ended: what it emits now cannot go out
+      Deactivate();
+    } catch (...) {
+    }
+    child_->Stop();
   }
 
   bool Next(rt::Emitter&, const rt::SpoutControl& ctl) override {
     if (ended_) return false;
     if (ctl.Stopping()) {
-      Command("deactivate");
+      Deactivate();
       return false;
     }
     ids_.clear();
-    if (!Command("next")) return false;
-    for (const std::string& id : ids_) {
-      if (!Command("ack", id)) return false;
+    emits_ = 0;
+    bool more = Command("next");
+    for (size_t i = 0; more && i < ids_.size(); ++i) more = Command("ack", ids_[i]);
+    if (!more || ended_ || ctl.Stopping()) {
+      Deactivate();
+      return false;
     }
-    return !ended_;
+    if (emits_ == 0) {
+      // Storm's sleep wait strategy: an idle spout is asked again after 1 ms
+      // (sooner when the job stops), not as fast as it answers.
+      pollfd fd = {ctl.WakeFd(), POLLIN, 0};
+      ::poll(&fd, 1, kIdleWaitMs);
+    }
+    return true;
   }
 
  private:
@@ -95,6 +115,7 @@ class ShellSpout : public rt::Spout {
         std::string fault = peer_->EndedFault(child_.get(), &status);
         if (!child_->process()->running() && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
           ended_ = true;  // a clean exit ends the stream
+          exited_ = true;
           return "exited";
         }
         return fault;
@@ -107,7 +128,13 @@ class ShellSpout : public rt::Spout {
           return "";
         }
         if (m.command == "emit") {
+          if (late_) {
+            ctx_->shared->Log(peer_->label() +
+                              " error: a tuple emitted after the end of its stream was dropped: " + Excerpt(json));
+            continue;
+          }
           peer_->HandleEmit(m, child_.get());
+          ++emits_;
           std::string id = m.Id();
           if (!id.empty()) ids_.push_back(id);
         } else if (!peer_->HandleCommon(m)) {
@@ -117,6 +144,17 @@ class ShellSpout : public rt::Spout {
         return e.what();
       }
     }
+  }
+
+  // Tells a child that is still running that the spout stops (Storm's
+  // deactivate), once, and waits for its sync. A fault now only ends it sooner.
+  void Deactivate() {
+    if (deactivated_ || exited_ || !child_) return;
+    deactivated_ = true;
+    std::string frame;
+    AppendFrame("{\"command\": \"deactivate\", \"id\": \"\"}", &frame);
+    child_->Write(frame, false);
+    Converse();
   }
 
   // Restarts the child, or throws (the run fails) when the policy says so.
@@ -132,8 +170,14 @@ class ShellSpout : public rt::Spout {
   const rt::Context* ctx_ = nullptr;
   std::unique_ptr<ShellPeer> peer_;
   std::unique_ptr<Child> child_;
+  static constexpr int kIdleWaitMs = 1;  // Storm's topology.sleep.spout.wait.strategy.time.ms
+
   std::vector<std::string> ids_;
+  int emits_ = 0;  // in the current Next
   bool ended_ = false;
+  bool exited_ = false;       // the child exited (nothing more can be said to it)
+  bool deactivated_ = false;  // it was sent "deactivate"
+  bool late_ = false;         // after the end of the stream (the destructor)
 };
 
 }  // namespace

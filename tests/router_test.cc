@@ -191,18 +191,26 @@ TEST_CASE("router: partial key: many keys: each only on its two candidates, the 
 }
 
 TEST_CASE("router: direct emit: instances 0 to parallelism-1 only, exact error beyond") {
-  Rig r(" spout s = generate(count: 1)\n bolt p = identity() x3 <- s direct\n bolt q = identity() <- s shuffle\n");
+  Rig r(
+      " spout s = shell(\"x\") -> default(n), other(n)\n bolt p = identity() x3 <- s direct\n"
+      " bolt q = identity() <- s.other shuffle\n");
   Datum d = Datum::Int(7);
   r.router->EmitDirect(0, 2, &d);
   r.router->EmitDirect(0, 0, &d);
   CHECK_THROWS_WITH(r.router->EmitDirect(0, 3, &d), "direct emit to instance 3 of 'p', which has 3");
   CHECK_THROWS_WITH(r.router->EmitDirect(0, -1, &d), "direct emit to instance -1 of 'p', which has 3");
-  r.router->Emit(0, &d);  // to q only: Emit never reaches a direct subscriber
+  // Never a silent loss: an emit without a task cannot reach a direct reader,
+  // and a direct one cannot reach a reader by another grouping.
+  CHECK_THROWS_WITH(r.router->Emit(0, &d),
+                    "emitted on stream 'default' without naming a task, but 'p' reads it with 'direct'");
+  CHECK_THROWS_WITH(r.router->EmitDirect(1, 0, &d),
+                    "emitted direct to instance 0 on stream 'other', but 'q' reads it with 'shuffle', not 'direct'");
+  CHECK_THROWS_WITH(r.router->EmitDirectTask(1, 2, &d),
+                    "emitted direct to task 2 on stream 'other', but 'q' reads it with 'shuffle', not 'direct'");
   r.router->FlushAll();
   auto p = r.rec.Field(r.consumer, 0);
   CHECK(p == std::map<int, std::vector<std::string>>{{0, {"7"}}, {2, {"7"}}});
-  auto q = r.rec.Field(smc::test::ComponentIndex(r.plan.topologies[0], "q"), 0);
-  CHECK(q == std::map<int, std::vector<std::string>>{{0, {"7"}}});
+  CHECK(r.rec.Field(smc::test::ComponentIndex(r.plan.topologies[0], "q"), 0).empty());
   // By task id: p's tasks are 2, 3, 4 (s is task 1).
   r.rec.got.clear();
   r.router->EmitDirectTask(0, 4, &d);

@@ -109,14 +109,14 @@ rc, out, err = run("run", topo("m.topo", """
 eq((rc, err), (0, ""), "modulo: status")
 eq(sorted(per_key(out)["x"]), [12, 20, 31], "modulo: per-instance totals")
 
-# direct: built-ins never emit direct, so a direct subscriber receives nothing.
+# direct: built-ins never emit direct, so reading one with 'direct' is refused
+# before anything runs (it would receive nothing).
 rc, out, err = run("run", topo("d.topo", """
     spout s = stdin()
     bolt  c = count(key: "line") x2 <- s direct
-    sink  o = stdout() <- c global"""), "--metrics", "-", "--metrics-format", "json", stdin=text)
-eq((rc, out), (0, ""), "direct: no output")
-m = {c["name"]: c for c in json.loads(err)["components"]}
-eq((m["s"]["emitted"], m["c"]["executed"], m["c"]["emitted"], m["o"]["executed"]), (len(words), 0, 0, 0),
-   "direct: metrics")
+    sink  o = stdout() <- c global"""), stdin=text)
+eq((rc, out), (65, ""), "direct from a built-in: refused")
+check("d.topo:4:42: error: 'direct' grouping from 's', which never emits direct ('stdin' does not): 'c' would "
+      "receive nothing" in err, "direct from a built-in: the message", err)
 
 done()
