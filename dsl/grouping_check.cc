@@ -105,8 +105,9 @@ void TopologyChecker::CheckDirectStreams(const std::vector<Work>& work) {
       if ((read->grouping == GroupingKind::kDirect) == first_direct) continue;
       const Work& src = work[stream.first];
       Error(read->range, "'" + reader->ast->name.text + "' reads stream '" + src.out.outputs[stream.second].name +
-                             "' of '" + src.ast->name.text + "' with '" + std::string(GroupingName(read->grouping)) + "', but '" +
-                             first_reader->ast->name.text + "' reads it with '" + std::string(GroupingName(first->grouping)) +
+                             "' of '" + src.ast->name.text + "' with '" + std::string(GroupingName(read->grouping)) +
+                             "', but '" + first_reader->ast->name.text + "' reads it with '" +
+                             std::string(GroupingName(first->grouping)) +
                              "': a stream goes to direct readers only, or to none")
           .Note(first->range, "'" + first_reader->ast->name.text + "' reads it here");
       break;  // one message per stream

@@ -3,6 +3,7 @@
 shell(...) bolt, and driven directly by a scripted parent."""
 import json
 import os
+import signal
 import subprocess
 
 from shellutil import *
@@ -110,6 +111,58 @@ eq(sorted(json.dumps(m, sort_keys=True) for m in msgs[4:]), sorted(json.dumps(m,
     {"command": "emit", "stream": "default", "tuple": ["a", 3], "need_task_ids": False},
     {"command": "emit", "stream": "default", "tuple": ["b", 1], "need_task_ids": False}]),
    "count emits its totals after its input ends")
+
+# --param values typed by the parameter's declared type: `equals=2` is the
+# string "2" (it was refused as an integer), `invert=true` a boolean, `n=2` an
+# integer; a value of the wrong type is still refused.
+inp = frame(dict(hs, context=dict(hs["context"], **{"source->stream->fields": {"s": {"default": ["n"]}}})))
+for i, v in enumerate(["1", "2", 2, "22"]):
+    inp += frame({"id": str(i), "comp": "s", "stream": "default", "task": 1, "tuple": [v]})
+p = subprocess.run([SMC, "component", "filter", "--param", "equals=2"], input=inp, capture_output=True, text=True,
+                   timeout=10)
+eq((p.returncode, p.stderr), (0, ""), "--param equals=2 (a string parameter): accepted")
+eq([m["tuple"] for m in parse_frames(p.stdout) if m.get("command") == "emit"], [["2"], [2]],
+   "filter equals=2 keeps the tuples whose text is 2")
+p = subprocess.run([SMC, "component", "filter", "--param", "equals=2", "--param", "invert=true"], input=inp,
+                   capture_output=True, text=True, timeout=10)
+eq([m["tuple"] for m in parse_frames(p.stdout) if m.get("command") == "emit"], [["1"], ["22"]],
+   "--param invert=true (a boolean parameter)")
+p = subprocess.run([SMC, "component", "top", "--param", "key=n", "--param", "n=two"], input=inp, capture_output=True,
+                   text=True, timeout=10)
+eq(p.returncode, 64, "--param n=two (an integer parameter): refused", p.stderr)
+check("'n'" in p.stderr and "integer" in p.stderr, "--param n=two: the error names the parameter and its type",
+      p.stderr)
+
+# Under Storm's ShellBolt the input never closes: count with emit "tick"
+# emits on each tick tuple, which it acks like any tuple; SIGTERM (how Storm
+# ends its subprocesses) flushes what it holds and exits 143.
+inp = frame(dict(hs, context=dict(hs["context"], **{"source->stream->fields": {"w": {"default": ["word"]}}})))
+inp += frame({"id": "1", "comp": "w", "stream": "default", "task": 1, "tuple": ["a"]})
+inp += frame({"id": "2", "comp": "w", "stream": "default", "task": 1, "tuple": ["b"]})
+inp += frame({"id": "t1", "comp": "__system", "stream": "__tick", "task": -1, "tuple": [1]})
+inp += frame({"id": "3", "comp": "w", "stream": "default", "task": 1, "tuple": ["a"]})
+inp += frame({"id": "-1", "comp": None, "stream": "__heartbeat", "task": -1, "tuple": []})
+p = subprocess.Popen([SMC, "component", "count", "--param", "key=word", "--param", "emit=tick"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+p.stdin.write(inp.encode())
+p.stdin.flush()  # and left open, as Storm does
+got = b""
+while b'{"command": "sync"}\nend\n' not in got:
+    chunk = os.read(p.stdout.fileno(), 65536)
+    check(chunk, "smc component count: output until the sync", got)
+    got += chunk
+p.send_signal(signal.SIGTERM)
+rest, perr = p.communicate(timeout=10)
+msgs = parse_frames((got + rest).decode())[1:]
+eq(p.returncode, 143, "smc component on SIGTERM: exits 143 after flushing", perr)
+tick = msgs.index({"command": "ack", "id": "t1"})
+eq(sorted(json.dumps(m, sort_keys=True) for m in msgs[2:tick]), sorted(json.dumps(m, sort_keys=True) for m in [
+    {"command": "emit", "stream": "default", "tuple": ["a", 1], "need_task_ids": False},
+    {"command": "emit", "stream": "default", "tuple": ["b", 1], "need_task_ids": False}]),
+   "emit tick: the totals so far on the tick, then the tick's ack")
+eq(msgs[tick + 1:], [{"command": "ack", "id": "3"}, {"command": "sync"},
+                     {"command": "emit", "stream": "default", "tuple": ["a", 2], "need_task_ids": False}],
+   "SIGTERM: what changed since the last tick is flushed before the exit")
 
 # Errors of the direct use.
 p = subprocess.run([SMC, "component", "split"], input="", capture_output=True, text=True, timeout=10)

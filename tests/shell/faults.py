@@ -98,8 +98,8 @@ eq(sorted(map(int, out.split())), sorted(list(range(1, 101)) * 2), "each spout i
 cmds = records("rec-spout-")
 eq(sorted(r["id"] for r in cmds if r["cmd"] == "ack"), sorted([str(i) for i in range(1, 101)] * 2),
    "emits with an id are acked (the id comes back as text)")
-eq([r["cmd"] for r in cmds if r["cmd"] not in ("next", "ack")], ["activate", "activate"],
-   "the spout is activated once per instance")
+eq([r["cmd"] for r in cmds if r["cmd"] not in ("next", "ack")], ["activate", "deactivate"] * 2,
+   "the spout is activated once per instance, and deactivated at the end of its stream")
 
 topo("spout2.topo", """  spout s = shell("%s spout 30 exit") -> (n)
   sink  o = stdout() <- s shuffle""" % FAKE)
