@@ -11,6 +11,8 @@
 #include <poll.h>
 #include <sys/wait.h>
 
+#include <algorithm>
+
 #include "dsl/value.h"
 #include "stdlib/builtins.h"
 #include "stdlib/child.h"
@@ -100,11 +102,13 @@ class ShellSpout : public rt::Spout {
     }
   }
 
-  // Reads until sync; returns "" or what went wrong.
-  std::string Converse() {
+  // Reads until sync, waiting at most `timeout_ns` for each message (the
+  // subprocess timeout when 0); returns "" or what went wrong.
+  std::string Converse(int64_t timeout_ns = 0) {
+    if (timeout_ns <= 0) timeout_ns = ctx_->subprocess_timeout_ns;
     while (true) {
       std::string json;
-      auto r = peer_->reader().Read(&json, ctx_->subprocess_timeout_ns);
+      auto r = peer_->reader().Read(&json, timeout_ns);
       if (r == FrameReader::Result::kTimeout) {
         return "did not answer within the subprocess timeout (" +
                Value::Duration(ctx_->subprocess_timeout_ns).ToText() + ")";
@@ -147,14 +151,15 @@ class ShellSpout : public rt::Spout {
   }
 
   // Tells a child that is still running that the spout stops (Storm's
-  // deactivate), once, and waits for its sync. A fault now only ends it sooner.
+  // deactivate), once, and waits for its sync (at most 2 s, or the
+  // subprocess timeout if shorter). A fault now only ends it sooner.
   void Deactivate() {
     if (deactivated_ || exited_ || !child_) return;
     deactivated_ = true;
     std::string frame;
     AppendFrame("{\"command\": \"deactivate\", \"id\": \"\"}", &frame);
     child_->Write(frame, false);
-    Converse();
+    Converse(std::min(ctx_->subprocess_timeout_ns, kDeactivateWaitNs));
   }
 
   // Restarts the child, or throws (the run fails) when the policy says so.
@@ -170,7 +175,8 @@ class ShellSpout : public rt::Spout {
   const rt::Context* ctx_ = nullptr;
   std::unique_ptr<ShellPeer> peer_;
   std::unique_ptr<Child> child_;
-  static constexpr int kIdleWaitMs = 1;  // Storm's topology.sleep.spout.wait.strategy.time.ms
+  static constexpr int kIdleWaitMs = 1;                        // Storm's topology.sleep.spout.wait.strategy.time.ms
+  static constexpr int64_t kDeactivateWaitNs = 2'000'000'000;  // for a stopping spout's answer to deactivate
 
   std::vector<std::string> ids_;
   int emits_ = 0;  // in the current Next

@@ -30,6 +30,7 @@ struct Delivery {
   int input = 0;
   uint64_t count = 0;                            // kEos
   std::vector<std::vector<std::string>> tuples;  // kData, as text
+  int source_task = 0;                           // kData
 };
 
 class Recorder final : public smc::rt::Deliveries {
@@ -38,6 +39,7 @@ class Recorder final : public smc::rt::Deliveries {
   void Deliver(int component, int instance, const Message& m) override {
     Delivery d{component, instance, m.kind, m.input, m.count, {}};
     if (m.kind == Message::Kind::kData) {
+      d.source_task = m.batch->source_task();
       for (size_t t = 0; t < m.batch->size(); ++t) {
         auto& row = d.tuples.emplace_back();
         for (int k = 0; k < m.batch->width(); ++k) row.push_back(m.batch->Get(t, k).ToText());
@@ -248,6 +250,18 @@ TEST_CASE("router: direct emit: instances 0 to parallelism-1 only, exact error b
   CHECK_THROWS_WITH(r.router->EmitDirectTask(0, 5, &d), "direct emit to task 5, which is not an instance of 'p'");
   r.router->FlushAll();
   CHECK(r.rec.Field(r.consumer, 0) == std::map<int, std::vector<std::string>>{{2, {"7"}}});
+}
+
+TEST_CASE("router: every batch names the task that emitted it (tuple.task for multi-lang readers)") {
+  // s x3 is tasks 1..3: instance 2 is task 3; a batch pooled and reused gets it anew.
+  Rig r(std::string(" spout s = generate(count: 1) x3\n bolt p = identity() x2 <- s shuffle\n"), "s", 2);
+  for (int i = 0; i < 600; ++i) {
+    Datum d = Datum::Str("x");
+    r.router->Emit(0, &d);
+  }
+  r.router->FlushAll();
+  REQUIRE(r.rec.got.size() >= 2);
+  for (const Delivery& d : r.rec.got) CHECK(d.source_task == 3);
 }
 
 TEST_CASE("router: shuffle of whole batches: EmitAll sends each batch whole, to the instances in turn") {

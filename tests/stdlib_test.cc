@@ -24,6 +24,9 @@
 #include "runtime/outputs.h"
 #include "runtime/plan.h"
 #include "stdlib/builtins.h"
+#include "stdlib/formats.h"
+#include "stdlib/multilang.h"
+#include "tests/plan_util.h"
 
 namespace {
 
@@ -886,4 +889,48 @@ TEST_CASE("modulo grouping: value mod instances, negatives wrapped, non-integers
   CHECK(choose(Datum::Str("5")) == std::vector<int>{0});
   CHECK(choose(Datum::Null()) == std::vector<int>{0});
   CHECK(choose(Datum::Float(5.0)) == std::vector<int>{0});
+}
+
+TEST_CASE("multi-lang: lists and maps stay JSON from a child's tuple, through a batch, to the next child") {
+  rapidjson::Document doc;
+  doc.Parse(R"([1, ["a", {"b": null}], {"k": [2]}, "[1]"])");
+  REQUIRE(doc.IsArray());
+  std::vector<std::string> scratch(4);
+  std::vector<Datum> v;
+  for (rapidjson::SizeType k = 0; k < 4; ++k) v.push_back(smc::stdlib::JsonDatum(doc[k], &scratch[k]));
+  CHECK(!v[0].json);
+  CHECK((v[1].type == Type::kString && v[1].json && v[1].s == R"(["a",{"b":null}])"));
+  CHECK((v[2].type == Type::kString && v[2].json && v[2].s == R"({"k":[2]})"));
+  CHECK((v[3].type == Type::kString && !v[3].json));  // a string that looks like a list stays a string
+  Batch b(4);
+  b.Append(v.data());
+  Batch copy(4);
+  copy.AppendAll(b);
+  std::string out;
+  smc::stdlib::AppendTupleJson("7", "s", "default", 3, copy, 0, &out);
+  CHECK(
+      out ==
+      R"({"id": "7", "comp": "s", "stream": "default", "task": 3, "tuple": [1, ["a",{"b":null}], {"k":[2]}, "[1]"]})");
+  CHECK(copy.Get(0, 1).ToText() == R"(["a",{"b":null}])");  // built-ins see the text
+}
+
+TEST_CASE("multi-lang: the handshake's conf: the Storm keys smc knows, then topology.* and conf.* settings") {
+  smc::rt::Plan plan = smc::test::PlanOf(
+      "topology t {\n set topology.debug = true\n set conf.db.url = \"x\"\n spout s = shell(\"x\") -> (n)\n"
+      " bolt b = shell(\"y\") x2 <- s shuffle -> (n) { tick = 2s, topology.debug = false, conf.wait = 1500ms,"
+      " topology.tick.tuple.freq.secs = 9 }\n sink o = null() <- b shuffle\n}\n");
+  smc::rt::Context ctx;
+  ctx.topology = smc::rt::ViewOf(plan.topologies[0], 1);
+  ctx.tick_ns = 2'000'000'000;
+  CHECK(smc::stdlib::ConfJson(ctx, 10'000'000'000) ==
+        R"({"db.url": "x", "topology.acker.executors": 0, "topology.debug": false, )"
+        R"("topology.max.spout.pending": 8, "topology.message.timeout.secs": 10, "topology.name": "t", )"
+        R"("topology.subprocess.timeout.secs": 30, "topology.tick.tuple.freq.secs": 9, "topology.workers": 1, )"
+        R"("wait": 1.5})");
+  ctx.topology = smc::rt::ViewOf(plan.topologies[0], 0);  // the spout: the topology's settings only, no tick
+  ctx.tick_ns = 0;
+  CHECK(smc::stdlib::ConfJson(ctx, 30'000'000'000) ==
+        R"({"db.url": "x", "topology.acker.executors": 0, "topology.debug": true, )"
+        R"("topology.max.spout.pending": 8, "topology.message.timeout.secs": 30, "topology.name": "t", )"
+        R"("topology.subprocess.timeout.secs": 30, "topology.workers": 1})");
 }
