@@ -112,6 +112,49 @@ eq([r for r in records("rec-emitter-") if r.get("end")], [{"end": True, "count":
 eq(len(out.splitlines()) + len(read("other.out").splitlines()) + len(read("direct.out").splitlines()),
    24 + 12 + 12, "need_task_ids false: every emit delivered")
 
+# ---- lists and maps travel as lists and maps -------------------------------------------
+topo("lists.topo", """  spout s = generate(count: 5)
+  bolt  l = shell("%s lists") <- s shuffle -> (n, l, m)
+  bolt  t = shell("%s types") <- l shuffle -> (n, l, m)
+  bolt  w = split(field: "l") <- t shuffle
+  sink  j = stdout(format: "json") <- t shuffle
+  sink  o = file(path: "words.out") <- w shuffle""" % (FAKE, FAKE))
+clean("rec-")
+rc, out, err = run("run", "lists.topo")
+eq((rc, err), (0, ""), "lists topology runs")
+eq(sorted(r["types"] for r in records("rec-types-") if "types" in r), [["int", "list", "dict"]] * 5,
+   "a list and a map emitted by one shell bolt reach the next as a list and a map")
+eq(sorted(json.loads(l)["n"] for l in out.splitlines()), list(range(5)), "json output: every tuple")
+eq(sorted((json.loads(l)["l"], json.loads(l)["m"]) for l in out.splitlines()),
+   sorted(([n, "x", [n]], {"k": n, "l": [1]}) for n in range(5)), "json output writes lists and maps unquoted")
+eq(sorted(read("words.out").split()), sorted(['[%d,"x",[%d]]' % (n, n) for n in range(5)]),
+   "built-in bolts see a list as its JSON text")
+
+# ---- tuple.task is the emitting instance's task ---------------------------------------
+topo("task.topo", """  spout s = generate(count: 40)
+  bolt  t = shell("%s tagger") x2 <- s shuffle -> (n, task)
+  bolt  u = shell("%s tagger") <- t shuffle -> (n, task, task2)
+  sink  o = null() <- u shuffle""" % (FAKE, FAKE))
+clean("rec-")
+rc, out, err = run("run", "task.topo")
+eq((rc, err), (0, ""), "tuple.task topology runs")
+got = [r for r in records("rec-tagger-") if r.get("comp") == "t"]
+eq(len(got), 40, "u saw every tuple of t")
+check(all(r["task"] == r["values"][1] for r in got), "tuple.task is the task of the instance of t that emitted it",
+      got[:5])
+eq(sorted(set(r["task"] for r in got)), [2, 3], "both instances of t (tasks 2 and 3) emitted")
+
+# ---- a direct emit on a stream read with another grouping fails the run ---------------
+topo("direct_shuffle.topo", """  spout s = generate(count: 3)
+  bolt  b = shell("%s emitter") <- s shuffle -> default(n), other(n, m), d(n, m)
+  sink  a = null() <- b shuffle
+  sink  o2 = null() <- b.other shuffle
+  sink  o3 = null() <- b.d shuffle""" % FAKE)
+rc, out, err = run("run", "direct_shuffle.topo")
+eq((rc, out), (70, ""), "emitDirect to a shuffle reader: exit 70", err)
+has_line(err, "smc: error: bolt 'b' (direct_shuffle.topo:3:9) failed: emitted direct to task 5 on stream 'd', but "
+         "'o3' reads it with 'shuffle', not 'direct'", "emitDirect to a shuffle reader: the message")
+
 # ---- acks and fails ----------------------------------------------------------------
 topo("acks.topo", """  spout s = generate(count: 5)
   bolt  b = shell("%s acks") <- s shuffle -> (n)

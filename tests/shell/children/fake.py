@@ -12,6 +12,7 @@ Bolt modes (each tuple is acked after its emits unless said otherwise):
                    of the component reading "d"; mode arg "nt" adds
                    need_task_ids false to every emit
   tagger           emit (values..., own task id)
+  lists            emit (n, [n, "x", [n]], {"k": n, "l": [1]}) for each tuple's first value n
   types            record the Python types of the values; pass them on
   acks             ack each tuple twice, plus ack/fail of made-up ids
   ackfirst         ack the tuple, then emit it anchored to it
@@ -246,9 +247,11 @@ while True:
     elif MODE == "types":
         record(types=[type(v).__name__ for v in vals], values=vals)
         emit(vals, anchors=[tid], need=False)
+    elif MODE == "lists":
+        emit([vals[0], [vals[0], "x", [vals[0]]], {"k": vals[0], "l": [1]}], anchors=[tid], need=False)
     elif MODE == "tagger":
         emit(vals + [TASK], anchors=[tid], need=False)
-        record(stream=m["stream"], comp=m["comp"], values=vals)
+        record(stream=m["stream"], comp=m["comp"], task=m["task"], values=vals)
     elif MODE == "acks":
         emit(vals, anchors=[tid], need=False)
         send({"command": "ack", "id": tid})
