@@ -130,6 +130,24 @@ eq(sorted((json.loads(l)["l"], json.loads(l)["m"]) for l in out.splitlines()),
 eq(sorted(read("words.out").split()), sorted(['[%d,"x",[%d]]' % (n, n) for n in range(5)]),
    "built-in bolts see a list as its JSON text")
 
+# Across a channel (another process) too.
+write("lists_channel.topo", """topology a {
+  spout s = generate(count: 5)
+  bolt  l = shell("%s lists") <- s shuffle -> (n, l, m)
+  sink  c = channel("lists") <- l shuffle
+}
+topology b {
+  spout c = channel("lists")
+  bolt  t = shell("%s types") <- c shuffle -> (n, l, m)
+  sink  o = null() <- t shuffle
+}
+""" % (FAKE, FAKE))
+clean("rec-")
+rc, out, err = run("run", "lists_channel.topo")
+eq((rc, err), (0, ""), "lists across a channel: runs")
+eq(sorted(r["types"] for r in records("rec-types-") if "types" in r), [["int", "list", "dict"]] * 5,
+   "a list and a map stay a list and a map across a channel")
+
 # ---- tuple.task is the emitting instance's task ---------------------------------------
 topo("task.topo", """  spout s = generate(count: 40)
   bolt  t = shell("%s tagger") x2 <- s shuffle -> (n, task)
