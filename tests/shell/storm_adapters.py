@@ -36,6 +36,7 @@ from shellutil import *
 STORM = os.environ.get("SMC_STORM_DIR") or os.path.join(ROOT, "..", "shared", "storm")
 if not os.path.isfile(os.path.join(STORM, "multilang", "storm.py")):
     print("SKIP: Apache Storm's adapters are not at %s (set SMC_STORM_DIR)" % os.path.abspath(STORM))
+    shutil.rmtree(WORK, ignore_errors=True)
     sys.exit(77)
 for sub in ("multilang", "starter"):
     for f in os.listdir(os.path.join(STORM, sub)):
