@@ -2,8 +2,7 @@
 """End-of-stream exactness: random DAGs of identity bolts with random
 groupings, parallelism and batch settings. N distinct lines go in; exactly
 the expected multiset comes out (each line once per path from the spout to
-the sink, `all` multiplying by the receiver's parallelism, `direct` giving
-nothing), every time."""
+the sink, `all` multiplying by the receiver's parallelism), every time."""
 import collections
 import random
 
