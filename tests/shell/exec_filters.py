@@ -21,6 +21,13 @@ def exec_topo(name, cmd, par="", errors=False):
 exec_topo("cat.topo", "cat")
 eq(run("run", "cat.topo", stdin=inp), (0, inp, ""), "exec cat x1: output order matches input order")
 
+# A tuple holding newlines or CRs is one line for the command: they become spaces.
+topo("nl.topo", """  spout s = stdin(format: "json", fields: ["t"])
+  bolt  e = exec("cat") <- s shuffle
+  sink  o = stdout(format: "lines") <- e shuffle""")
+eq(run("run", "nl.topo", stdin='{"t": "a\\nb"}\n{"t": "c\\r\\nd\\re"}\n{"t": "f"}\n'), (0, "a b\nc  d e\nf\n", ""),
+   "exec: newlines and CRs inside a tuple become spaces (one tuple, one line)")
+
 exec_topo("tr.topo", "tr a-z A-Z", par=" x2")
 rc, out, err = run("run", "tr.topo", stdin=inp)
 eq((rc, err), (0, ""), "exec tr x2: run")
