@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: demo test test-sanitize build deps clean
+.PHONY: demo test test-sanitize fuzz-smoke build deps clean
 
 deps:
 	@scripts/install-deps
@@ -33,5 +33,9 @@ test-sanitize: deps
 	  ctest --output-on-failure -j $(JOBS) --timeout 900
 	@scripts/check-clean
 
+# CI's third step: the frame and channel fuzzers, 12 s each (tests/fuzz/smoke).
+fuzz-smoke: deps
+	@tests/fuzz/smoke 12
+
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) build-fuzz
