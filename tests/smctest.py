@@ -81,7 +81,10 @@ _SKIPPED_LIMITS = set()
 
 def peak_of(cmd, timeout=120, env=None):
     """Runs `cmd` (a list; no stdin); (status, peak RSS in kB of that process
-    alone, stderr text). A hang fails."""
+    and the children it waited for, stderr text). A hang fails. The peak is
+    at least this Python process's RSS at the fork (Linux keeps the high-water
+    mark across exec), about 15 MB: fine for bounds and growth, not for
+    measuring a smaller process."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
         end = time.monotonic() + slow(timeout)

@@ -78,6 +78,23 @@ TEST_CASE("file spout: a missing file fails Open with the path and the reason") 
 // ---- writers (file sink, through runtime/outputs.h) ------------------------
 
 namespace {
+// The file sink `o` of topology `text`, with outputs of its own; Open is
+// left to the test.
+struct SinkRun {
+  Topo topo;
+  smc::rt::Context ctx;
+  smc::rt::Outputs outputs;
+  std::unique_ptr<smc::rt::Component> sink = smc::stdlib::MakeFileSink();
+  Recorder rec;
+  explicit SinkRun(const std::string& text) : topo(text), ctx(topo.Ctx("o")), rec(ctx) { ctx.outputs = &outputs; }
+  // Finish and close; whether every output was written.
+  bool Close() {
+    sink->Finish(rec);
+    outputs.CloseAll();
+    return outputs.Failed() == nullptr;
+  }
+};
+
 // Five mixed fields written by a file sink in `format`.
 std::string WriteMixed(const std::string& format) {
   std::string path = (TempDir() / ("out-" + format + ".txt")).string();
@@ -94,17 +111,10 @@ std::string WriteMixed(const std::string& format) {
   b.Append(t1);
   b.Append(t2);
   b.Append(t3);
-  Topo topo(text);
-  smc::rt::Context ctx = topo.Ctx("o");
-  smc::rt::Outputs outputs;
-  ctx.outputs = &outputs;
-  auto sink = smc::stdlib::MakeFileSink();
-  sink->Open(ctx);
-  Recorder rec(ctx);
-  sink->Execute(b, 0, rec);
-  sink->Finish(rec);
-  outputs.CloseAll();
-  CHECK(outputs.Failed() == nullptr);
+  SinkRun r(text);
+  r.sink->Open(r.ctx);
+  r.sink->Execute(b, 0, r.rec);
+  CHECK(r.Close());
   return ReadAll(path);
 }
 }  // namespace
@@ -133,24 +143,15 @@ TEST_CASE("file sink, json: one object per line keyed by field, strings escaped,
 
 TEST_CASE("file sink: a path that cannot be opened fails Open with the reason") {
   std::string dir = TempDir().string();
-  Topo topo("topology t {\n spout s = stdin()\n sink o = file(path: \"" + dir + "\") <- s shuffle\n}\n");
-  smc::rt::Context ctx = topo.Ctx("o");
-  smc::rt::Outputs outputs;
-  ctx.outputs = &outputs;
-  auto sink = smc::stdlib::MakeFileSink();
-  CHECK_THROWS_WITH(sink->Open(ctx), ("cannot open '" + dir + "' for writing: Is a directory").c_str());
+  SinkRun r("topology t {\n spout s = stdin()\n sink o = file(path: \"" + dir + "\") <- s shuffle\n}\n");
+  CHECK_THROWS_WITH(r.sink->Open(r.ctx), ("cannot open '" + dir + "' for writing: Is a directory").c_str());
 }
 
 TEST_CASE("file sink: large output is written whole, in order") {
   std::string path = (TempDir() / "big.txt").string();
-  Topo topo("topology t {\n spout s = generate()\n sink o = file(path: \"" + path +
+  SinkRun r("topology t {\n spout s = generate()\n sink o = file(path: \"" + path +
             "\", format: \"lines\") <- s shuffle\n}\n");
-  smc::rt::Context ctx = topo.Ctx("o");
-  smc::rt::Outputs outputs;
-  ctx.outputs = &outputs;
-  auto sink = smc::stdlib::MakeFileSink();
-  sink->Open(ctx);
-  Recorder rec(ctx);
+  r.sink->Open(r.ctx);
   std::string expect;
   for (int chunk = 0; chunk < 20; ++chunk) {
     std::vector<int64_t> v;
@@ -158,10 +159,9 @@ TEST_CASE("file sink: large output is written whole, in order") {
       v.push_back(chunk * 5000 + i);
       expect += std::to_string(chunk * 5000 + i) + "\n";
     }
-    sink->Execute(Ints(v), 0, rec);
+    r.sink->Execute(Ints(v), 0, r.rec);
   }
-  sink->Finish(rec);
-  outputs.CloseAll();
+  CHECK(r.Close());
   CHECK(ReadAll(path) == expect);
 }
 
@@ -172,14 +172,9 @@ TEST_CASE("csv: what the file sink writes the file spout reads back identically 
     std::string path = (TempDir() / ("rt-" + std::to_string(width) + ".csv")).string();
     std::string fields;
     for (int k = 0; k < width; ++k) fields += std::string(k ? ", " : "") + "\"f" + std::to_string(k) + "\"";
-    Topo topo("topology t {\n spout s = stdin(format: \"csv\", fields: [" + fields + "])\n sink o = file(path: \"" +
-              path + "\", format: \"csv\") <- s shuffle\n}\n");
-    smc::rt::Context ctx = topo.Ctx("o");
-    smc::rt::Outputs outputs;
-    ctx.outputs = &outputs;
-    auto sink = smc::stdlib::MakeFileSink();
-    sink->Open(ctx);
-    Recorder rec(ctx);
+    SinkRun sr("topology t {\n spout s = stdin(format: \"csv\", fields: [" + fields + "])\n sink o = file(path: \"" +
+               path + "\", format: \"csv\") <- s shuffle\n}\n");
+    sr.sink->Open(sr.ctx);
     std::vector<std::string> expect;
     std::vector<std::string> cells(width);
     Batch b(width);
@@ -196,9 +191,8 @@ TEST_CASE("csv: what the file sink writes the file spout reads back identically 
       b.Append(d.data());
       expect.push_back(row);
     }
-    sink->Execute(b, 0, rec);
-    sink->Finish(rec);
-    outputs.CloseAll();
+    sr.sink->Execute(b, 0, sr.rec);
+    CHECK(sr.Close());
     std::string written = ReadAll(path);
     ReadResult r = ReadWith(written, ", format: \"csv\", fields: [" + fields + "]");
     CHECK(r.errors.empty());

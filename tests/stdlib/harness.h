@@ -233,5 +233,4 @@ inline ReadResult ReadWith(const std::string& content, const std::string& args) 
   return {rec.rows, rec.typed_rows, rec.errors};
 }
 
-
 }  // namespace smc::test
