@@ -51,7 +51,7 @@ def producer_peak(n, what):
         peak = max(peak, kb)
         samples += 1
         time.sleep(0.05)
-    eq(finish(p, slow(40), what), 0, "%s: status" % what)
+    eq(finish(p, 40, what), 0, "%s: status" % what)
     eq(read("bp.err"), "", "%s: nothing on stderr" % what)
     check(samples >= 5, "%s: the producer was watched while it ran" % what, samples)
     st, want, err = run("run", "direct.topo")

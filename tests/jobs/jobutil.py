@@ -74,11 +74,11 @@ def start_shell(script, *args, **kw):
 def finish(p, timeout, what):
     """Waits for a started process; its status. Fails (killing it) on a hang."""
     try:
-        p.wait(timeout=timeout)
+        p.wait(timeout=slow(timeout))
     except subprocess.TimeoutExpired:
         p.kill()
         p.wait()
-        check(False, "%s: ends within %s s (hang)" % (what, timeout), tail(p))
+        check(False, "%s: ends within %s s (hang)" % (what, slow(timeout)), tail(p))
     return p.returncode
 
 

@@ -41,9 +41,9 @@ def run(*args, stdin=None, timeout=30):
     """Runs smc with args; returns (status, stdout, stderr) as text. Checks
     that the run left no process behind."""
     try:
-        p = subprocess.run([SMC, *args], input=stdin, capture_output=True, text=True, timeout=timeout)
+        p = subprocess.run([SMC, *args], input=stdin, capture_output=True, text=True, timeout=slow(timeout))
     except subprocess.TimeoutExpired as e:
-        fail("smc %s did not end within %ss (hang)" % (" ".join(args), timeout),
+        fail("smc %s did not end within %ss (hang)" % (" ".join(args), slow(timeout)),
              (e.stderr or b"")[-2000:] if isinstance(e.stderr, bytes) else e.stderr)
     no_leftovers("after smc " + " ".join(args))
     return p.returncode, p.stdout, p.stderr
@@ -66,7 +66,7 @@ def finish(p, timeout=30):
     """Waits for a process from start(); returns (status, stdout, stderr, seconds waited)."""
     t0 = time.monotonic()
     try:
-        rc = p.wait(timeout=timeout)
+        rc = p.wait(timeout=slow(timeout))
     except subprocess.TimeoutExpired:
         p.kill()
         p.wait()
