@@ -323,12 +323,13 @@ TEST_CASE("router: custom grouping: modulo puts each value on instance value mod
 }
 
 TEST_CASE("router: custom grouping: several instances per tuple; an instance out of range is an exact error") {
+  // Value v >= 90 chooses instance v - 90 alone; others choose 0 and 2.
   class Pick final : public smc::rt::CustomGrouping {
    public:
     void Prepare(int, const std::map<std::string, smc::Value>&, const std::vector<std::string>&) override {}
     void Choose(const Datum* t, std::vector<int>* out) override {
-      if (t[0].i == 99)
-        out->push_back(5);
+      if (t[0].i >= 90)
+        out->push_back(static_cast<int>(t[0].i) - 90);
       else
         out->insert(out->end(), {0, 2});
     }
@@ -340,10 +341,17 @@ TEST_CASE("router: custom grouping: several instances per tuple; an instance out
   r.router->PrepareCustom(reg);
   Datum d = Datum::Int(1);
   r.router->Emit(0, &d);
-  Datum bad = Datum::Int(99);
+  Datum bad = Datum::Int(95);
   CHECK_THROWS_WITH(r.router->Emit(0, &bad), "custom grouping 'modulo' chose instance 5 of 3");
+  Datum just_past = Datum::Int(93);  // instance 3 of 3: exactly parallelism, the first index past the end
+  CHECK_THROWS_WITH(r.router->Emit(0, &just_past), "custom grouping 'modulo' chose instance 3 of 3");
+  Datum below = Datum::Int(89);  // under 90: instances 0 and 2
+  r.router->Emit(0, &below);
+  Datum last = Datum::Int(92);  // instance 2 of 3: the last valid one
+  r.router->Emit(0, &last);
   r.router->FlushAll();
-  CHECK(r.rec.Field(r.consumer, 0) == std::map<int, std::vector<std::string>>{{0, {"1"}}, {2, {"1"}}});
+  CHECK(r.rec.Field(r.consumer, 0) ==
+        std::map<int, std::vector<std::string>>{{0, {"1", "89"}}, {2, {"1", "89", "92"}}});
 }
 
 TEST_CASE("router: errors go to the errors stream as (input, reason), counted as errors, not emits") {

@@ -37,6 +37,20 @@ TEST_CASE("progress lines: percentages, counts, JSON, messages") {
   CHECK(!p.fraction);  // not a finite number rapidjson accepts: ignored
 }
 
+TEST_CASE("progress lines: JSON percent, its precedence after progress, and done/total") {
+  auto p = ParseProgressLine("{\"percent\": 25, \"message\": \"a quarter\"}");
+  CHECK(*p.fraction == doctest::Approx(0.25));
+  CHECK(*p.message == "a quarter");
+  p = ParseProgressLine("{\"percent\": 250}");
+  CHECK(*p.fraction == doctest::Approx(1.0));  // clamped
+  p = ParseProgressLine("{\"progress\": 0.1, \"percent\": 90}");
+  CHECK(*p.fraction == doctest::Approx(0.1));  // "progress" first
+  p = ParseProgressLine("{\"percent\": 5, \"done\": 1, \"total\": 2}");
+  CHECK(*p.fraction == doctest::Approx(0.05));  // then "percent"
+  p = ParseProgressLine("{\"percent\": \"50\"}");
+  CHECK(!p.fraction);  // not a number: ignored
+}
+
 TEST_CASE("progress reader: bounded lines") {
   smc::rt::ProgressReader r;
   std::vector<std::string> lines;

@@ -37,18 +37,10 @@ write("consumer.topo", """topology consumer {
 """ % ch)
 
 if mode == "producer_dies":
-    c = start("run", "consumer.topo", out="consumer.out", err="consumer.err")
-    p = start("run", "steadyproducer.topo")
-    job_of(c, cond=lambda r: r["tuples_in"] > 0)
+    c, p = start_pair("consumer.topo", "steadyproducer.topo")
     os.kill(p.pid, signal.SIGKILL)
-    t0 = time.monotonic()
-    eq(finish(c, 10, "consumer of a dead producer"), 70, "producer killed: the consumer exits 70")
-    check(time.monotonic() - t0 < 5, "producer killed: the consumer ends promptly")
-    err = read("consumer.err")
-    want = ("smc: error: spout 'f' (consumer.topo:2:11) failed: channel '%s': its producer (pid %d) died before the "
-            "end of its stream\n" % (ch, p.pid))
-    check(want in err, "producer killed: the consumer says so", err, want)
-    eq(segments(), [], "producer killed: the consumer removed the segment")
+    survivor_notices(c, 70, 5, "producer killed", "smc: error: spout 'f' (consumer.topo:2:11) failed: channel '%s': "
+                     "its producer (pid %d) died before the end of its stream\n" % (ch, p.pid))
     got = read("consumer.out").splitlines()
     check(got and sorted(map(int, got)) == list(range(len(got))), "producer killed: what arrived is a prefix of the stream",
           got[:10])
@@ -56,9 +48,7 @@ if mode == "producer_dies":
     clean("producer killed")
 
     # A graceful abort of the producer ends the stream: the consumer ends too, with everything.
-    c = start("run", "consumer.topo", out="consumer2.out", err="consumer2.err")
-    p = start("run", "--metrics", "pm.json", "--metrics-format", "json", "slowproducer.topo")
-    job_of(c, cond=lambda r: r["tuples_in"] > 0)
+    c, p = start_pair("consumer.topo", "slowproducer.topo", ("--metrics", "pm.json", "--metrics-format", "json"), "2")
     st, out, err = run("abort", "slowproducer")
     eq((st, err), (0, ""), "producer aborted: abort's status")
     check("drained and stopped" in out, "producer aborted: gracefully", out)
@@ -72,18 +62,10 @@ if mode == "producer_dies":
     clean("producer aborted")
 
 elif mode == "consumer_dies":
-    c = start("run", "consumer.topo", out="consumer.out", err="consumer.err")
-    p = start("run", "producer.topo", out="producer.out", err="producer.err")
-    job_of(c, cond=lambda r: r["tuples_in"] > 0)
+    c, p = start_pair("consumer.topo", "producer.topo")
     os.kill(c.pid, signal.SIGKILL)
-    t0 = time.monotonic()
-    eq(finish(p, 10, "producer of a dead consumer"), 70, "consumer killed: the producer exits 70")
-    check(time.monotonic() - t0 < 5, "consumer killed: the producer ends promptly")
-    err = read("producer.err")
-    want = "smc: error: sink 'o' (producer.topo:3:11) failed: channel '%s': its consumer (pid %d) died\n" % (ch, c.pid)
-    check(want in err, "consumer killed: the producer says so", err, want)
-    # Before any other smc command could clean up after the pair.
-    eq(segments(), [], "consumer killed: the producer, the survivor, removed the segment")
+    survivor_notices(p, 70, 5, "consumer killed", "smc: error: sink 'o' (producer.topo:3:11) failed: channel '%s': "
+                     "its consumer (pid %d) died\n" % (ch, c.pid))
     run("ps")
     clean("consumer killed")
 else:

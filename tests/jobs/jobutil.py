@@ -22,47 +22,28 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from smctest import read, check, done, children, peak_rss_kb  # noqa: E402,F401  (the shared helpers)
+import smctest  # noqa: E402
+from smctest import (SMC, SLOWDOWN, alive, check, children, done, eq, memory_bound_kb, peak_of,  # noqa: E402,F401
+                     peak_rss_kb, read, slow, wait_for)
 
-SMC = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "smc"
 UID = os.getuid()
 TAG = "jt%d" % os.getpid()
-WORK = tempfile.mkdtemp(prefix="smc-jobs-")
+WORK = smctest.workdir("smc-jobs-")
 RUNTIME = tempfile.mkdtemp(prefix="smc-jobs-xdg-")  # mode 0700
 os.chmod(RUNTIME, 0o700)
 JOBS_DIR = os.path.join(RUNTIME, "smc")
 ENV = dict(os.environ, XDG_RUNTIME_DIR=RUNTIME)
-os.chdir(WORK)
 STARTED = []  # every Popen, ended at exit
 
 
 def write(name, text):
-    with open(name, "w", encoding="utf-8") as f:
-        f.write(text)
-    return os.path.abspath(name)
-
-
-def eq(actual, expected, what):
-    check(actual == expected, what, "actual:   %r" % (actual,), "expected: %r" % (expected,))
-
-
-def wait_for(cond, timeout, step=0.02):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(step)
-    return bool(cond())
+    """smctest.write; the file's absolute path."""
+    return os.path.abspath(smctest.write(name, text))
 
 
 def run(*args, stdin=None, timeout=30, env=None):
-    """Runs smc with args in the private runtime folder; (status, stdout, stderr)."""
-    try:
-        p = subprocess.run([SMC, *args], input=stdin, capture_output=True, text=True, timeout=timeout,
-                           env=env or ENV)
-    except subprocess.TimeoutExpired:
-        check(False, "smc %s ends within %s s" % (" ".join(args), timeout))
-    return p.returncode, p.stdout, p.stderr
+    """smctest.run in the private runtime folder; (status, stdout, stderr)."""
+    return smctest.run(*args, stdin=stdin, timeout=timeout, env=env or ENV)
 
 
 def start(*args, out=None, err=None, stdin=subprocess.DEVNULL, reap=True, **kw):
@@ -93,11 +74,11 @@ def start_shell(script, *args, **kw):
 def finish(p, timeout, what):
     """Waits for a started process; its status. Fails (killing it) on a hang."""
     try:
-        p.wait(timeout=timeout)
+        p.wait(timeout=slow(timeout))
     except subprocess.TimeoutExpired:
         p.kill()
         p.wait()
-        check(False, "%s: ends within %s s (hang)" % (what, timeout), tail(p))
+        check(False, "%s: ends within %s s (hang)" % (what, slow(timeout)), tail(p))
     return p.returncode
 
 
@@ -106,6 +87,31 @@ def tail(p):
         return read(p.err_path)[-2000:]
     except (AttributeError, OSError):
         return ""
+
+
+def start_pair(consumer, producer, producer_args=(), tag=""):
+    """Starts `smc run CONSUMER` (output consumerTAG.out/.err), then `smc run
+    PRODUCER_ARGS PRODUCER` (producerTAG.out/.err); both Popens, once tuples
+    reach the consumer."""
+    c = start("run", consumer, out="consumer%s.out" % tag, err="consumer%s.err" % tag)
+    p = start("run", *producer_args, producer, out="producer%s.out" % tag, err="producer%s.err" % tag)
+    job_of(c, cond=lambda r: r["tuples_in"] > 0)
+    return c, p
+
+
+def survivor_notices(p, status, within, what, want_err):
+    """The survivor `p` of a channel pair whose peer just went: it exits with
+    `status` within `within` seconds (scaled by SLOWDOWN), its stderr holds
+    `want_err`, and it removed the segment (before any other smc command
+    could clean up after the pair). The seconds it took."""
+    t0 = time.monotonic()
+    eq(finish(p, 15, what), status, "%s: the survivor exits %d" % (what, status))
+    el = time.monotonic() - t0
+    check(el < slow(within), "%s: the survivor notices within %s s" % (what, within), el)
+    err = read(p.err_path)
+    check(want_err in err, "%s: the survivor says so" % what, err, want_err)
+    eq(segments(), [], "%s: the survivor removed the segment" % what)
+    return el
 
 
 def ps_json(*args):
@@ -171,14 +177,6 @@ def ours():
         if needle in env and state not in ("Z", "X"):
             found.append((int(pid), cmd))
     return found
-
-
-def alive(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except OSError:
-        return False
 
 
 def clean(what, timeout=5):

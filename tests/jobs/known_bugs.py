@@ -38,7 +38,7 @@ if bug == "abort_zombie":
     eq(p.wait(timeout=10), 143, "the job drained and exited")
     eq((st, err), (0, ""), "abort: status, no error")
     check(out.startswith("aborted %s (wordcount): drained and stopped in " % r["id"]), "abort: drained", out)
-    check(el < 1.5, "abort: returns once the job has exited", el)
+    check(el < slow(1.5), "abort: returns once the job has exited", el)
     clean("abort_zombie")
 else:
     check(False, "a known bug", bug)

@@ -46,7 +46,7 @@ for i in range(2):
         check(("smc: topology '%s' exited with status 143" % g) in lines or
               ("smc: topology '%s' was killed by signal 15" % g) in lines, "early failure: %s stopped" % g, err)
     eq(len(lines), 5, "early failure: nothing else said")
-    check(el < 10, "early failure: ends promptly", el)
+    check(el < slow(10), "early failure: ends promptly", el)
     clean("early failure")
 
 # ---- a failure after a second: the others were running and drain -----------------

@@ -175,7 +175,7 @@ check(still, "abort --wait 2s: the job drains meanwhile", p.poll())
 check(saw, "abort --wait 2s: smc ps shows the job 'stopping' while it drains")
 m = re.fullmatch(ABORT_LINE + "\n", o)
 check(ab.returncode == 0 and m and m.group(3) == "killed", "abort --wait 2s: killed", ab.returncode, o, e)
-check(1.9 <= el < 6 and 1.9 <= float(m.group(4)) < 4, "abort --wait 2s: killed after 2 s", el, o)
+check(1.9 <= el < smctest.slow(6) and 1.9 <= float(m.group(4)) < smctest.slow(4), "abort --wait 2s: killed after 2 s", el, o)
 eq(finish(p, 5, "abort --wait 2s"), -signal.SIGKILL, "abort --wait 2s: killed by SIGKILL")
 clean("abort --wait 2s")
 

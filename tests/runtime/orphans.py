@@ -6,8 +6,6 @@ import signal
 
 from smcutil import *
 
-SLOW = float(os.environ.get("SMC_TEST_SLOWDOWN", "1"))
-
 two = write("two.topo", """topology one {
     spout s = generate()
     sink  o = null() <- s shuffle
@@ -19,32 +17,16 @@ topology two {
 """)
 
 
-def children(pid):
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(c) for c in f.read().split()]
-    except OSError:
-        return []
-
-
-def alive(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 p = subprocess.Popen([SMC, "run", two], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
 kids = []
-check(wait_for(lambda: len(children(p.pid)) == 2, 10 * SLOW), "two child topologies start", children(p.pid))
+check(wait_for(lambda: len(children(p.pid)) == 2, 10), "two child topologies start", children(p.pid))
 kids = children(p.pid)
 # Both children are running smc themselves (exec'd), not just forked.
 check(wait_for(lambda: all("--topology" in open("/proc/%d/cmdline" % k).read().replace("\0", " ") for k in kids),
-               10 * SLOW), "the children run their topologies")
+               10), "the children run their topologies")
 p.send_signal(signal.SIGKILL)
 p.wait()
-gone = wait_for(lambda: not any(alive(k) for k in kids), 10 * SLOW)
+gone = wait_for(lambda: not any(alive(k) for k in kids), 10)
 if not gone:
     for k in kids:
         try:

@@ -10,34 +10,13 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from smctest import write, topo, check, lines, tsv, done, peak_rss_kb  # noqa: E402,F401  (the shared helpers)
+import smctest  # noqa: E402
+# The shared helpers; SLOWDOWN multiplies tight wall-clock bounds (sanitizer builds, loaded machines).
+from smctest import (ROOT, SLOWDOWN, SMC, alive, check, children, done, eq, lines, memory_bound_kb,  # noqa: E402,F401
+                     peak_of, peak_rss_kb, run, slow, topo, tsv, wait_for, write)
 
-# Tight wall-clock bounds are multiplied by this (sanitizer builds, loaded machines).
-SLOWDOWN = float(os.environ.get("SMC_TEST_SLOWDOWN", "1") or "1")
 HERE = os.path.dirname(os.path.abspath(sys.argv[0]))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-SMC = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else "smc"
-WORK = tempfile.mkdtemp(prefix="smc-rt-")
-os.chdir(WORK)
-
-
-def run(*args, stdin=None, timeout=30, env=None):
-    """Runs smc with args; returns (status, stdout, stderr) as text."""
-    p = subprocess.run([SMC, *args], input=stdin, capture_output=True, text=True, timeout=timeout, env=env)
-    return p.returncode, p.stdout, p.stderr
-
-
-def eq(actual, expected, what):
-    check(actual == expected, what, "actual:   %r" % (actual,), "expected: %r" % (expected,))
-
-
-def wait_for(cond, timeout, step=0.01):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(step)
-    return cond()
+WORK = smctest.workdir("smc-rt-")
 
 
 def job_record(pid):
@@ -57,4 +36,4 @@ def job_record(pid):
 
 def wait_for_record(pid, cond, timeout=10):
     """Waits until the run `pid` is registered with a record for which cond(record) holds."""
-    return wait_for(lambda: (lambda r: r is not None and cond(r))(job_record(pid)), timeout * SLOWDOWN, step=0.05)
+    return wait_for(lambda: (lambda r: r is not None and cond(r))(job_record(pid)), timeout, step=0.05)  # wait_for scales by SLOWDOWN

@@ -30,14 +30,14 @@ rc, out, err, secs = timed_run("run", "kill2.topo")
 eq(rc, 70, "SIGKILL mid-stream with on.failure fail: exit 70", err)
 matches(r"^smc: error: bolt 'b' \(kill2\.topo:3:9, instance [01]\) failed: subprocess 'python3 \S+/fake\.py kill 50' "
         r"\(pid \d+\) died \(killed by signal 9 \(Killed\)\)$", err, "the failure names instance, subprocess, pid")
-check(secs < 10, "the failed run ends promptly", secs)
+check(secs < slow(10), "the failed run ends promptly", secs)
 
 # Killed every time: restarts with backoff up to max.restarts, then exit 70.
 bolt_topo("kill3.topo", "kill 1", settings="max.restarts = 2")
 rc, out, err, secs = timed_run("run", "kill3.topo")
 eq(rc, 70, "killed on every start: exit 70 after max.restarts", err)
 eq(re.findall(r"restarting it \((\d) of (\d)\)", err), [("1", "2"), ("2", "2")], "restarts counted up to max.restarts")
-check(secs < 10, "restarts are bounded in time", secs)
+check(secs < slow(10), "restarts are bounded in time", secs)
 
 # ---- a child that exits with an error status mid-stream ---------------------------------
 bolt_topo("exit.topo", "exit 5", settings='on.failure = "fail"')
@@ -51,7 +51,7 @@ for mode in ("hang 5", "hang 5 noterm"):
     bolt_topo("hang.topo", mode, settings='subprocess.timeout = 1s, on.failure = "fail"')
     rc, out, err, secs = timed_run("run", "hang.topo", timeout=20)
     eq(rc, 70, "a hanging child (%s) with a 1s timeout: exit 70" % mode, err)
-    check(secs < 6, "a hanging child (%s) fails the run within a few seconds" % mode, secs)
+    check(secs < slow(6), "a hanging child (%s) fails the run within a few seconds" % mode, secs)
     matches(r"^smc: error: bolt 'b' \(hang\.topo:3:9\) failed: subprocess 'python3 \S+/fake\.py %s' \(pid \d+\) "
             r"fell silent for longer than the subprocess timeout \(1s\)$" % mode, err, "the hang is named")
 
@@ -61,20 +61,20 @@ bolt_topo("hang2.topo", "hang 5 once", settings="subprocess.timeout = 1s")
 rc, out, err, secs = timed_run("run", "hang2.topo", timeout=20)
 eq(rc, 0, "a child hanging once, restarted: the run completes", err)
 eq(sorted(set(map(int, out.split()))), list(range(200)), "a child hanging once: every tuple at least once")
-check(secs < 8, "a restarted hanging child: bounded time", secs)
+check(secs < slow(8), "a restarted hanging child: bounded time", secs)
 
 # ---- no handshake ---------------------------------------------------------------------
 bolt_topo("nohs.topo", "nohandshake", settings='subprocess.timeout = 1s, on.failure = "fail"')
 rc, out, err, secs = timed_run("run", "nohs.topo", timeout=20)
 eq(rc, 70, "no handshake answer: exit 70", err)
-check(secs < 6, "no handshake answer: fails within a few seconds", secs)
+check(secs < slow(6), "no handshake answer: fails within a few seconds", secs)
 matches(r"^smc: error: bolt 'b' \(nohs\.topo:3:9\) failed: subprocess 'python3 \S+/fake\.py nohandshake' \(pid \d+\) "
         r"did not answer the handshake within the subprocess timeout$", err, "the missing handshake is named")
 # Restart policy: it never answers, so after max.restarts the run fails, still bounded.
 bolt_topo("nohs2.topo", "nohandshake", settings="subprocess.timeout = 1s, max.restarts = 1")
 rc, out, err, secs = timed_run("run", "nohs2.topo", timeout=20)
 eq(rc, 70, "no handshake answer with restart: exit 70 in the end", err)
-check(secs < 8, "no handshake answer with restart: bounded", secs)
+check(secs < slow(8), "no handshake answer with restart: bounded", secs)
 
 # ---- a command that does not exist -------------------------------------------------------
 for policy in ('{ on.failure = "fail" }', ""):
@@ -83,7 +83,7 @@ for policy in ('{ on.failure = "fail" }', ""):
   sink  o = stdout() <- b shuffle""" % policy)
     rc, out, err, secs = timed_run("run", "nocmd.topo", timeout=20)
     eq((rc, out), (70, ""), "a command that does not exist: exit 70 (%s)" % (policy or "restart"), err)
-    check(secs < 8, "a missing command fails promptly", secs)
+    check(secs < slow(8), "a missing command fails promptly", secs)
     check("no-such-command-smc-test" in err and ("No such file" in err or "not found" in err),
           "a missing command: the message names the command and why", err)
     matches(r"^smc: error: bolt 'b' \(nocmd\.topo:3:9\) failed: ", err, "a missing command: names the component")
@@ -111,7 +111,7 @@ topo("spout3.topo", """  spout s = shell("%s spouthang") -> (n) { subprocess.tim
   sink  o = stdout() <- s shuffle""" % FAKE)
 rc, out, err, secs = timed_run("run", "spout3.topo", timeout=20)
 eq(rc, 70, "a hanging shell spout: exit 70", err)
-check(secs < 6, "a hanging shell spout fails within a few seconds", secs)
+check(secs < slow(6), "a hanging shell spout fails within a few seconds", secs)
 matches(r"^smc: error: spout 's' \(spout3\.topo:2:9\) failed: subprocess 'python3 \S+/fake\.py spouthang' \(pid \d+\) "
         r"did not answer within the subprocess timeout \(1s\)$", err, "a hanging spout is named")
 

@@ -46,7 +46,7 @@ topo("numbers.topo", """  spout numbers = shell("python3 %s/numbers.py 500") -> 
 rc, out, err, secs = timed_run("run", "numbers.topo", timeout=30)
 eq((rc, err), (0, ""), "a bounded Python spout: run")
 eq(sorted(map(int, out.split())), list(range(1, 501)), "a bounded Python spout emits 1..500 once and ends")
-check(secs < 20, "a bounded Python spout ends its stream (no hang)", secs)
+check(secs < slow(20), "a bounded Python spout ends its stream (no hang)", secs)
 
 # A Python bolt that raises: reported with component and instance, run fails (on.failure fail).
 write("boom.py", """import storm

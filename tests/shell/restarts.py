@@ -25,7 +25,7 @@ for attempt in range(3):
     eq(rc, 70, "children exiting after the handshake, every time: exit 70, no crash (try %d)" % attempt, err)
     matches(r"^smc: error: bolt 'b' \(hs\.topo:3:9, instance [01]\) failed: subprocess 'python3 \S+/fake\.py "
             r"exitafterhs' \(pid \d+\) died \(exited with status 0\)$", err, "the failure names the subprocess")
-    check(secs < 15, "bounded in time", secs)
+    check(secs < slow(15), "bounded in time", secs)
 
 for attempt in range(2):
     clean("fault-marker")

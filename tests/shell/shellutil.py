@@ -22,16 +22,13 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from smctest import write, read, topo  # noqa: E402,F401  (the shared helpers)
+import smctest  # noqa: E402
+from smctest import ROOT, SLOWDOWN, SMC, check, eq, read, slow, topo, wait_for, write  # noqa: E402,F401
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-SMC = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.join(ROOT, "build", "smc")
-WORK = tempfile.mkdtemp(prefix="smc-shell-")
-os.chdir(WORK)
+WORK = smctest.workdir("smc-shell-")
 for f in os.listdir(os.path.join(HERE, "children")):
     shutil.copy(os.path.join(HERE, "children", f), WORK)
-CHECKS = 0
 
 PR_SET_CHILD_SUBREAPER = 36
 try:
@@ -44,9 +41,9 @@ def run(*args, stdin=None, timeout=30):
     """Runs smc with args; returns (status, stdout, stderr) as text. Checks
     that the run left no process behind."""
     try:
-        p = subprocess.run([SMC, *args], input=stdin, capture_output=True, text=True, timeout=timeout)
+        p = subprocess.run([SMC, *args], input=stdin, capture_output=True, text=True, timeout=slow(timeout))
     except subprocess.TimeoutExpired as e:
-        fail("smc %s did not end within %ss (hang)" % (" ".join(args), timeout),
+        fail("smc %s did not end within %ss (hang)" % (" ".join(args), slow(timeout)),
              (e.stderr or b"")[-2000:] if isinstance(e.stderr, bytes) else e.stderr)
     no_leftovers("after smc " + " ".join(args))
     return p.returncode, p.stdout, p.stderr
@@ -56,17 +53,6 @@ def timed_run(*args, stdin=None, timeout=30):
     start = time.monotonic()
     r = run(*args, stdin=stdin, timeout=timeout)
     return r + (time.monotonic() - start,)
-
-
-def wait_for(cond, timeout, step=0.02):
-    """Polls `cond` until it is true (returns True) or `timeout` seconds pass."""
-    end = time.monotonic() + timeout
-    while True:
-        if cond():
-            return True
-        if time.monotonic() >= end:
-            return False
-        time.sleep(step)
 
 
 def start(*args, **kw):
@@ -80,7 +66,7 @@ def finish(p, timeout=30):
     """Waits for a process from start(); returns (status, stdout, stderr, seconds waited)."""
     t0 = time.monotonic()
     try:
-        rc = p.wait(timeout=timeout)
+        rc = p.wait(timeout=slow(timeout))
     except subprocess.TimeoutExpired:
         p.kill()
         p.wait()
@@ -157,21 +143,7 @@ def pgrep_none(pattern):
 
 
 def fail(what, *details):
-    print("FAIL:", what, file=sys.stderr)
-    for d in details:
-        print("  ", repr(d)[:3000], file=sys.stderr)
-    sys.exit(1)
-
-
-def check(cond, what, *details):
-    global CHECKS
-    CHECKS += 1
-    if not cond:
-        fail(what, *details)
-
-
-def eq(actual, expected, what, *details):
-    check(actual == expected, what, "actual:   %r" % (actual,), "expected: %r" % (expected,), *details)
+    check(False, what, *details)
 
 
 def has_line(text, line, what):
@@ -210,8 +182,7 @@ def clean(prefix):
 def done():
     pgrep_none(WORK)
     shutil.rmtree(WORK, ignore_errors=True)
-    print("ok: %d checks" % CHECKS)
-    sys.exit(0)
+    smctest.done()
 
 
 def skip(why):
