@@ -11,14 +11,15 @@
 
 namespace smc::rt {
 
-Writer* Outputs::Stdout() {
+Writer* Outputs::Stdout(int64_t linger_ns) {
   std::lock_guard<std::mutex> lock(mu_);
   auto& w = writers_[""];
-  if (!w) w = std::make_unique<Writer>(1, "standard output");
+  if (!w) w = std::make_unique<Writer>(1, "standard output", linger_ns);
+  w->ShortenLinger(linger_ns);
   return w.get();
 }
 
-Writer* Outputs::File(const std::string& path) {
+Writer* Outputs::File(const std::string& path, int64_t linger_ns) {
   std::lock_guard<std::mutex> lock(mu_);
   auto& w = writers_[path];
   if (!w) {
@@ -27,8 +28,9 @@ Writer* Outputs::File(const std::string& path) {
       writers_.erase(path);
       throw IoError("cannot open '" + path + "' for writing: " + std::strerror(errno));
     }
-    w = std::make_unique<Writer>(fd, "'" + path + "'");
+    w = std::make_unique<Writer>(fd, "'" + path + "'", linger_ns);
   }
+  w->ShortenLinger(linger_ns);
   return w.get();
 }
 
