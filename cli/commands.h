@@ -15,6 +15,8 @@ namespace smc {
 struct CheckOptions {
   std::vector<std::string> files;
   std::vector<std::string> params;  // NAME=VALUE
+  bool werror = false;              // a warning fails the check (65)
+  std::string format = "text";      // or json: diagnostics on `out` as a JSON array
 };
 int RunCheck(const CheckOptions& opts, std::ostream& out, std::ostream& err);
 void SetupCheck(CLI::App& app, CheckOptions& opts);
