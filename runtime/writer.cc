@@ -35,7 +35,7 @@ void Writer::Write(std::string chunk) {
     std::lock_guard<std::mutex> lock(mu_);
     if (chunks_.empty()) {
       first_at_ = std::chrono::steady_clock::now();
-      wake = true;  // the linger starts
+      wake = asleep_;  // otherwise the thread looks again within a linger: no wake-up per chunk
     }
     size_t before = chunk_bytes_;
     chunk_bytes_ += chunk.size();
@@ -59,11 +59,22 @@ void Writer::Close() {
   if (fd_ > 2) ::close(fd_);
 }
 
+// While output keeps coming the thread looks for it every linger without
+// being woken (one wake-up per block, as a plain 64 KiB buffer costs); after
+// a linger with nothing it sleeps until the next chunk wakes it.
 void Writer::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    cv_.wait(lock, [&] { return closing_ || !chunks_.empty(); });
-    if (chunks_.empty()) return;
+    if (chunks_.empty()) {
+      if (closing_) return;
+      auto more = [&] { return closing_ || !chunks_.empty(); };
+      if (!cv_.wait_for(lock, linger_, more)) {
+        asleep_ = true;
+        cv_.wait(lock, more);
+        asleep_ = false;
+      }
+      continue;
+    }
     // Less than a block: wait for more until the first chunk has lingered.
     cv_.wait_until(lock, first_at_ + linger_, [&] { return closing_ || chunk_bytes_ >= kBlockBytes; });
     std::deque<std::string> out;

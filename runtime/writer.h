@@ -1,8 +1,8 @@
 // Asynchronous output: a thread per open output writes queued chunks, so
 // that components running on TBB workers never block on a slow pipe or disk.
 //
-// Streaming: a chunk waits at most `linger` (the sinks' batch.linger) before
-// it is written, so a slow stream shows up at once and a pipe into `head`
+// Streaming: a chunk waits about `linger` (the sinks' batch.linger; at
+// most twice that) before it is written, so a slow stream shows up at once and a pipe into `head`
 // ends the run when head exits; a terminal gets every chunk at once. A burst
 // is written in blocks of at least kBlockBytes (writev of every queued
 // chunk), so fast streams pay no more system calls than a 64 KiB buffer.
@@ -67,6 +67,7 @@ class Writer {
   std::chrono::steady_clock::time_point first_at_;  // when chunks_ became non-empty
   std::chrono::nanoseconds linger_;
   bool closing_ = false;
+  bool asleep_ = false;  // the thread waits for a wake-up, not for a linger to pass
   std::atomic<size_t> queued_{0};
   std::atomic<int> error_{0};
   std::thread thread_;
