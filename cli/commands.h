@@ -68,4 +68,12 @@ struct AbortOptions {
 int RunAbort(const AbortOptions& opts, std::ostream& out, std::ostream& err);
 void SetupAbort(CLI::App& app, AbortOptions& opts);
 
+struct TestOptions {
+  std::vector<std::string> files;  // test files (cli/test_file.h)
+  std::string junit;               // "" or where to write JUnit XML
+};
+/// 0 when every case passed, 1 when one failed; 64-66 as usual.
+int RunTest(const TestOptions& opts, std::ostream& out, std::ostream& err);
+void SetupTest(CLI::App& app, TestOptions& opts);
+
 }  // namespace smc

@@ -21,7 +21,9 @@ namespace {
 // The values an option takes, where they are a fixed set.
 const std::map<std::string, std::string>& Choices() {
   static const std::map<std::string, std::string> kChoices = {
-      {"run --metrics-format", "text json"}, {"check --format", "text json"}, {"graph --format", "dot text"},
+      {"run --metrics-format", "text json"},
+      {"check --format", "text json"},
+      {"graph --format", "dot text"},
       {"completion shell", "bash zsh"},
   };
   return kChoices;
@@ -141,8 +143,8 @@ void Zsh(const CLI::App& app, std::ostream& out) {
       std::string value;
       if (o.takes_value) {
         auto c = Choices().find(sub->get_name() + " " + o.names.front());
-        value = c != Choices().end() ? ":value:(" + c->second + ")" : (o.names.front() == "--metrics" ? ":file:_files"
-                                                                                                        : ":value:");
+        value = c != Choices().end() ? ":value:(" + c->second + ")"
+                                     : (o.names.front() == "--metrics" ? ":file:_files" : ":value:");
       }
       for (const std::string& n : o.names) out << " \\\n                '*" << n << "[" << help << "]" << value << "'";
     }

@@ -68,6 +68,8 @@ int main(int argc, char** argv) {
   smc::SetupGc(*app.add_subcommand("gc", "prune finished task-graph jobs from the job store"), gc);
   smc::GraphOptions graph;
   smc::SetupGraph(*app.add_subcommand("graph", "draw a topology as Graphviz DOT or text"), graph);
+  smc::TestOptions test;
+  smc::SetupTest(*app.add_subcommand("test", "run topology unit tests: input lines and the expected output"), test);
   smc::CompletionOptions completion;
   smc::SetupCompletion(*app.add_subcommand("completion", "print a bash or zsh completion script"), completion);
 
@@ -92,6 +94,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("result")) return smc::RunResult(result, std::cout, std::cerr);
   if (app.got_subcommand("gc")) return smc::RunGc(gc, std::cout, std::cerr);
   if (app.got_subcommand("graph")) return smc::RunGraph(graph, std::cout, std::cerr);
+  if (app.got_subcommand("test")) return smc::RunTest(test, std::cout, std::cerr);
   if (app.got_subcommand("completion")) return smc::RunCompletion(completion, app, std::cout);
   return smc::kExitUsage;
 }
