@@ -50,6 +50,13 @@ std::vector<std::string> ChildArgv(const RunOptions& opts, const std::string& se
   return args;
 }
 
+bool ReadsStandardInput(const rt::PlanTopology& t) {
+  for (const rt::PlanComponent& c : t.components) {
+    if (c.kind == ComponentKind::kSpout && c.impl == "stdin") return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
@@ -121,7 +128,13 @@ int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
   rt::JobOptions jo;
   jo.threads = opts.threads;
   jo.run_for_ns = run_for_ns;
-  jo.live_status = ::isatty(2) && opts.metrics != "-";
+  jo.interactive = ::isatty(2);
+  jo.live_status = jo.interactive && opts.metrics != "-";
+  if (jo.live_status && ReadsStandardInput(plan.topologies[topology]) && ::isatty(0)) {
+    // The user types the input: a line redrawn every second would write over it.
+    jo.live_status = false;
+    err << "smc: reading standard input from the terminal; Ctrl-D ends it\n" << std::flush;
+  }
   rt::JobResult r = rt::RunRegistered(plan, topology, registry, jo, opts.file, err);
   if (!opts.metrics.empty()) {
     std::string text = opts.metrics_format == "json" ? rt::MetricsJson(r.metrics) : rt::MetricsText(r.metrics);

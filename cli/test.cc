@@ -13,8 +13,8 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -104,8 +104,7 @@ Ran RunCase(const std::string& self, const std::string& dir, const std::string& 
   }
   if (r.timed_out || r.too_large) p->Kill(SIGKILL);
   int ws = 0;
-  if (p->Wait(r.timed_out || r.too_large ? -1 : 10'000'000'000, &ws) ||
-      (p->Kill(SIGKILL), p->Wait(-1, &ws))) {
+  if (p->Wait(r.timed_out || r.too_large ? -1 : 10'000'000'000, &ws) || (p->Kill(SIGKILL), p->Wait(-1, &ws))) {
     r.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
   }
   return r;
@@ -232,8 +231,8 @@ int RunTest(const TestOptions& opts, std::ostream& out, std::ostream& err) {
     }
   }
   size_t failed = std::count_if(results.begin(), results.end(), [](const Result& r) { return !r.passed; });
-  out << results.size() << " case" << (results.size() == 1 ? "" : "s") << ": " << results.size() - failed
-      << " passed, " << failed << " failed\n"
+  out << results.size() << " case" << (results.size() == 1 ? "" : "s") << ": " << results.size() - failed << " passed, "
+      << failed << " failed\n"
       << std::flush;
   if (!opts.junit.empty()) {
     std::ofstream j(opts.junit);
@@ -250,8 +249,8 @@ int RunTest(const TestOptions& opts, std::ostream& out, std::ostream& err) {
         time += results[end].seconds;
         ++end;
       }
-      j << "  <testsuite name=\"" << Xml(results[i].file) << "\" tests=\"" << end - i << "\" failures=\""
-        << file_failed << "\" time=\"" << Seconds(time) << "\">\n";
+      j << "  <testsuite name=\"" << Xml(results[i].file) << "\" tests=\"" << end - i << "\" failures=\"" << file_failed
+        << "\" time=\"" << Seconds(time) << "\">\n";
       for (; i < end; ++i) {
         const Result& r = results[i];
         j << "    <testcase classname=\"" << Xml(r.file) << "\" name=\"" << Xml(r.name) << "\" time=\""

@@ -52,8 +52,8 @@ bool ParseTestFile(const std::string& path, const std::string& text, TestFile* o
     if (word == "case") {
       if (arg.empty()) return fail("'case' needs a name");
       for (const TestCase& other : out->cases) {
-        if (other.name == arg) return fail("a second case named '" + arg + "' (the first is on line " +
-                                           std::to_string(other.line) + ")");
+        if (other.name == arg)
+          return fail("a second case named '" + arg + "' (the first is on line " + std::to_string(other.line) + ")");
       }
       out->cases.push_back({});
       c = &out->cases.back();

@@ -14,7 +14,10 @@ namespace smc::rt {
 Writer* Outputs::Stdout(int64_t linger_ns) {
   std::lock_guard<std::mutex> lock(mu_);
   auto& w = writers_[""];
-  if (!w) w = std::make_unique<Writer>(1, "standard output", linger_ns);
+  if (!w) {
+    w = std::make_unique<Writer>(1, "standard output", linger_ns);
+    if (w->terminal() && terminal_guard_) w->set_around_write(terminal_guard_);
+  }
   w->ShortenLinger(linger_ns);
   return w.get();
 }
@@ -29,6 +32,7 @@ Writer* Outputs::File(const std::string& path, int64_t linger_ns) {
       throw IoError("cannot open '" + path + "' for writing: " + std::strerror(errno));
     }
     w = std::make_unique<Writer>(fd, "'" + path + "'", linger_ns);
+    if (w->terminal() && terminal_guard_) w->set_around_write(terminal_guard_);  // file(path: "/dev/tty")
   }
   w->ShortenLinger(linger_ns);
   return w.get();

@@ -23,6 +23,10 @@ class Outputs {
   /// Throws std::runtime_error when it cannot be opened.
   Writer* File(const std::string& path, int64_t linger_ns);
 
+  /// Wraps every write to an output that is a terminal (see
+  /// Writer::set_around_write). Set before the first output is opened.
+  void set_terminal_guard(Writer::AroundWrite f) { terminal_guard_ = std::move(f); }
+
   /// Bytes queued in every writer.
   size_t queued_bytes();
   /// The first writer that failed, or null.
@@ -32,6 +36,7 @@ class Outputs {
 
  private:
   std::mutex mu_;
+  Writer::AroundWrite terminal_guard_;
   std::map<std::string, std::unique_ptr<Writer>> writers_;  // "" is stdout
 };
 

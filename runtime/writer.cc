@@ -81,7 +81,11 @@ void Writer::Loop() {
     out.swap(chunks_);
     chunk_bytes_ = 0;
     lock.unlock();
-    WriteOut(out);
+    if (around_write_) {
+      around_write_([&] { WriteOut(out); });
+    } else {
+      WriteOut(out);
+    }
     lock.lock();
   }
 }
@@ -90,7 +94,6 @@ void Writer::Loop() {
 void Writer::WriteOut(std::deque<std::string>& chunks) {
   size_t total = 0;
   for (const std::string& c : chunks) total += c.size();
-  if (before_write_ && !error_.load(std::memory_order_relaxed)) before_write_();
   std::vector<iovec> iov;
   iov.reserve(std::min<size_t>(chunks.size(), IOV_MAX));
   size_t next = 0;  // the first chunk not yet in iov

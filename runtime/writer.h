@@ -38,10 +38,12 @@ class Writer {
   void Write(std::string chunk);
   /// Lowers the linger to `linger_ns` if that is shorter (several sinks share one output).
   void ShortenLinger(int64_t linger_ns);
-  /// Called on the writer's thread just before each write (the live status
-  /// line clears itself when the output is the same terminal). Set before
-  /// the first Write.
-  void set_before_write(std::function<void()> f) { before_write_ = std::move(f); }
+  /// Runs each write on the writer's thread inside `f` (which calls its
+  /// argument once): the job clears its live status line from the terminal
+  /// and keeps it from being drawn while data is written. Set before the
+  /// first Write.
+  using AroundWrite = std::function<void(const std::function<void()>& write)>;
+  void set_around_write(AroundWrite f) { around_write_ = std::move(f); }
   /// Waits until everything queued is written, then stops the thread.
   void Close();
 
@@ -59,7 +61,7 @@ class Writer {
   int fd_;
   std::string name_;
   bool terminal_;
-  std::function<void()> before_write_;
+  AroundWrite around_write_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> chunks_;

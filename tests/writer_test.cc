@@ -1,6 +1,9 @@
 // runtime/writer.h alone: streaming within the linger, bursts written whole
-// and in order through partial writes, errors remembered.
+// and in order through partial writes, errors remembered; and the status
+// line's fitting to a terminal (runtime/status.h).
 #include "runtime/writer.h"
+
+#include "runtime/status.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -87,4 +90,25 @@ TEST_CASE("writer: a reader that went away is remembered as EPIPE; later chunks 
   w.Write("dropped\n");
   CHECK(w.queued_bytes() == 0);
   ::close(fds[1]);
+}
+
+TEST_CASE("status: a line is cut to one column less than the terminal, ending in ...; UTF-8 kept whole") {
+  using smc::rt::FitToWidth;
+  CHECK(FitToWidth("short", 70) == "short");
+  CHECK(FitToWidth("short", 0) == "short");  // width unknown
+  std::string line(100, 'x');
+  CHECK(FitToWidth(line, 70) == std::string(66, 'x') + "...");
+  CHECK(FitToWidth(line, 70).size() == 69);
+  CHECK(FitToWidth(std::string(69, 'y'), 70) == std::string(69, 'y'));  // fits: the last column stays free
+  CHECK(FitToWidth(std::string(70, 'y'), 70) == std::string(66, 'y') + "...");
+  std::string accents;
+  for (int i = 0; i < 10; ++i) accents += "\xc3\xa9";  // 10 columns, 20 bytes
+  CHECK(FitToWidth(accents, 8) == "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9...");
+  CHECK(FitToWidth(accents, 11) == accents);
+  CHECK(FitToWidth("abcdef", 3) == "");  // too narrow for anything but the cursor
+}
+
+TEST_CASE("status: the draining note names Ctrl-C for SIGINT") {
+  CHECK(smc::rt::DrainingNote(SIGINT) == "draining: finishing what is in flight (Ctrl-C again stops now)");
+  CHECK(smc::rt::DrainingNote(SIGTERM) == "draining: finishing what is in flight (a second signal stops now)");
 }
