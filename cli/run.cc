@@ -106,7 +106,13 @@ int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
         plan, [&](const rt::PlanTopology& t) { return ChildArgv(opts, self, t); }, err));
   }
   if (opts.plan_only) {
-    out << plan.Dump();
+    if (opts.topology.empty()) {
+      out << plan.Dump();
+    } else {  // the one topology named
+      rt::Plan one = plan;
+      one.topologies = {plan.topologies[topology]};
+      out << one.Dump();
+    }
     return kExitOk;
   }
   const rt::Registry& registry = ext.registry;
