@@ -12,6 +12,8 @@ namespace smc {
 void SetupCheck(CLI::App& app, CheckOptions& opts) {
   app.add_option("files", opts.files, "the .topo files to check ('-' reads standard input)")->required();
   app.add_option("-p,--param", opts.params, "override a parameter: NAME=VALUE (repeatable)")->allow_extra_args(false);
+  app.add_option("--params", opts.params_file,
+                 "read parameters from FILE: one NAME=VALUE a line ('#' comments); -p wins over it");
   app.add_flag("--werror", opts.werror, "treat warnings as errors (exit status 65)");
   app.add_option("--format", opts.format,
                  "text (the default: GNU-style diagnostics on standard error) or json (a JSON array of "
@@ -64,11 +66,13 @@ bool HasWarnings(const Diagnostics& diags) {
 }  // namespace
 
 int RunCheck(const CheckOptions& opts, std::ostream& out, std::ostream& err) {
-  auto overrides = ParseOverrides(opts.params, err);
+  int status = kExitOk;
+  std::vector<std::string> params = WithParamsFile(opts.params_file, opts.params, err, &status);
+  if (status != kExitOk) return status;
+  auto overrides = ParseOverrides(params, err);
   if (!overrides) return kExitUsage;
   const bool json = opts.format == "json";
   std::vector<const Diagnostics*> all;  // for json, in order
-  int status = kExitOk;
   bool warned = false;
   std::vector<Loaded> loaded;
   loaded.reserve(opts.files.size());

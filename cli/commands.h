@@ -15,6 +15,7 @@ namespace smc {
 struct CheckOptions {
   std::vector<std::string> files;
   std::vector<std::string> params;  // NAME=VALUE
+  std::string params_file;          // --params FILE: NAME=VALUE lines, before params
   bool werror = false;              // a warning fails the check (65)
   std::string format = "text";      // or json: diagnostics on `out` as a JSON array
 };
@@ -25,6 +26,7 @@ struct GraphOptions {
   std::string file;
   std::string format = "dot";
   std::vector<std::string> params;
+  std::string params_file;
 };
 int RunGraph(const GraphOptions& opts, std::ostream& out, std::ostream& err);
 void SetupGraph(CLI::App& app, GraphOptions& opts);
@@ -32,6 +34,7 @@ void SetupGraph(CLI::App& app, GraphOptions& opts);
 struct RunOptions {
   std::string file;
   std::vector<std::string> params;
+  std::string params_file;  // --params FILE (cli/frontend.h: WithParamsFile)
   std::string topology;
   int threads = 0;
   std::string run_for;

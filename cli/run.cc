@@ -23,6 +23,8 @@ namespace smc {
 void SetupRun(CLI::App& app, RunOptions& opts) {
   app.add_option("file", opts.file, "the .topo file to run ('-' reads it from standard input)")->required();
   app.add_option("-p,--param", opts.params, "override a parameter: NAME=VALUE (repeatable)")->allow_extra_args(false);
+  app.add_option("--params", opts.params_file,
+                 "read parameters from FILE: one NAME=VALUE a line ('#' comments); -p wins over it");
   app.add_option("--topology", opts.topology, "the topology to run when the file has several");
   app.add_option("--tasks", opts.tasks, "the tasks block to run (task graphs: see smc-topo(5))");
   app.add_flag("--resume", opts.resume, "resume an unfinished task-graph job: FILE is its id or its .topo file");
@@ -59,7 +61,15 @@ bool ReadsStandardInput(const rt::PlanTopology& t) {
 
 }  // namespace
 
-int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
+int RunRun(const RunOptions& given, std::ostream& out, std::ostream& err) {
+  // --params FILE becomes -p texts before the command line's own (which win).
+  RunOptions opts = given;
+  {
+    int status = kExitOk;
+    opts.params = WithParamsFile(given.params_file, given.params, err, &status);
+    if (status != kExitOk) return status;
+    opts.params_file.clear();
+  }
   auto overrides = ParseOverrides(opts.params, err);
   if (!overrides) return kExitUsage;
   int64_t run_for_ns = 0;

@@ -10,6 +10,9 @@ Usage: cli.py SMC CASE.
   werror      `smc check --werror`: a warning gives 65, none gives 0
   component   `smc component` takes -p and checks its name and arguments
               before reading the handshake
+  params_file --params FILE for run, check and graph: NAME=VALUE lines,
+              comments skipped, -p wins; errors name FILE:LINE (64), a
+              missing file 66
 """
 import json
 import os
@@ -157,6 +160,25 @@ def case_component():
                        capture_output=True, text=True, timeout=slow(30))
     eq(p.returncode, 0, "component split -p field=line", p.stderr)
     check('"tuple": ["a"]' in p.stdout and '"tuple": ["b"]' in p.stdout, "the words come out", p.stdout)
+
+
+def case_params_file():
+    write("p.topo", 'param n = 2\nparam word = "x"\ntopology t {\n spout s = generate(count: $n)\n'
+          ' bolt f = filter(field: "n", regex: $word, invert: true) <- s shuffle\n sink o = stdout() <- f shuffle\n}\n')
+    write("p.params", "# counts\n\n  n=4\nword =1\r\n")
+    eq(run("run", "--params", "p.params", "p.topo"), (0, "0\n2\n3\n", ""), "run --params: both values")
+    eq(run("run", "--params", "p.params", "-p", "n=3", "p.topo"), (0, "0\n2\n", ""), "a -p wins over the file")
+    eq(run("check", "--params", "p.params", "p.topo"), (0, "", ""), "check --params")
+    rc, out, err = run("graph", "--format", "text", "--params", "p.params", "p.topo")
+    eq(rc, 0, "graph --params", err)
+    write("bad.params", "n=4\njust words\n")
+    eq(run("run", "--params", "bad.params", "p.topo"),
+       (64, "", "smc: error: bad.params:2: expected NAME=VALUE, got 'just words'\n"), "a malformed line")
+    write("undeclared.params", "m=4\n")
+    rc, out, err = run("check", "--params", "undeclared.params", "p.topo")
+    eq(rc, 64, "an undeclared name is a usage error, as with -p", err)
+    rc, out, err = run("run", "--params", "none.params", "p.topo")
+    eq((rc, err), (66, "smc: error: cannot open 'none.params': No such file or directory\n"), "a missing file")
 
 
 globals()["case_" + sys.argv[2]]()
