@@ -10,6 +10,8 @@ Usage: cli.py SMC CASE.
   werror      `smc check --werror`: a warning gives 65, none gives 0
   component   `smc component` takes -p and checks its name and arguments
               before reading the handshake
+  env         ${env:NAME} and ${env:NAME:-default} in strings; unset without a
+              default is an error at its place (65)
   params_file --params FILE for run, check and graph: NAME=VALUE lines,
               comments skipped, -p wins; errors name FILE:LINE (64), a
               missing file 66
@@ -160,6 +162,30 @@ def case_component():
                        capture_output=True, text=True, timeout=slow(30))
     eq(p.returncode, 0, "component split -p field=line", p.stderr)
     check('"tuple": ["a"]' in p.stdout and '"tuple": ["b"]' in p.stdout, "the words come out", p.stdout)
+
+
+def case_env():
+    topo("env.topo", 'spout s = generate(count: 1)\n'
+         'bolt p = project(fields: ["n"]) <- s shuffle\n'
+         'sink o = file(path: "${env:SMC_T_DIR:-.}/${env:SMC_T_NAME}.txt", format: "lines") <- p shuffle')
+    env = dict(os.environ)
+    env.pop("SMC_T_DIR", None)
+    env["SMC_T_NAME"] = "out"
+    eq(run("run", "env.topo", env=env), (0, "", ""), "run with SMC_T_NAME set, SMC_T_DIR unset")
+    eq(read_text("out.txt"), "0\n", "the file named from the environment, the folder by default")
+    os.mkdir("sub")
+    env["SMC_T_DIR"] = "sub"
+    eq(run("run", "env.topo", env=env), (0, "", ""), "SMC_T_DIR set")
+    eq(read_text("sub/out.txt"), "0\n", "the variable wins over the default")
+    env["SMC_T_DIR"] = ""
+    os.remove("out.txt")
+    eq(run("run", "env.topo", env=env)[0], 0, "SMC_T_DIR empty")
+    eq(read_text("out.txt"), "0\n", "an empty variable takes the default, as in the shell")
+    del env["SMC_T_NAME"]
+    rc, out, err = run("check", "env.topo", env=env)
+    eq(rc, 65, "unset without a default: invalid", err)
+    check(err.startswith("env.topo:4:44: error: environment variable 'SMC_T_NAME' is not set; give a default with "
+                         "${env:SMC_T_NAME:-DEFAULT}\n"), "the message, at the reference", err)
 
 
 def case_params_file():
