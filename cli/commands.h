@@ -15,6 +15,9 @@ namespace smc {
 struct CheckOptions {
   std::vector<std::string> files;
   std::vector<std::string> params;  // NAME=VALUE
+  std::string params_file;          // --params FILE: NAME=VALUE lines, before params
+  bool werror = false;              // a warning fails the check (65)
+  std::string format = "text";      // or json: diagnostics on `out` as a JSON array
 };
 int RunCheck(const CheckOptions& opts, std::ostream& out, std::ostream& err);
 void SetupCheck(CLI::App& app, CheckOptions& opts);
@@ -23,6 +26,7 @@ struct GraphOptions {
   std::string file;
   std::string format = "dot";
   std::vector<std::string> params;
+  std::string params_file;
 };
 int RunGraph(const GraphOptions& opts, std::ostream& out, std::ostream& err);
 void SetupGraph(CLI::App& app, GraphOptions& opts);
@@ -30,6 +34,7 @@ void SetupGraph(CLI::App& app, GraphOptions& opts);
 struct RunOptions {
   std::string file;
   std::vector<std::string> params;
+  std::string params_file;  // --params FILE (cli/frontend.h: WithParamsFile)
   std::string topology;
   int threads = 0;
   std::string run_for;
@@ -65,5 +70,13 @@ struct AbortOptions {
 };
 int RunAbort(const AbortOptions& opts, std::ostream& out, std::ostream& err);
 void SetupAbort(CLI::App& app, AbortOptions& opts);
+
+struct TestOptions {
+  std::vector<std::string> files;  // test files (cli/test_file.h)
+  std::string junit;               // "" or where to write JUnit XML
+};
+/// 0 when every case passed, 1 when one failed; 64-66 as usual.
+int RunTest(const TestOptions& opts, std::ostream& out, std::ostream& err);
+void SetupTest(CLI::App& app, TestOptions& opts);
 
 }  // namespace smc

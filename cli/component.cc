@@ -13,6 +13,7 @@
 
 #include <rapidjson/document.h>
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -20,6 +21,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "dsl/parser.h"
+#include "dsl/suggest.h"
 #include "dsl/validator.h"
 #include "runtime/json_read.h"
 #include "runtime/plan.h"
@@ -32,7 +34,7 @@ namespace smc {
 
 void SetupComponent(CLI::App& app, ComponentOptions& opts) {
   app.add_option("name", opts.name, "the built-in bolt to run, such as split or count")->required();
-  app.add_option("--param", opts.params, "an argument of the bolt: KEY=VALUE (repeatable)")->allow_extra_args(false);
+  app.add_option("-p,--param", opts.params, "an argument of the bolt: KEY=VALUE (repeatable)")->allow_extra_args(false);
   app.add_option("--fields", opts.fields,
                  "the input fields, comma-separated, when the handshake does not give them (default: line)")
       ->delimiter(',');
@@ -120,9 +122,39 @@ const ParamSpec* FindParam(const std::string& component, const std::string& name
   return nullptr;
 }
 
+// What can be checked before the handshake: the bolt's name, and each
+// argument's form and name; "" when they are fine.
+std::string CheckNameAndArgs(const ComponentOptions& opts) {
+  const Catalog& catalog = StandardCatalog();
+  const ComponentSpec* spec = catalog.Find(ComponentKind::kBolt, opts.name);
+  if (!spec) {
+    std::vector<std::string> bolts;
+    for (const auto& c : catalog.components()) {
+      if (c->kind == ComponentKind::kBolt) bolts.push_back(c->name);
+    }
+    return "no built-in bolt '" + opts.name + "'" + DidYouMean(opts.name, bolts);
+  }
+  if (opts.name == "shell" || opts.name == "exec" || !StandardRegistry().FindComponent(ComponentKind::kBolt, opts.name))
+    return "'" + opts.name + "' cannot run as a multi-lang component";
+  for (const std::string& p : opts.params) {
+    size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) return "--param expects KEY=VALUE, got '" + p + "'";
+    std::string key = p.substr(0, eq);
+    std::vector<std::string> names;
+    for (const ParamSpec& ps : spec->params) names.push_back(ps.name);
+    if (std::find(names.begin(), names.end(), key) == names.end())
+      return "'" + opts.name + "' has no parameter '" + key + "'" + DidYouMean(key, names);
+  }
+  return "";
+}
+
 }  // namespace
 
 int RunComponent(const ComponentOptions& opts, std::ostream&, std::ostream& err) {
+  if (std::string why = CheckNameAndArgs(opts); !why.empty()) {
+    err << "smc component: error: " << why << "\n";
+    return kExitUsage;
+  }
   // The handshake first: it names the input fields.
   stdlib::FrameReader reader(0);
   std::string json;

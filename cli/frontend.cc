@@ -28,6 +28,42 @@ std::optional<std::vector<ParamOverride>> ParseOverrides(const std::vector<std::
   return out;
 }
 
+std::vector<std::string> WithParamsFile(const std::string& path, const std::vector<std::string>& given,
+                                        std::ostream& err, int* status) {
+  *status = kExitOk;
+  if (path.empty()) return given;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    err << "smc: error: cannot open '" << path << "': " << std::strerror(errno) << "\n";
+    *status = kExitNoInput;
+    return {};
+  }
+  std::vector<std::string> out;
+  std::string line;
+  int n = 0;
+  constexpr size_t kMaxLines = 100'000;  // a parameters file, not a data file
+  while (std::getline(in, line)) {
+    if (++n > static_cast<int>(kMaxLines)) {
+      err << "smc: error: " << path << ": more than " << kMaxLines << " lines\n";
+      *status = kExitUsage;
+      return {};
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    size_t eq = line.find('=');
+    if (eq == std::string::npos || eq == first) {
+      err << "smc: error: " << path << ":" << n << ": expected NAME=VALUE, got '" << line.substr(0, 80) << "'\n";
+      *status = kExitUsage;
+      return {};
+    }
+    size_t name_end = line.find_last_not_of(" \t", eq - 1) + 1;
+    out.push_back(line.substr(first, name_end - first) + "=" + line.substr(eq + 1));
+  }
+  out.insert(out.end(), given.begin(), given.end());
+  return out;
+}
+
 namespace {
 bool IsDirectory(int fd) {
   struct stat st {};

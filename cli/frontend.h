@@ -17,6 +17,14 @@ namespace smc {
 /// Splits `-p NAME=VALUE` texts; on a malformed one writes to `err` and returns nullopt.
 std::optional<std::vector<ParamOverride>> ParseOverrides(const std::vector<std::string>& texts, std::ostream& err);
 
+/// `--params FILE` then `-p`s: the NAME=VALUE texts of `path` (one a line;
+/// blank lines and lines starting with '#' skipped; a final \r dropped),
+/// followed by `given`, so that a -p on the command line wins. "" reads
+/// nothing. On an error writes to `err`, sets `*status` (66: cannot read
+/// it, 64: a line that is not NAME=VALUE, named FILE:LINE) and returns {}.
+std::vector<std::string> WithParamsFile(const std::string& path, const std::vector<std::string>& given,
+                                        std::ostream& err, int* status);
+
 /// The outcome of loading one file.
 struct Loaded {
   bool opened = false;  // false: could not be read (already reported)

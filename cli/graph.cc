@@ -13,12 +13,16 @@ void SetupGraph(CLI::App& app, GraphOptions& opts) {
   app.add_option("file", opts.file, "the .topo file to draw ('-' reads standard input)")->required();
   app.add_option("--format", opts.format, "dot (Graphviz, the default) or text")->check(CLI::IsMember({"dot", "text"}));
   app.add_option("-p,--param", opts.params, "override a parameter: NAME=VALUE (repeatable)")->allow_extra_args(false);
+  app.add_option("--params", opts.params_file,
+                 "read parameters from FILE: one NAME=VALUE a line ('#' comments); -p wins over it");
 }
 
 int RunGraph(const GraphOptions& opts, std::ostream& out, std::ostream& err) {
-  auto overrides = ParseOverrides(opts.params, err);
-  if (!overrides) return kExitUsage;
   int status = kExitOk;
+  std::vector<std::string> params = WithParamsFile(opts.params_file, opts.params, err, &status);
+  if (status != kExitOk) return status;
+  auto overrides = ParseOverrides(params, err);
+  if (!overrides) return kExitUsage;
   Loaded l = LoadValid(opts.file, *overrides, err, &status);
   if (status != kExitOk) return status;
   out << (opts.format == "text" ? GraphToText(l.graph) : GraphToDot(l.graph));

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/tasks_cli.h"
+#include "cli/usage.h"
 
 #ifndef SMC_VERSION
 #define SMC_VERSION "0.0.0"
@@ -67,6 +68,10 @@ int main(int argc, char** argv) {
   smc::SetupGc(*app.add_subcommand("gc", "prune finished task-graph jobs from the job store"), gc);
   smc::GraphOptions graph;
   smc::SetupGraph(*app.add_subcommand("graph", "draw a topology as Graphviz DOT or text"), graph);
+  smc::TestOptions test;
+  smc::SetupTest(*app.add_subcommand("test", "run topology unit tests: input lines and the expected output"), test);
+  smc::CompletionOptions completion;
+  smc::SetupCompletion(*app.add_subcommand("completion", "print a bash or zsh completion script"), completion);
 
   try {
     app.parse(argc, argv);
@@ -77,8 +82,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "smc: error: " << e.what() << "\n"
-              << "Run 'smc --help' for usage.\n";
+    smc::ReportUsage(app, e, argc, argv, std::cerr);  // smc's own words (cli/usage.cc)
     return smc::kExitUsage;
   }
   if (app.got_subcommand("check")) return smc::RunCheck(check, std::cout, std::cerr);
@@ -90,5 +94,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("result")) return smc::RunResult(result, std::cout, std::cerr);
   if (app.got_subcommand("gc")) return smc::RunGc(gc, std::cout, std::cerr);
   if (app.got_subcommand("graph")) return smc::RunGraph(graph, std::cout, std::cerr);
+  if (app.got_subcommand("test")) return smc::RunTest(test, std::cout, std::cerr);
+  if (app.got_subcommand("completion")) return smc::RunCompletion(completion, app, std::cout);
   return smc::kExitUsage;
 }

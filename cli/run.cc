@@ -23,6 +23,8 @@ namespace smc {
 void SetupRun(CLI::App& app, RunOptions& opts) {
   app.add_option("file", opts.file, "the .topo file to run ('-' reads it from standard input)")->required();
   app.add_option("-p,--param", opts.params, "override a parameter: NAME=VALUE (repeatable)")->allow_extra_args(false);
+  app.add_option("--params", opts.params_file,
+                 "read parameters from FILE: one NAME=VALUE a line ('#' comments); -p wins over it");
   app.add_option("--topology", opts.topology, "the topology to run when the file has several");
   app.add_option("--tasks", opts.tasks, "the tasks block to run (task graphs: see smc-topo(5))");
   app.add_flag("--resume", opts.resume, "resume an unfinished task-graph job: FILE is its id or its .topo file");
@@ -50,9 +52,24 @@ std::vector<std::string> ChildArgv(const RunOptions& opts, const std::string& se
   return args;
 }
 
+bool ReadsStandardInput(const rt::PlanTopology& t) {
+  for (const rt::PlanComponent& c : t.components) {
+    if (c.kind == ComponentKind::kSpout && c.impl == "stdin") return true;
+  }
+  return false;
+}
+
 }  // namespace
 
-int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
+int RunRun(const RunOptions& given, std::ostream& out, std::ostream& err) {
+  // --params FILE becomes -p texts before the command line's own (which win).
+  RunOptions opts = given;
+  {
+    int status = kExitOk;
+    opts.params = WithParamsFile(given.params_file, given.params, err, &status);
+    if (status != kExitOk) return status;
+    opts.params_file.clear();
+  }
   auto overrides = ParseOverrides(opts.params, err);
   if (!overrides) return kExitUsage;
   int64_t run_for_ns = 0;
@@ -99,7 +116,13 @@ int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
         plan, [&](const rt::PlanTopology& t) { return ChildArgv(opts, self, t); }, err));
   }
   if (opts.plan_only) {
-    out << plan.Dump();
+    if (opts.topology.empty()) {
+      out << plan.Dump();
+    } else {  // the one topology named
+      rt::Plan one = plan;
+      one.topologies = {plan.topologies[topology]};
+      out << one.Dump();
+    }
     return kExitOk;
   }
   const rt::Registry& registry = ext.registry;
@@ -121,7 +144,13 @@ int RunRun(const RunOptions& opts, std::ostream& out, std::ostream& err) {
   rt::JobOptions jo;
   jo.threads = opts.threads;
   jo.run_for_ns = run_for_ns;
-  jo.live_status = ::isatty(2) && opts.metrics != "-";
+  jo.interactive = ::isatty(2);
+  jo.live_status = jo.interactive && opts.metrics != "-";
+  if (jo.live_status && ReadsStandardInput(plan.topologies[topology]) && ::isatty(0)) {
+    // The user types the input: a line redrawn every second would write over it.
+    jo.live_status = false;
+    err << "smc: reading standard input from the terminal; Ctrl-D ends it\n" << std::flush;
+  }
   rt::JobResult r = rt::RunRegistered(plan, topology, registry, jo, opts.file, err);
   if (!opts.metrics.empty()) {
     std::string text = opts.metrics_format == "json" ? rt::MetricsJson(r.metrics) : rt::MetricsText(r.metrics);

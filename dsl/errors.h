@@ -17,6 +17,7 @@ inline constexpr const char* error_message = nullptr;
 SMC_ERROR(escape_code, "unknown escape sequence; use \\\", \\\\, \\n, \\t, \\r or \\$");
 SMC_ERROR(interpolation_name, "expected a parameter name after '${'");
 SMC_ERROR(interpolation_close, "expected '}' to close '${'");
+SMC_ERROR(env_name, "expected an environment variable name after '${env:'");
 SMC_ERROR(string_close, "expected '\"' to end the string");
 SMC_ERROR(param_name_ref, "expected a parameter name after '$'");
 SMC_ERROR(list_close, "expected ',' or ']'");

@@ -85,8 +85,13 @@ struct interpolation_name : identifier {};
 // `${task.result}`: a dependency's result path, left in the text for the task runner.
 struct result_suffix : TAO_PEGTL_STRING(".result") {};
 struct result_ref : seq<identifier, result_suffix> {};
+// `${env:NAME}` and `${env:NAME:-default}`: the environment, read when the file is parsed.
+struct env_name : plus<sor<alnum, one<'_'>>> {};
+struct env_default : star<not_one<'}', '"', '\\', '\n', '\r'>> {};
+struct env_ref : seq<TAO_PEGTL_STRING("env:"), must<env_name>, opt<TAO_PEGTL_STRING(":-"), env_default>> {};
 struct interpolation_close : one<'}'> {};
-struct interpolation : seq<one<'$'>, one<'{'>, sor<result_ref, must<interpolation_name>>, must<interpolation_close>> {};
+struct interpolation
+    : seq<one<'$'>, one<'{'>, sor<env_ref, result_ref, must<interpolation_name>>, must<interpolation_close>> {};
 struct plain_chars : plus<not_one<'"', '\\', '\n', '\r', '$'>> {};
 struct dollar : one<'$'> {};
 struct string_close : one<'"'> {};

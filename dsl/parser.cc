@@ -21,14 +21,14 @@ template <typename Rule>
 using Selector = pegtl::parse_tree::selector<
     Rule,
     pegtl::parse_tree::store_content::on<
-        g::string_lit, g::plain_chars, g::escape_code, g::interpolation_name, g::result_ref, g::dollar, g::number,
-        g::number_body, g::unit, g::boolean, g::param_ref, g::param_name_ref, g::list, g::param_stmt, g::param_name,
-        g::set_stmt, g::set_key, g::pair, g::key, g::settings_block, g::component, g::component_kind, g::component_name,
-        g::impl, g::impl_name, g::named_arg, g::arg_name, g::parallelism, g::inputs, g::first_input, g::next_input,
-        g::source_name, g::stream_name, g::grouping_name, g::grouping_fields, g::field_name, g::next_field,
-        g::custom_grouping, g::custom_name, g::outputs, g::default_output, g::named_output, g::next_output,
-        g::output_stream_name, g::block_close, g::topology_head, g::topology_name, g::tasks_head, g::tasks_name,
-        g::task_stmt, g::task_name, g::dep_name>>;
+        g::string_lit, g::plain_chars, g::escape_code, g::interpolation_name, g::result_ref, g::env_ref, g::env_name,
+        g::env_default, g::dollar, g::number, g::number_body, g::unit, g::boolean, g::param_ref, g::param_name_ref,
+        g::list, g::param_stmt, g::param_name, g::set_stmt, g::set_key, g::pair, g::key, g::settings_block,
+        g::component, g::component_kind, g::component_name, g::impl, g::impl_name, g::named_arg, g::arg_name,
+        g::parallelism, g::inputs, g::first_input, g::next_input, g::source_name, g::stream_name, g::grouping_name,
+        g::grouping_fields, g::field_name, g::next_field, g::custom_grouping, g::custom_name, g::outputs,
+        g::default_output, g::named_output, g::next_output, g::output_stream_name, g::block_close, g::topology_head,
+        g::topology_name, g::tasks_head, g::tasks_name, g::task_stmt, g::task_name, g::dep_name>>;
 
 class Parser {
  public:
@@ -306,6 +306,25 @@ class Parser {
   ast::Expr ConvertValue(const Node& n) { return ConvertExpr(n); }
 
  private:
+  // `${env:NAME}`: the variable's value; with `:-default`, the default
+  // when it is unset or empty (as in the shell); unset without one: an error.
+  std::string EnvText(const Node& p) {
+    std::string name, fallback;
+    bool has_default = false;
+    for (const auto& c : p.children) {
+      if (c->is_type<g::env_name>()) name = c->string();
+      if (c->is_type<g::env_default>()) {
+        has_default = true;
+        fallback = c->string();
+      }
+    }
+    const char* value = std::getenv(name.c_str());
+    if (value && (*value || !has_default)) return value;
+    if (has_default) return fallback;
+    Error(Range(p), "environment variable '" + name + "' is not set; give a default with ${env:" + name + ":-DEFAULT}");
+    return "";
+  }
+
   ast::Expr ConvertExpr(const Node& n) {
     ast::Expr e;
     e.range = Range(n);
@@ -320,6 +339,8 @@ class Parser {
         std::string text;
         if (p.is_type<g::result_ref>()) {
           text = "${" + p.string() + "}";  // a task's result, resolved when the task runs
+        } else if (p.is_type<g::env_ref>()) {
+          text = EnvText(p);
         } else if (p.is_type<g::escape_code>()) {
           char c = p.string()[0];
           text = c == 'n' ? "\n" : c == 't' ? "\t" : c == 'r' ? "\r" : std::string(1, c);

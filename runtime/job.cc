@@ -442,6 +442,7 @@ void Job::SpoutLoop(Instance& in) {
 void Job::ClockLoop() {
   Ticker status(start_ns_, kStatusPeriodNs);
   Deadline deadline(opts_.run_for_ns > 0 ? start_ns_ + opts_.run_for_ns : 0);
+  bool said_draining = false;
   std::vector<Ticker> ticks;
   for (auto& in : instances_) {
     int64_t period = 0;
@@ -452,6 +453,10 @@ void Job::ClockLoop() {
     std::this_thread::sleep_for(kClockStep);
     int64_t now = Now();
     if (deadline.Passed(now)) StopSignal::Get().Request(StopReason::kDeadline);
+    if (opts_.interactive && !said_draining && StopSignal::Get().reason() == StopReason::kSignal) {
+      said_draining = true;
+      Note(DrainingNote(StopSignal::Get().signal_number()));
+    }
     if (Writer* w = outputs_.Failed()) {
       StopSignal::Get().Request(w->error() == EPIPE ? StopReason::kBrokenPipe : StopReason::kOutputError);
     }
@@ -524,6 +529,13 @@ JobMetrics Job::Collect(double seconds) {
 JobResult Job::Run() {
   JobResult result;
   start_ns_ = Now();
+  if (opts_.live_status) {  // data written to the same terminal first clears the status line
+    outputs_.set_terminal_guard([this](const std::function<void()>& write) {
+      std::lock_guard<std::mutex> lock(diag_mu_);
+      ClearStatusLocked();
+      write();
+    });
+  }
   if (!Build()) {
     result.outcome = failed_not_io_.load() ? Outcome::kComponentFailed : Outcome::kIoError;
     result.metrics = Collect(0);

@@ -30,6 +30,7 @@ struct JobOptions {
   int threads = 0;           // worker threads; 0: one per core
   int64_t run_for_ns = 0;    // stop gracefully after this long; 0: when the input ends
   bool live_status = false;  // a one-line status on stderr while running
+  bool interactive = false;  // stderr is a terminal: say so when a signal starts draining
   /// Called about once a second from a runtime thread with the metrics so
   /// far, and whether the job is stopping (for the job registry).
   std::function<void(const JobMetrics&, bool stopping)> on_status;

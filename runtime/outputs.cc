@@ -11,14 +11,18 @@
 
 namespace smc::rt {
 
-Writer* Outputs::Stdout() {
+Writer* Outputs::Stdout(int64_t linger_ns) {
   std::lock_guard<std::mutex> lock(mu_);
   auto& w = writers_[""];
-  if (!w) w = std::make_unique<Writer>(1, "standard output");
+  if (!w) {
+    w = std::make_unique<Writer>(1, "standard output", linger_ns);
+    if (w->terminal() && terminal_guard_) w->set_around_write(terminal_guard_);
+  }
+  w->ShortenLinger(linger_ns);
   return w.get();
 }
 
-Writer* Outputs::File(const std::string& path) {
+Writer* Outputs::File(const std::string& path, int64_t linger_ns) {
   std::lock_guard<std::mutex> lock(mu_);
   auto& w = writers_[path];
   if (!w) {
@@ -27,8 +31,10 @@ Writer* Outputs::File(const std::string& path) {
       writers_.erase(path);
       throw IoError("cannot open '" + path + "' for writing: " + std::strerror(errno));
     }
-    w = std::make_unique<Writer>(fd, "'" + path + "'");
+    w = std::make_unique<Writer>(fd, "'" + path + "'", linger_ns);
+    if (w->terminal() && terminal_guard_) w->set_around_write(terminal_guard_);  // file(path: "/dev/tty")
   }
+  w->ShortenLinger(linger_ns);
   return w.get();
 }
 

@@ -100,7 +100,8 @@ std::string Plan::Dump() const {
           out += "    " + s.name + " -> " + t.components[e.consumer].name + " [" +
                  std::string(GroupingName(e.grouping.kind));
           for (size_t i = 0; i < e.grouping.field_indices.size(); ++i) {
-            out += (i ? "," : " ") + std::to_string(e.grouping.field_indices[i]);
+            size_t f = static_cast<size_t>(e.grouping.field_indices[i]);  // shown by name
+            out += (i ? "," : " ") + (f < s.fields.size() ? s.fields[f] : std::to_string(f));
           }
           out += "]\n";
         }

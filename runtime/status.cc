@@ -1,5 +1,9 @@
 #include "runtime/status.h"
 
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 namespace smc::rt {
@@ -35,7 +39,35 @@ std::string StatusLine::Next(const JobMetrics& m, double seconds) {
     counts_[i] = n;
   }
   seconds_ = seconds;
-  return line.substr(0, kMaxWidth);
+  line = FitToWidth(line, kMaxWidth + 1);
+  return terminal_fd_ >= 0 ? FitToWidth(line, TerminalColumns(terminal_fd_)) : line;
+}
+
+std::string FitToWidth(const std::string& line, size_t columns) {
+  if (columns == 0) return line;
+  // Columns counted as UTF-8 sequences (names are mostly ASCII).
+  auto starts = [](unsigned char c) { return (c & 0xC0) != 0x80; };
+  size_t width = 0;
+  for (unsigned char c : line) width += starts(c);
+  if (width < columns) return line;
+  const size_t keep = columns > 4 ? columns - 4 : 0;  // then "...": columns - 1 in all
+  size_t i = 0, n = 0;
+  while (i < line.size() && (n < keep || !starts(static_cast<unsigned char>(line[i])))) {
+    if (starts(static_cast<unsigned char>(line[i]))) ++n;
+    ++i;
+  }
+  return line.substr(0, i) + (columns > 4 ? "..." : "");
+}
+
+size_t TerminalColumns(int fd) {
+  winsize ws{};
+  if (::ioctl(fd, TIOCGWINSZ, &ws) != 0) return 0;
+  return ws.ws_col;
+}
+
+std::string DrainingNote(int signal_number) {
+  return std::string("draining: finishing what is in flight (") +
+         (signal_number == SIGINT ? "Ctrl-C again stops now)" : "a second signal stops now)");
 }
 
 std::string UnreadErrorsWarning(const PlanComponent& pc, const ComponentMetrics& c, uint64_t shown) {

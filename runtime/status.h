@@ -31,14 +31,29 @@ ComponentMetrics Summarize(const PlanComponent& pc, const std::vector<InstanceCo
 /// is happening now, not the average). One per job, one thread.
 class StatusLine {
  public:
-  /// "smc: TOPOLOGY 12s | s 35k/s | c 1.2M/s", at most kMaxWidth characters.
+  /// `terminal_fd`: where the line is drawn, for its width (-1: none known).
+  explicit StatusLine(int terminal_fd = 2) : terminal_fd_(terminal_fd) {}
+  /// "smc: TOPOLOGY 12s | s 35k/s | c 1.2M/s", at most kMaxWidth characters
+  /// and shorter than the terminal is wide (a line that wraps cannot be
+  /// cleared with \r and would leave a line behind at every redraw).
   std::string Next(const JobMetrics& m, double seconds);
   static constexpr size_t kMaxWidth = 200;
 
  private:
+  int terminal_fd_;
   std::vector<uint64_t> counts_;  // per component, at the last line
   double seconds_ = 0;
 };
+
+/// `line` cut to fit in `columns - 1` columns ("..." at the end when cut;
+/// never inside a UTF-8 sequence); unchanged when `columns` is 0 (unknown).
+std::string FitToWidth(const std::string& line, size_t columns);
+
+/// The width of the terminal on `fd`, or 0 when it is not one.
+size_t TerminalColumns(int fd);
+
+/// What smc says on a terminal when a first SIGINT or SIGTERM starts draining.
+std::string DrainingNote(int signal_number);
 
 /// The warning for a component whose errors no stream took (so that bad
 /// input is never lost silently); "" when none is due. `shown` is how many of

@@ -128,7 +128,10 @@ void Child::Stop() {
 
 std::string Child::Describe() const {
   std::string cmd;
-  for (const std::string& a : argv_) cmd += (cmd.empty() ? "" : " ") + a;
+  // exec's line-buffering wrapper (stdbuf -oL, which execs the command in
+  // the same process) is not what the user wrote: name their command.
+  size_t from = argv_.size() > 2 && argv_[1] == "-oL" && argv_[0].ends_with("/stdbuf") ? 2 : 0;
+  for (size_t i = from; i < argv_.size(); ++i) cmd += (cmd.empty() ? "" : " ") + argv_[i];
   return "'" + cmd + "'" + (proc_ ? " (pid " + std::to_string(proc_->pid()) + ")" : "");
 }
 

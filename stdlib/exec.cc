@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
 #include "runtime/stop.h"
@@ -22,7 +23,10 @@ ComponentSpec ExecSpec() {
   s.summary = "pipes each tuple's first field as a line through a command; each output line is a tuple";
   s.params = {Required("command", ParamType::kString, "the command line, run by /bin/sh in the .topo file's folder"),
               Optional("ok_status", ParamType::kIntList, Value::List({Value::Int(0)}),
-                       "exit statuses that count as success (such as [0, 1] for grep); any other is a failure")};
+                       "exit statuses that count as success (such as [0, 1] for grep); any other is a failure"),
+              Optional("buffered", ParamType::kBool, Value::Bool(false),
+                       "let the command block-buffer its output (by default it runs under stdbuf -oL when "
+                       "coreutils' stdbuf is installed, so that grep, sed or awk pass each line on at once)")};
   s.outputs = FixedOutputs({{"default", {"line"}}, ErrorsStream()});
   s.outputs_doc = "(line); errors(input, reason) when the command fails";
   return s;
@@ -131,8 +135,31 @@ class ExecBolt : public rt::Component {
   static constexpr size_t kReplayBytes = size_t{16} << 20;
 
   std::unique_ptr<Child> NewChild() {
-    return std::make_unique<Child>(*ctx_, std::vector<std::string>{"/bin/sh", "-c", ctx_->StringArg("command")},
+    std::vector<std::string> argv = {"/bin/sh", "-c", ctx_->StringArg("command")};
+    // A filter writing into a pipe block-buffers: line-buffer it (and the
+    // commands its shell starts: stdbuf works through the environment).
+    static const std::string stdbuf = FindStdbuf();
+    if (!stdbuf.empty() && ctx_->Arg("buffered").num == 0) argv.insert(argv.begin(), {stdbuf, "-oL"});
+    return std::make_unique<Child>(*ctx_, std::move(argv),
                                    [this](bool ok, const std::string& chunk) { Written(ok, chunk); });
+  }
+
+  // coreutils' stdbuf on PATH (then /usr/bin), or "" when there is none.
+  static std::string FindStdbuf() {
+    const char* path = std::getenv("PATH");
+    std::string dirs = (path && *path ? std::string(path) + ":" : std::string()) + "/usr/bin";
+    size_t start = 0;
+    while (start <= dirs.size()) {
+      size_t end = dirs.find(':', start);
+      if (end == std::string::npos) end = dirs.size();
+      std::string dir = dirs.substr(start, end - start);
+      if (!dir.empty() && dir[0] == '/') {
+        std::string candidate = dir + "/stdbuf";
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+      }
+      start = end + 1;
+    }
+    return "";
   }
 
   // The child's writer thread: a chunk was written (kept for a restart), or

@@ -2,6 +2,8 @@
 #include <cstdio>
 
 #include "runtime/outputs.h"
+#include "runtime/plan.h"
+#include "runtime/setting_defaults.h"
 #include "stdlib/builtins.h"
 #include "stdlib/formats.h"
 #include "stdlib/spec_helpers.h"
@@ -23,15 +25,16 @@ WriterSink::~WriterSink() = default;
 void WriterSink::Open(const rt::Context& ctx) {
   formatter_ = std::make_unique<RecordFormatter>(ctx.StringArg("format"), ctx);
   what_ = "sink '" + ctx.component + "' (" + ctx.location + ")";
-  writer_ = to_file_ ? ctx.outputs->File(ctx.StringArg("path")) : ctx.outputs->Stdout();
+  int64_t linger_ns =
+      ctx.topology ? ctx.topology->components[ctx.component_index].linger_ns : rt::SettingDefault("batch.linger");
+  writer_ = to_file_ ? ctx.outputs->File(ctx.StringArg("path"), linger_ns) : ctx.outputs->Stdout(linger_ns);
 }
 
+// Every batch goes to the writer, which holds it for batch.linger and writes
+// bursts in large blocks (runtime/writer.h): output streams.
 void WriterSink::Execute(const rt::Batch& b, int input, rt::Emitter&) {
   for (size_t t = 0; t < b.size(); ++t) formatter_->Append(b, t, input, &buffer_);
-  if (buffer_.size() >= (64u << 10)) {
-    writer_->Write(std::move(buffer_));
-    buffer_.clear();
-  }
+  Flush();
 }
 
 void WriterSink::Tick(rt::Emitter&) {

@@ -57,7 +57,7 @@ topology t {
 }
 """)
 eq(run("run", "-p", "n=5", param), (0, "0\n1\n2\n3\n4\n", ""), "-p overrides a parameter")
-# (-p of the wrong type: the man page says 65, smc says 64: see known_bugs.py p_wrong_type.)
+# (-p of the wrong type: 64, as both man pages say: see known_bugs.py p_wrong_type.)
 
 # ---- --plan ------------------------------------------------------------------
 plan = topo("plan.topo", """    set batch.size = 64
@@ -66,7 +66,7 @@ plan = topo("plan.topo", """    set batch.size = 64
     sink  o = stdout() <- c global, s.errors shuffle""")
 eq(run("run", "--plan", plan, stdin="never read\n"), (0, """topology t
   spout s = stdin x1 batch=64 pending=8  # plan.topo:3:11
-    default -> c [fields 1]
+    default -> c [fields b]
     errors -> o [shuffle]
   bolt c = count x2 batch=64 pending=4 tick=250ms  # plan.topo:4:11
     default -> o [global]
