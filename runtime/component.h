@@ -84,6 +84,7 @@ struct Context {
   Outputs* outputs = nullptr;                                            // standard output and files (sinks)
   int64_t tick_ns = 0;                                                   // the `tick` setting; 0: none
   int batch_size = static_cast<int>(SettingDefault("batch.size"));       // about what a spout's Next should emit
+  int64_t linger_ns = SettingDefault("batch.linger");                    // how long output may wait (sinks' writers)
   int64_t subprocess_timeout_ns = SettingDefault("subprocess.timeout");  // the `subprocess.timeout` setting
   std::string on_failure = SettingDefaultText("on.failure");             // the `on.failure` setting
   int max_restarts = static_cast<int>(SettingDefault("max.restarts"));   // the `max.restarts` setting

@@ -253,6 +253,7 @@ bool Job::Build() {
       in->ctx.outputs = &outputs_;
       in->ctx.tick_ns = comps[c].tick_ns;
       in->ctx.batch_size = comps[c].batch_size;
+      in->ctx.linger_ns = comps[c].linger_ns;
       in->ctx.subprocess_timeout_ns = comps[c].subprocess_timeout_ns;
       in->ctx.on_failure = comps[c].on_failure;
       in->ctx.max_restarts = comps[c].max_restarts;

@@ -25,9 +25,7 @@ WriterSink::~WriterSink() = default;
 void WriterSink::Open(const rt::Context& ctx) {
   formatter_ = std::make_unique<RecordFormatter>(ctx.StringArg("format"), ctx);
   what_ = "sink '" + ctx.component + "' (" + ctx.location + ")";
-  int64_t linger_ns =
-      ctx.topology ? ctx.topology->components[ctx.component_index].linger_ns : rt::SettingDefault("batch.linger");
-  writer_ = to_file_ ? ctx.outputs->File(ctx.StringArg("path"), linger_ns) : ctx.outputs->Stdout(linger_ns);
+  writer_ = to_file_ ? ctx.outputs->File(ctx.StringArg("path"), ctx.linger_ns) : ctx.outputs->Stdout(ctx.linger_ns);
 }
 
 // Every batch goes to the writer, which holds it for batch.linger and writes
