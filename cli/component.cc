@@ -16,6 +16,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/flux_cli.h"
 #include "dsl/parser.h"
 #include "dsl/validator.h"
 #include "runtime/json_read.h"
@@ -27,7 +28,7 @@
 namespace smc {
 
 void SetupComponent(CLI::App& app, ComponentOptions& opts) {
-  app.add_option("name", opts.name, "the built-in bolt to run, such as split or count")->required();
+  app.add_option("name", opts.name, "the built-in bolt or spout to run, such as split, count or generate")->required();
   app.add_option("--param", opts.params, "an argument of the bolt: KEY=VALUE (repeatable)")->allow_extra_args(false);
   app.add_option("--fields", opts.fields,
                  "the input fields, comma-separated, when the handshake does not give them (default: line)")
@@ -83,7 +84,8 @@ std::string ArgText(const std::string& value) {
 
 }  // namespace
 
-int RunComponent(const ComponentOptions& opts, std::ostream&, std::ostream& err) {
+int RunComponent(const ComponentOptions& opts, std::ostream& out_stream, std::ostream& err) {
+  if (ServesSpout(opts.name)) return RunComponentSpout(opts, out_stream, err);  // cli/component_spout.cc
   // The handshake first: it names the input fields.
   stdlib::FrameReader reader(0);
   std::string json;

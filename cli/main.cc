@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/flux_cli.h"
 #include "cli/tasks_cli.h"
 
 #ifndef SMC_VERSION
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
   smc::AbortOptions abort_opts;
   smc::SetupAbort(*app.add_subcommand("abort", "stop jobs: gracefully, then by force"), abort_opts);
   smc::ComponentOptions component;
-  smc::SetupComponent(*app.add_subcommand("component", "run a built-in bolt as a Storm multi-lang subprocess"),
+  smc::SetupComponent(*app.add_subcommand("component", "run a built-in bolt or spout as a Storm multi-lang subprocess"),
                       component);
   smc::LogOptions log;
   smc::SetupLog(*app.add_subcommand("log", "a task-graph job's tasks, outcomes and durations, or a task's log"), log);
@@ -67,6 +68,10 @@ int main(int argc, char** argv) {
   smc::SetupGc(*app.add_subcommand("gc", "prune finished task-graph jobs from the job store"), gc);
   smc::GraphOptions graph;
   smc::SetupGraph(*app.add_subcommand("graph", "draw a topology as Graphviz DOT or text"), graph);
+  smc::ExportOptions export_opts;
+  smc::SetupExport(*app.add_subcommand("export", "write a topology as an Apache Storm Flux definition"), export_opts);
+  smc::ImportOptions import_opts;
+  smc::SetupImport(*app.add_subcommand("import", "write an Apache Storm Flux definition as a .topo file"), import_opts);
 
   try {
     app.parse(argc, argv);
@@ -90,5 +95,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("result")) return smc::RunResult(result, std::cout, std::cerr);
   if (app.got_subcommand("gc")) return smc::RunGc(gc, std::cout, std::cerr);
   if (app.got_subcommand("graph")) return smc::RunGraph(graph, std::cout, std::cerr);
+  if (app.got_subcommand("export")) return smc::RunExport(export_opts, std::cout, std::cerr);
+  if (app.got_subcommand("import")) return smc::RunImport(import_opts, std::cout, std::cerr);
   return smc::kExitUsage;
 }
