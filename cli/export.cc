@@ -21,9 +21,21 @@ void SetupExport(CLI::App& app, ExportOptions& opts) {
 int RunExport(const ExportOptions& opts, std::ostream& out, std::ostream& err) {
   auto overrides = ParseOverrides(opts.params, err);
   if (!overrides) return kExitUsage;
-  int status = kExitOk;
-  Loaded l = LoadValid(opts.file, *overrides, err, &status);
-  if (status != kExitOk) return status;
+  // Checked as `smc check` does, less "has no sink": a Storm topology needs none.
+  Loaded l = LoadFile(opts.file, *overrides);
+  Diagnostics shown;
+  for (const Diagnostic& d : l.diags.all()) {
+    bool no_sink = d.severity == Severity::kWarning && d.message.size() > 12 &&
+                   d.message.compare(d.message.size() - 12, 12, " has no sink") == 0;
+    if (!no_sink) shown.Add(d);
+  }
+  Report(shown, err);
+  if (!l.opened) return kExitNoInput;
+  if (l.diags.HasErrors()) return UsageOrDataError(l.diags);
+  Diagnostics cmdline;
+  CheckOverrides({&l.ast}, *overrides, &cmdline);
+  Report(cmdline, err);
+  if (cmdline.HasErrors()) return kExitUsage;
   const GraphTopology* chosen = nullptr;
   std::string names;
   for (const GraphTopology& t : l.graph.topologies) {

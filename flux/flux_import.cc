@@ -1,5 +1,6 @@
 #include "flux/flux_import.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -77,6 +78,9 @@ class Importer {
     YAML::Node loaded;
     try {
       loaded = YAML::Load(src_->text());
+    } catch (const YAML::DeepRecursion& e) {
+      diags_->Error(src_, At(e.mark), "the Flux document nests too deeply for yaml-cpp's parser");
+      return false;
     } catch (const YAML::Exception& e) {
       diags_->Error(src_, At(e.mark), "not a Flux document: " + e.msg);
       return false;
