@@ -20,6 +20,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/flux_cli.h"
 #include "dsl/parser.h"
 #include "dsl/suggest.h"
 #include "dsl/validator.h"
@@ -33,7 +34,7 @@
 namespace smc {
 
 void SetupComponent(CLI::App& app, ComponentOptions& opts) {
-  app.add_option("name", opts.name, "the built-in bolt to run, such as split or count")->required();
+  app.add_option("name", opts.name, "the built-in bolt or spout to run, such as split, count or generate")->required();
   app.add_option("-p,--param", opts.params, "an argument of the bolt: KEY=VALUE (repeatable)")->allow_extra_args(false);
   app.add_option("--fields", opts.fields,
                  "the input fields, comma-separated, when the handshake does not give them (default: line)")
@@ -150,11 +151,12 @@ std::string CheckNameAndArgs(const ComponentOptions& opts) {
 
 }  // namespace
 
-int RunComponent(const ComponentOptions& opts, std::ostream&, std::ostream& err) {
+int RunComponent(const ComponentOptions& opts, std::ostream& out_stream, std::ostream& err) {
   if (std::string why = CheckNameAndArgs(opts); !why.empty()) {
     err << "smc component: error: " << why << "\n";
     return kExitUsage;
   }
+  if (ServesSpout(opts.name)) return RunComponentSpout(opts, out_stream, err);  // cli/component_spout.cc
   // The handshake first: it names the input fields.
   stdlib::FrameReader reader(0);
   std::string json;

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/flux_cli.h"
 #include "cli/tasks_cli.h"
 #include "cli/usage.h"
 
@@ -58,7 +59,7 @@ int main(int argc, char** argv) {
   smc::AbortOptions abort_opts;
   smc::SetupAbort(*app.add_subcommand("abort", "stop jobs: gracefully, then by force"), abort_opts);
   smc::ComponentOptions component;
-  smc::SetupComponent(*app.add_subcommand("component", "run a built-in bolt as a Storm multi-lang subprocess"),
+  smc::SetupComponent(*app.add_subcommand("component", "run a built-in bolt or spout as a Storm multi-lang subprocess"),
                       component);
   smc::LogOptions log;
   smc::SetupLog(*app.add_subcommand("log", "a task-graph job's tasks, outcomes and durations, or a task's log"), log);
@@ -72,6 +73,10 @@ int main(int argc, char** argv) {
   smc::SetupTest(*app.add_subcommand("test", "run topology unit tests: input lines and the expected output"), test);
   smc::CompletionOptions completion;
   smc::SetupCompletion(*app.add_subcommand("completion", "print a bash or zsh completion script"), completion);
+  smc::ExportOptions export_opts;
+  smc::SetupExport(*app.add_subcommand("export", "write a topology as an Apache Storm Flux definition"), export_opts);
+  smc::ImportOptions import_opts;
+  smc::SetupImport(*app.add_subcommand("import", "write an Apache Storm Flux definition as a .topo file"), import_opts);
 
   try {
     app.parse(argc, argv);
@@ -96,5 +101,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("graph")) return smc::RunGraph(graph, std::cout, std::cerr);
   if (app.got_subcommand("test")) return smc::RunTest(test, std::cout, std::cerr);
   if (app.got_subcommand("completion")) return smc::RunCompletion(completion, app, std::cout);
+  if (app.got_subcommand("export")) return smc::RunExport(export_opts, std::cout, std::cerr);
+  if (app.got_subcommand("import")) return smc::RunImport(import_opts, std::cout, std::cerr);
   return smc::kExitUsage;
 }
