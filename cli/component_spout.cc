@@ -157,7 +157,7 @@ int RunComponentSpout(const ComponentOptions& opts, std::ostream&, std::ostream&
     ctx.stream_fields.push_back(s.fields);
     widths.push_back(static_cast<int>(s.fields.size()));
   }
-  ctx.topology = &topology;
+  ctx.topology = rt::ViewOf(topology, 0);
   ctx.component_index = 0;
   ctx.first_task = {1, 2};
   ctx.task_id = 1;

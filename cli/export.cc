@@ -3,10 +3,10 @@
 #include <iostream>
 
 #include "cli/exit_codes.h"
+#include "cli/flux/flux_export.h"
 #include "cli/flux_cli.h"
 #include "cli/flux_write.h"
 #include "cli/frontend.h"
-#include "flux/flux_export.h"
 
 namespace smc {
 

@@ -10,12 +10,12 @@
 #include <sstream>
 
 #include "cli/exit_codes.h"
+#include "cli/flux/flux_import.h"
 #include "cli/flux_cli.h"
 #include "cli/flux_write.h"
 #include "cli/frontend.h"
 #include "dsl/parser.h"
 #include "dsl/validator.h"
-#include "flux/flux_import.h"
 #include "stdlib/builtins.h"
 
 namespace smc {

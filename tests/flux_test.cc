@@ -8,10 +8,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/flux/flux_export.h"
+#include "cli/flux/flux_format.h"
+#include "cli/flux/flux_import.h"
 #include "dsl_test_util.h"
-#include "flux/flux_export.h"
-#include "flux/flux_format.h"
-#include "flux/flux_import.h"
 
 namespace smc {
 namespace {

@@ -1,4 +1,4 @@
-#include "flux/flux_format.h"
+#include "cli/flux/flux_format.h"
 
 #include <array>
 

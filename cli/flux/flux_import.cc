@@ -1,4 +1,4 @@
-#include "flux/flux_import.h"
+#include "cli/flux/flux_import.h"
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
@@ -8,9 +8,9 @@
 #include <map>
 #include <optional>
 
+#include "cli/flux/flux_format.h"
 #include "dsl/parser.h"
 #include "dsl/settings.h"
-#include "flux/flux_format.h"
 #include "stdlib/builtins.h"
 
 namespace smc::flux {

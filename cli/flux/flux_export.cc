@@ -1,10 +1,10 @@
-#include "flux/flux_export.h"
+#include "cli/flux/flux_export.h"
 
 #include <yaml-cpp/yaml.h>
 
+#include "cli/flux/flux_format.h"
 #include "dsl/parser.h"
 #include "dsl/settings.h"
-#include "flux/flux_format.h"
 #include "runtime/subprocess.h"
 #include "stdlib/builtins.h"
 
