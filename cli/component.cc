@@ -127,15 +127,17 @@ const ParamSpec* FindParam(const std::string& component, const std::string& name
 // argument's form and name; "" when they are fine.
 std::string CheckNameAndArgs(const ComponentOptions& opts) {
   const Catalog& catalog = StandardCatalog();
-  const ComponentSpec* spec = catalog.Find(ComponentKind::kBolt, opts.name);
+  const bool spout = ServesSpout(opts.name);  // cli/component_spout.cc
+  const ComponentSpec* spec = catalog.Find(spout ? ComponentKind::kSpout : ComponentKind::kBolt, opts.name);
   if (!spec) {
-    std::vector<std::string> bolts;
+    std::vector<std::string> names;
     for (const auto& c : catalog.components()) {
-      if (c->kind == ComponentKind::kBolt) bolts.push_back(c->name);
+      if (c->kind == ComponentKind::kBolt || c->kind == ComponentKind::kSpout) names.push_back(c->name);
     }
-    return "no built-in bolt '" + opts.name + "'" + DidYouMean(opts.name, bolts);
+    return "no built-in bolt or spout '" + opts.name + "'" + DidYouMean(opts.name, names);
   }
-  if (opts.name == "shell" || opts.name == "exec" || !StandardRegistry().FindComponent(ComponentKind::kBolt, opts.name))
+  if (opts.name == "shell" || opts.name == "exec" || opts.name == "stdin" || opts.name == "channel" ||
+      (!spout && !StandardRegistry().FindComponent(ComponentKind::kBolt, opts.name)))
     return "'" + opts.name + "' cannot run as a multi-lang component";
   for (const std::string& p : opts.params) {
     size_t eq = p.find('=');

@@ -1,4 +1,4 @@
-// smc export --flux FILE.topo: a topology as an Apache Storm Flux definition (flux/flux_export.h).
+// smc export --flux FILE.topo: a topology as an Apache Storm Flux definition (cli/flux/flux_export.h).
 #include <CLI/CLI.hpp>
 #include <iostream>
 

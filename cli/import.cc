@@ -1,5 +1,5 @@
 // smc import --flux FILE.yaml: an Apache Storm Flux definition as a .topo
-// file (flux/flux_import.h), checked as `smc check` would before it is written.
+// file (cli/flux/flux_import.h), checked as `smc check` would before it is written.
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>

@@ -53,7 +53,7 @@ check("org.apache.storm.kafka.bolt.KafkaBolt from storm-kafka-client" in err, "a
 check(not os.path.exists("no.yaml"), "nothing written on an error")
 rc, _, err = run("export", os.path.join(HERE, "wordcount.topo"))
 eq(rc, 64, "export without --flux", err)
-check("--flux is required" in err, "says --flux is required", err)
+check("needs --flux" in err, "says --flux is needed", err)
 rc, _, err = run("export", "--flux", "missing.topo")
 eq(rc, 66, "export of a missing file", err)
 rc, _, err = run("export", "--flux", os.path.join(HERE, "wordcount.topo"), "--topology", "nope")

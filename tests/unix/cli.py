@@ -142,7 +142,7 @@ def case_werror():
 def case_component():
     # Each of these fails at once, with standard input still open and empty:
     # the handshake is never waited for.
-    for args, message in ((["component", "splitt"], "no built-in bolt 'splitt'; did you mean 'split'?"),
+    for args, message in ((["component", "splitt"], "no built-in bolt or spout 'splitt'; did you mean 'split'?"),
                           (["component", "split", "-p", "fiel=x"], "'split' has no parameter 'fiel'; did you mean "
                                                                      "'field'?"),
                           (["component", "split", "-p", "field"], "--param expects KEY=VALUE, got 'field'"),
