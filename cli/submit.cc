@@ -4,12 +4,12 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <poll.h>
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <iostream>
-#include <poll.h>
 #include <thread>
 
 #include "cli/exit_codes.h"
@@ -373,7 +373,8 @@ int PsQueuedTask(const std::string& id, std::ostream& out, std::ostream& err) {
     if (t->pgid) out << ", process group " << t->pgid;
   }
   out << "\n";
-  if (t->progress >= 0 || !t->message.empty()) out << "  progress " << Percent(t->progress) << " " << t->message << "\n";
+  if (t->progress >= 0 || !t->message.empty())
+    out << "  progress " << Percent(t->progress) << " " << t->message << "\n";
   if (t->started_ms) {
     int64_t end = t->ended_ms ? t->ended_ms : rt::NowMs();
     char buf[64];
@@ -436,7 +437,10 @@ int AbortQueued(const std::string& id, int64_t wait_ns, std::ostream& out, std::
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   char line[256];
   std::snprintf(line, sizeof line, "aborted %s (%s): %s in %.2f s\n", id.c_str(), t ? t->task.c_str() : "?",
-                t && t->state == "aborted" ? "stopped" : t ? t->state.c_str() : "gone", secs);
+                t && t->state == "aborted" ? "stopped"
+                : t                        ? t->state.c_str()
+                                           : "gone",
+                secs);
   out << line;
   return t && t->state == "aborted" ? kExitOk : kExitSoftware;
 }

@@ -24,7 +24,8 @@ namespace fs = std::filesystem;
 void SetupWorker(CLI::App& app, WorkerCmdOptions& opts) {
   app.add_option("file", opts.file, "the .topo file whose task templates to serve")->required();
   app.add_option("--tasks", opts.tasks, "the tasks block to serve (needed when the file has several)");
-  app.add_option("--parallelism,-j", opts.parallelism, "tasks run at once (default: the block's parallelism, else cores)")
+  app.add_option("--parallelism,-j", opts.parallelism,
+                 "tasks run at once (default: the block's parallelism, else cores)")
       ->check(CLI::Range(1, 1024));
   app.add_option("--queue,-q", opts.queues, "a queue to take tasks from (repeatable; default: default)");
   app.add_option("--lease", opts.lease,
@@ -89,8 +90,8 @@ int RunWorkerCmd(const WorkerCmdOptions& opts, std::ostream& out, std::ostream& 
       for (const std::string& b : blocks) err << " " << b;
       err << "\n";
     } else {
-      err << "smc: error: no tasks block '" << opts.tasks << "' in '" << opts.file << "'" << DidYouMean(opts.tasks, blocks)
-          << "\n";
+      err << "smc: error: no tasks block '" << opts.tasks << "' in '" << opts.file << "'"
+          << DidYouMean(opts.tasks, blocks) << "\n";
     }
     return kExitUsage;
   }

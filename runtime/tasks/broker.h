@@ -28,9 +28,9 @@ inline constexpr const char* kQueuedStates[] = {"queued", "running", "done", "fa
 struct QueuedTask {
   std::string id;
   std::string queue = "default";
-  std::string task;                                        // the template's name
+  std::string task;                                       // the template's name
   std::vector<std::pair<std::string, std::string>> args;  // NAME=VALUE, as given
-  std::vector<std::string> after;                          // ids it runs after
+  std::vector<std::string> after;                         // ids it runs after
   std::string state = "queued";
   int attempt = 0;  // attempts claimed so far
   int max_attempts = 1;

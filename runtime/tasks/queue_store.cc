@@ -273,7 +273,8 @@ void EmbeddedBroker::SkipDependents(const std::string& id, const std::string& wh
     todo.pop_back();
     std::vector<std::string> deps;
     {
-      Stmt s(store_.db(), "SELECT a.id FROM queue_after a JOIN queue q ON q.id = a.id WHERE a.dep = ?1 AND q.state = 'queued'");
+      Stmt s(store_.db(),
+             "SELECT a.id FROM queue_after a JOIN queue q ON q.id = a.id WHERE a.dep = ?1 AND q.state = 'queued'");
       s.Bind(1, from);
       while (s.Step() == SQLITE_ROW) deps.push_back(s.Text(0));
     }
@@ -528,7 +529,8 @@ bool EmbeddedBroker::Finish(const WorkerInfo& w, const QueuedTask& t, const std:
 std::vector<std::string> EmbeddedBroker::AbortsRequested(const std::vector<std::string>& running) {
   std::vector<std::string> v;
   if (running.empty()) return v;
-  std::string sql = "SELECT id FROM queue WHERE abort_requested = 1 AND id IN (" + Placeholders(running.size(), 1) + ")";
+  std::string sql =
+      "SELECT id FROM queue WHERE abort_requested = 1 AND id IN (" + Placeholders(running.size(), 1) + ")";
   Stmt s(store_.db(), sql.c_str());
   int i = 1;
   for (const std::string& id : running) s.Bind(i++, id);

@@ -39,8 +39,7 @@ class EmbeddedBroker : public Broker {
   bool Unregister(const WorkerInfo& w) override;
   std::vector<QueuedTask> Claim(const WorkerInfo& w, const std::vector<std::string>& tasks, int max,
                                 int64_t lease_ms) override;
-  std::vector<std::string> Renew(const WorkerInfo& w, const std::vector<std::string>& ids,
-                                 int64_t lease_ms) override;
+  std::vector<std::string> Renew(const WorkerInfo& w, const std::vector<std::string>& ids, int64_t lease_ms) override;
   bool Update(const WorkerInfo& w, const QueuedTask& t) override;
   bool Finish(const WorkerInfo& w, const QueuedTask& t, const std::optional<std::string>& result) override;
   std::vector<std::string> AbortsRequested(const std::vector<std::string>& running) override;

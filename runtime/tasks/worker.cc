@@ -306,7 +306,7 @@ class Worker {
     if (r.result_fd >= 0) ::close(r.result_fd);
     r.result_fd = -1;
     if (!ok) {
-      std::string what = r.stop == Stop::kTimeout  ? "timed out"
+      std::string what = r.stop == Stop::kTimeout   ? "timed out"
                          : r.stop == Stop::kAbort   ? "aborted by smc abort"
                          : r.stop == Stop::kRelease ? "its worker stopped"
                          : !t.reason.empty()        ? t.reason

@@ -190,4 +190,20 @@ eq(stop(w2), 0, "a worker stopped by SIGTERM exits 0")
 with db() as c:
     eq(c.execute("PRAGMA integrity_check").fetchone()[0], "ok", "the store is intact")
 eq(oct(os.stat(QDB).st_mode & 0o777), "0o600", "the store is private")
+
+# ---- examples/queue.topo runs as its comment says --------------------------------
+ex = os.path.join(ROOT, "examples")
+w = subprocess.Popen([SMC, "worker", "queue.topo", "--quiet"], cwd=ex, stderr=subprocess.PIPE, start_new_session=True)
+workers_registered(1)
+p = subprocess.run([SMC, "submit", "words", "file=data/gettysburg.txt", "--wait"], cwd=ex, capture_output=True,
+                   text=True, timeout=slow(30))
+eq((p.returncode, p.stdout), (0, "278 words in data/gettysburg.txt\n"), "the example's words task", p.stderr)
+p = subprocess.run([SMC, "submit", "top", "file=data/gettysburg.txt", "n=2", "--wait"], cwd=ex, capture_output=True,
+                   text=True, timeout=slow(30))
+eq((p.returncode, [l.split()[1] for l in p.stdout.splitlines()]), (0, ["that", "the"]), "the example's top task",
+   p.stdout, p.stderr)
+p = subprocess.run([SMC, "submit", "slow", "seconds=1", "--wait"], cwd=ex, capture_output=True, text=True,
+                   timeout=slow(30))
+eq((p.returncode, p.stdout), (0, "slept 1 s\n"), "the example's slow task", p.stderr)
+eq(stop(w), 0, "the example's worker stops")
 done()
