@@ -18,6 +18,7 @@
 #include "dsl/suggest.h"
 #include "dsl/template.h"
 #include "runtime/jobs.h"
+#include "runtime/tasks/amqp_broker.h"
 #include "runtime/tasks/queue_store.h"
 
 namespace smc {
@@ -48,8 +49,12 @@ std::unique_ptr<rt::Broker> OpenBroker(const std::string& url, bool create, std:
     return b;
   }
   if (u.rfind("amqp://", 0) == 0) {
-    *error = "this smc was built without RabbitMQ (librabbitmq): cannot use an amqp:// broker";
-    return nullptr;
+    auto b = std::make_unique<rt::AmqpBroker>();
+    if (!b->Open(u)) {
+      *error = b->error();
+      return nullptr;
+    }
+    return b;
   }
   *error = "unknown broker: give amqp://USER:PASS@HOST:PORT/VHOST or 'embedded'";
   return nullptr;
@@ -288,7 +293,8 @@ int RunSubmit(const SubmitOptions& opts, std::ostream& out, std::ostream& err) {
     return kExitIoErr;
   }
   Served served = WhatIsServed(*broker, opts.queue);
-  if (!served.any_worker) err << "smc: note: no worker serves queue '" << opts.queue << "' now; tasks wait for one\n";
+  if (!served.any_worker && broker->lists_workers())
+    err << "smc: note: no worker serves queue '" << opts.queue << "' now; tasks wait for one\n";
   if (opts.from_stdin) return SubmitLines(opts, *broker, served, std::cin, out, err);
   rt::QueuedTask t;
   t.queue = opts.queue;

@@ -81,6 +81,9 @@ class Broker {
  public:
   virtual ~Broker() = default;
   virtual const std::string& error() const = 0;
+  /// A descriptor that becomes readable when there may be work (a worker
+  /// polls it besides its own wake-ups); -1 when there is none.
+  virtual int wake_fd() const { return -1; }
 
   // ---- submitters and `smc ps` / `smc result` / `smc abort` ----
   /// Enqueues every task of `*batch` in one step, all or none (ids, states
@@ -102,6 +105,9 @@ class Broker {
   virtual std::vector<QueueCounts> Counts() = 0;
   /// Live workers (those whose process still runs).
   virtual std::vector<WorkerInfo> Workers() = 0;
+  /// Whether Workers() knows them all (RabbitMQ's workers are not listed:
+  /// they check submitted arguments themselves).
+  virtual bool lists_workers() const { return true; }
 
   // ---- workers ----
   virtual bool Register(const WorkerInfo& w) = 0;

@@ -39,67 +39,6 @@ constexpr const char* kColumns =
     "message, exit_status, signal, timed_out, submitted_ms, started_ms, ended_ms, reason, result_size, result_path, "
     "abort_requested, waiter";
 
-// Lines with '\\' and newlines escaped, so a value may hold any byte.
-std::string Escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '\\')
-      o += "\\\\";
-    else if (c == '\n')
-      o += "\\n";
-    else
-      o += c;
-  }
-  return o;
-}
-
-std::string Unescape(const std::string& s) {
-  std::string o;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size()) {
-      ++i;
-      o += s[i] == 'n' ? '\n' : s[i];
-    } else {
-      o += s[i];
-    }
-  }
-  return o;
-}
-
-std::string JoinEscaped(const std::vector<std::string>& v) {
-  std::string s;
-  for (const std::string& x : v) s += Escape(x) + "\n";
-  return s;
-}
-
-std::vector<std::string> SplitEscaped(const std::string& s) {
-  std::vector<std::string> v;
-  size_t start = 0;
-  while (start < s.size()) {
-    size_t nl = s.find('\n', start);
-    if (nl == std::string::npos) nl = s.size();
-    v.push_back(Unescape(s.substr(start, nl - start)));
-    start = nl + 1;
-  }
-  return v;
-}
-
-std::string EncodeArgs(const std::vector<std::pair<std::string, std::string>>& args) {
-  std::vector<std::string> v;
-  for (const auto& [k, val] : args) v.push_back(k + "=" + val);
-  return JoinEscaped(v);
-}
-
-std::vector<std::pair<std::string, std::string>> DecodeArgs(const std::string& s) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const std::string& line : SplitEscaped(s)) {
-    size_t eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    out.emplace_back(line.substr(0, eq), line.substr(eq + 1));
-  }
-  return out;
-}
-
 QueuedTask ReadRow(Stmt& s) {
   QueuedTask t;
   t.id = s.Text(0);
@@ -145,6 +84,67 @@ std::string Placeholders(size_t n, int first) {
 }
 
 }  // namespace
+
+// Lines with '\\' and newlines escaped, so a value may hold any byte.
+static std::string Escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '\\')
+      o += "\\\\";
+    else if (c == '\n')
+      o += "\\n";
+    else
+      o += c;
+  }
+  return o;
+}
+
+static std::string Unescape(const std::string& s) {
+  std::string o;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 1 < s.size()) {
+      ++i;
+      o += s[i] == 'n' ? '\n' : s[i];
+    } else {
+      o += s[i];
+    }
+  }
+  return o;
+}
+
+std::string JoinEscaped(const std::vector<std::string>& v) {
+  std::string s;
+  for (const std::string& x : v) s += Escape(x) + "\n";
+  return s;
+}
+
+std::vector<std::string> SplitEscaped(const std::string& s) {
+  std::vector<std::string> v;
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t nl = s.find('\n', start);
+    if (nl == std::string::npos) nl = s.size();
+    v.push_back(Unescape(s.substr(start, nl - start)));
+    start = nl + 1;
+  }
+  return v;
+}
+
+std::string EncodeArgs(const std::vector<std::pair<std::string, std::string>>& args) {
+  std::vector<std::string> v;
+  for (const auto& [k, val] : args) v.push_back(k + "=" + val);
+  return JoinEscaped(v);
+}
+
+std::vector<std::pair<std::string, std::string>> DecodeArgs(const std::string& s) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& line : SplitEscaped(s)) {
+    size_t eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    out.emplace_back(line.substr(0, eq), line.substr(eq + 1));
+  }
+  return out;
+}
 
 bool IsFinalQueuedState(const std::string& s) {
   return s == "done" || s == "failed" || s == "skipped" || s == "aborted";
@@ -536,6 +536,41 @@ std::vector<std::string> EmbeddedBroker::AbortsRequested(const std::vector<std::
   for (const std::string& id : running) s.Bind(i++, id);
   while (s.Step() == SQLITE_ROW) v.push_back(s.Text(0));
   return v;
+}
+
+bool EmbeddedBroker::Record(const QueuedTask& t) {
+  Stmt s(store_.db(),
+         "INSERT OR IGNORE INTO queue (id, seq, queue, task, args, state, submitted_ms, waiter) "
+         "VALUES (?1, (SELECT IFNULL(MAX(seq), 0) + 1 FROM queue), ?2, ?3, ?4, 'queued', ?5, ?6)");
+  s.Bind(1, t.id).Bind(2, t.queue).Bind(3, t.task).Bind(4, EncodeArgs(t.args)).Bind(5, t.submitted_ms);
+  s.Bind(6, t.waiter);
+  return s.Run() || Fail("job store: cannot record the task");
+}
+
+bool EmbeddedBroker::Apply(const QueuedTask& t, const std::optional<std::string>& result, bool* applied) {
+  *applied = false;
+  if (!IsFinalQueuedState(t.state)) {
+    Stmt u(store_.db(),
+           "UPDATE queue SET state = ?2, attempt = ?3, progress = ?4, message = ?5, started_ms = ?6, worker = ?7 "
+           "WHERE id = ?1 AND state IN ('queued', 'running')");
+    u.Bind(1, t.id).Bind(2, t.state).Bind(3, int64_t{t.attempt}).BindDouble(4, t.progress).Bind(5, t.message);
+    u.Bind(6, t.started_ms).Bind(7, t.worker);
+    if (!u.Run()) return Fail("job store: cannot record progress");
+    *applied = sqlite3_changes(store_.db()) > 0;
+    return true;
+  }
+  Stmt u(store_.db(),
+         "UPDATE queue SET state = ?2, attempt = ?3, exit_status = ?4, signal = ?5, timed_out = ?6, started_ms = ?7, "
+         "ended_ms = ?8, reason = ?9, result = ?10, result_size = ?11, progress = ?12, message = ?13, worker = ?14 "
+         "WHERE id = ?1 AND state IN ('queued', 'running')");
+  u.Bind(1, t.id).Bind(2, t.state).Bind(3, int64_t{t.attempt}).Bind(4, int64_t{t.exit_status});
+  u.Bind(5, int64_t{t.signal}).Bind(6, int64_t{t.timed_out}).Bind(7, t.started_ms).Bind(8, t.ended_ms);
+  u.Bind(9, t.reason);
+  if (result) u.BindBlob(10, *result);
+  u.Bind(11, t.result_size).BindDouble(12, t.progress).Bind(13, t.message).Bind(14, t.worker);
+  if (!u.Run()) return Fail("job store: cannot record the end of a task");
+  *applied = sqlite3_changes(store_.db()) > 0;
+  return true;
 }
 
 }  // namespace smc::rt

@@ -44,6 +44,14 @@ class EmbeddedBroker : public Broker {
   bool Finish(const WorkerInfo& w, const QueuedTask& t, const std::optional<std::string>& result) override;
   std::vector<std::string> AbortsRequested(const std::vector<std::string>& running) override;
 
+  // ---- the local record of tasks queued on a remote broker (RabbitMQ) ----
+  /// Stores `t` as submitted (its id already set), state queued.
+  bool Record(const QueuedTask& t);
+  /// Applies what a remote worker reported: progress while the task is not
+  /// final; its end (with `result`) only once: a second end of the same task
+  /// is ignored (false in `*applied`).
+  bool Apply(const QueuedTask& t, const std::optional<std::string>& result, bool* applied);
+
  private:
   bool Fail(const std::string& what);
   // Marks queued tasks after `id` (directly or not) skipped; inside a transaction.
@@ -54,6 +62,13 @@ class EmbeddedBroker : public Broker {
   JobStore store_;
   std::string error_;
 };
+
+/// Lines, each with '\\' and newlines escaped, so a value may hold any byte.
+std::string JoinEscaped(const std::vector<std::string>& lines);
+std::vector<std::string> SplitEscaped(const std::string& text);
+/// NAME=VALUE pairs in JoinEscaped form, and back.
+std::string EncodeArgs(const std::vector<std::pair<std::string, std::string>>& args);
+std::vector<std::pair<std::string, std::string>> DecodeArgs(const std::string& text);
 
 /// A new task id: "q" and 10 hex digits.
 std::string NewQueuedTaskId();

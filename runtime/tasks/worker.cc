@@ -153,6 +153,16 @@ class Worker {
   }
 
   void Start(QueuedTask t) {
+    for (Running& old : running_) {
+      if (old.task.id != t.id || old.lost) continue;
+      // Handed out again while an earlier attempt still runs here (the
+      // broker's connection was lost): the earlier one is void.
+      old.lost = true;
+      if (old.pid > 0 && !old.killed) {
+        ::kill(-old.pid, SIGKILL);
+        old.killed = true;
+      }
+    }
     if (!t.previous_worker.empty()) {
       // Taken over from a worker whose lease ran out: whatever that attempt
       // left running on this machine dies first.
@@ -372,6 +382,10 @@ class Worker {
     if (waiting_group) timeout_ms = std::min(timeout_ms, 20);
     std::vector<pollfd> fds{{sfd_, POLLIN, 0}};
     std::vector<size_t> owner{SIZE_MAX};
+    if (int fd = broker_.wake_fd(); fd >= 0) {
+      fds.push_back({fd, POLLIN, 0});  // deliveries: ClaimMore reads them next round
+      owner.push_back(SIZE_MAX);
+    }
     for (size_t i = 0; i < running_.size(); ++i) {
       if (running_[i].progress_fd >= 0) {
         fds.push_back({running_[i].progress_fd, POLLIN, 0});
@@ -380,7 +394,8 @@ class Worker {
     }
     if (::poll(fds.data(), fds.size(), timeout_ms) > 0) {
       for (size_t k = 1; k < fds.size(); ++k) {
-        if (fds[k].revents) ReadProgress(running_[owner[k]]);
+        if (fds[k].revents && owner[k] != SIZE_MAX) ReadProgress(running_[owner[k]]);
+        if (fds[k].revents && owner[k] == SIZE_MAX) woken_ = true;
       }
       if (fds[0].revents) HandleSignals();
     }
