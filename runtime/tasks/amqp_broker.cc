@@ -260,8 +260,7 @@ bool AmqpBroker::Publish(const std::string& exchange, const std::string& key, co
       props.reply_to = Bytes(reply_to);
     }
     uint64_t seq = pub_->next_seq++;
-    if (amqp_basic_publish(pub_->state, 1, Bytes(exchange), Bytes(key), 0, 0, &props, Bytes(body)) !=
-        AMQP_STATUS_OK) {
+    if (amqp_basic_publish(pub_->state, 1, Bytes(exchange), Bytes(key), 0, 0, &props, Bytes(body)) != AMQP_STATUS_OK) {
       pub_->Drop();
       continue;
     }

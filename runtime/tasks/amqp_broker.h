@@ -58,8 +58,7 @@ class AmqpBroker : public Broker {
   bool Unregister(const WorkerInfo& w) override;
   std::vector<QueuedTask> Claim(const WorkerInfo& w, const std::vector<std::string>& tasks, int max,
                                 int64_t lease_ms) override;
-  std::vector<std::string> Renew(const WorkerInfo& w, const std::vector<std::string>& ids,
-                                 int64_t lease_ms) override;
+  std::vector<std::string> Renew(const WorkerInfo& w, const std::vector<std::string>& ids, int64_t lease_ms) override;
   bool Update(const WorkerInfo& w, const QueuedTask& t) override;
   bool Finish(const WorkerInfo& w, const QueuedTask& t, const std::optional<std::string>& result) override;
   std::vector<std::string> AbortsRequested(const std::vector<std::string>& running) override;
@@ -85,17 +84,17 @@ class AmqpBroker : public Broker {
   std::unique_ptr<Conn> sub_;  // consuming (a worker's tasks and aborts; a client's replies)
   WorkerInfo worker_;
   bool worker_mode_ = false;
-  int generation_ = 0;                       // reconnections of sub_
+  int generation_ = 0;  // reconnections of sub_
   struct Held {
     uint64_t tag = 0;  // its delivery tag on this connection
     int attempt = 0;   // the attempt it was handed out as
   };
-  std::map<std::string, Held> tags_;         // each task held (on this connection)
-  std::set<std::string> lost_ids_;           // held on a connection that was lost
+  std::map<std::string, Held> tags_;  // each task held (on this connection)
+  std::set<std::string> lost_ids_;    // held on a connection that was lost
   std::map<std::string, std::string> reply_to_;
-  std::map<std::string, QueuedTask> held_;   // retries waiting for their time (delivery kept)
-  std::set<std::string> aborted_;            // ids whose abort was announced
-  std::vector<QueuedTask> pending_;          // delivered, not yet claimed
+  std::map<std::string, QueuedTask> held_;  // retries waiting for their time (delivery kept)
+  std::set<std::string> aborted_;           // ids whose abort was announced
+  std::vector<QueuedTask> pending_;         // delivered, not yet claimed
   std::string error_;
 };
 

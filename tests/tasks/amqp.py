@@ -153,6 +153,29 @@ tasks work {
     eq((rc, out), (0, "hello after\n"), "the worker serves on after the restart", err)
     eq(stop(w2), 0, "the worker stops")
     check("guest" not in read("w2.log"), "no credentials in the worker's log")
+
+    # ---- topologies: the amqp sink (publisher confirms) and spout (acks) ----------
+    write_topo("pubsub.topo", """
+topology pub {
+    spout g = generate(count: 500)
+    sink q = amqp(routing_key: "smc.test.t") <- g shuffle
+}
+topology sub {
+    spout q = amqp(queue: "smc.test.t", count: 500)
+    sink o = stdout() <- q shuffle
+}
+topology bad {
+    spout g = generate(count: 5)
+    sink q = amqp(exchange: "no.such.exchange", routing_key: "x") <- g shuffle
+}
+""")
+    rc, out, err = run("run", "pubsub.topo", "--topology", "pub")
+    eq(rc, 0, "the amqp sink publishes 500 tuples, confirmed", err)
+    rc, out, err = run("run", "pubsub.topo", "--topology", "sub")
+    eq((rc, sorted(map(int, out.split()))), (0, list(range(500))), "the amqp spout reads them back, each once", err)
+    rc, out, err = run("run", "pubsub.topo", "--topology", "bad")
+    check(rc != 0 and "no such exchange" in err and "guest" not in err,
+          "a sink the broker refuses fails the run, saying why", rc, err)
 finally:
     node.remove()
 done()
