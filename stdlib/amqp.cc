@@ -34,11 +34,11 @@ ComponentSpec AmqpSpoutSpec() {
   s.name = "amqp";
   s.kind = ComponentKind::kSpout;
   s.summary = "emits the body of every message of a RabbitMQ queue (durable), acking it once emitted";
-  s.params = {Required("queue", ParamType::kString, "the queue to consume"),
-              Optional("url", ParamType::kString, Value::String(""),
-                       "amqp://USER:PASS@HOST:PORT/VHOST; default $SMC_BROKER"),
-              Optional("count", ParamType::kInt, Value::Int(0), "stop after this many messages in all; 0: never"),
-              Optional("prefetch", ParamType::kInt, Value::Int(256), "messages in flight per instance")};
+  s.params = {
+      Required("queue", ParamType::kString, "the queue to consume"),
+      Optional("url", ParamType::kString, Value::String(""), "amqp://USER:PASS@HOST:PORT/VHOST; default $SMC_BROKER"),
+      Optional("count", ParamType::kInt, Value::Int(0), "stop after this many messages in all; 0: never"),
+      Optional("prefetch", ParamType::kInt, Value::Int(256), "messages in flight per instance")};
   s.outputs = FixedOutputs({{"default", {"message"}}});
   s.outputs_doc = "(message)";
   s.max_parallelism = 1;  // count is per instance; one consumer keeps it exact
@@ -50,11 +50,11 @@ ComponentSpec AmqpSinkSpec() {
   s.name = "amqp";
   s.kind = ComponentKind::kSink;
   s.summary = "publishes every tuple to a RabbitMQ exchange as a persistent message, with publisher confirms";
-  s.params = {Optional("exchange", ParamType::kString, Value::String(""), "the exchange; \"\": the default one"),
-              Required("routing_key", ParamType::kString, "the routing key (the queue, with the default exchange)"),
-              Optional("url", ParamType::kString, Value::String(""),
-                       "amqp://USER:PASS@HOST:PORT/VHOST; default $SMC_BROKER"),
-              FormatParam("tsv")};
+  s.params = {
+      Optional("exchange", ParamType::kString, Value::String(""), "the exchange; \"\": the default one"),
+      Required("routing_key", ParamType::kString, "the routing key (the queue, with the default exchange)"),
+      Optional("url", ParamType::kString, Value::String(""), "amqp://USER:PASS@HOST:PORT/VHOST; default $SMC_BROKER"),
+      FormatParam("tsv")};
   return s;
 }
 
@@ -147,8 +147,8 @@ class AmqpSpout : public rt::Spout {
         throw rt::IoError("lost the connection to RabbitMQ at " + conn_->where() + " (unacked messages go back to '" +
                           queue_ + "')");
       }
-      rt::Datum d = rt::Datum::Str(
-          std::string_view(static_cast<const char*>(env.message.body.bytes), env.message.body.len));
+      rt::Datum d =
+          rt::Datum::Str(std::string_view(static_cast<const char*>(env.message.body.bytes), env.message.body.len));
       out.Emit(0, &d);
       Delivered(env.delivery_tag);
       amqp_destroy_envelope(&env);

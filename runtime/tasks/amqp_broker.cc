@@ -449,6 +449,7 @@ std::vector<QueuedTask> AmqpBroker::Claim(const WorkerInfo& w, const std::vector
     t.worker = w.id;
     t.started_ms = now;
     tags_[t.id] = Held{env.delivery_tag, t.attempt};
+    lost_ids_.erase(t.id);  // delivered again here: the worker replaces its earlier attempt itself
     if (env.message.properties._flags & AMQP_BASIC_REPLY_TO_FLAG)
       reply_to_[t.id] = Str(env.message.properties.reply_to);
     amqp_destroy_envelope(&env);
@@ -468,7 +469,7 @@ std::vector<std::string> AmqpBroker::Renew(const WorkerInfo&, const std::vector<
   Ensure(*sub_, true);  // reconnects after a loss seen by another call
   std::vector<std::string> lost;
   for (const std::string& id : ids) {
-    if (lost_ids_.count(id)) lost.push_back(id);
+    if (lost_ids_.count(id) && !tags_.count(id)) lost.push_back(id);
   }
   lost_ids_.clear();
   return lost;
