@@ -20,7 +20,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SMC=${SMC:-$ROOT/build/smc}
 work=$(mktemp -d /tmp/smc-queue-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-exec python3 - "$SMC" "$N" "$P" "$work" "$ROOT" <<'EOF'
+python3 - "$SMC" "$N" "$P" "$work" "$ROOT" <<'EOF'
 import os, sqlite3, subprocess, sys, time
 smc, n, p, work, root = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
 sys.path[:0] = [os.path.join(root, "tests"), os.path.join(root, "tests", "tasks")]

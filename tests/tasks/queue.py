@@ -4,6 +4,7 @@ submitters run 2,000 tasks, each exactly once, every result retrievable; a
 worker killed with SIGKILL mid-task leaves its task to another worker after
 the lease; abort of a queued and of a running task; --after dependencies;
 --wait prints progress and the result and exits with the task's status."""
+import atexit
 import os
 import signal
 import subprocess
@@ -14,9 +15,22 @@ os.environ["SMC_QUEUE_LEASE"] = "1s"  # a killed worker's task is taken over aft
 QDB = STORE
 
 
+STARTED = []
+
+
+@atexit.register
+def _kill_workers():  # a failed check exits at once: no worker outlives the test
+    for p in STARTED:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 def worker(*args, log="worker.log"):
     f = open(log, "a")
-    return subprocess.Popen([SMC, "worker", *args], stdout=subprocess.DEVNULL, stderr=f, start_new_session=True)
+    p = subprocess.Popen([SMC, "worker", *args], stdout=subprocess.DEVNULL, stderr=f, start_new_session=True)
+    STARTED.append(p)
+    return p
 
 
 def stop(p):
@@ -194,6 +208,7 @@ eq(oct(os.stat(QDB).st_mode & 0o777), "0o600", "the store is private")
 # ---- examples/queue.topo runs as its comment says --------------------------------
 ex = os.path.join(ROOT, "examples")
 w = subprocess.Popen([SMC, "worker", "queue.topo", "--quiet"], cwd=ex, stderr=subprocess.PIPE, start_new_session=True)
+STARTED.append(w)
 workers_registered(1)
 p = subprocess.run([SMC, "submit", "words", "file=data/gettysburg.txt", "--wait"], cwd=ex, capture_output=True,
                    text=True, timeout=slow(30))
