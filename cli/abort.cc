@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/jobs_cli.h"
+#include "cli/queue_cli.h"
 #include "cli/tasks_cli.h"
 #include "dsl/parser.h"
 #include "dsl/suggest.h"
@@ -71,6 +72,12 @@ int RunAbort(const AbortOptions& opts, std::ostream& out, std::ostream& err) {
   std::vector<rt::JobRecord> all = jobs.List();
   int status = kExitOk;
   for (const std::string& key : opts.jobs) {
+    if (IsQueuedTaskId(key)) {
+      if (int s = AbortQueued(key, wait_ns, out, err); s >= 0) {  // a submitted task: cli/submit.cc
+        if (s != kExitOk) status = s;
+        continue;
+      }
+    }
     bool tasks = false;  // JOB/TASK, or a task-graph job: cli/ps_tasks.cc
     int s = AbortTasks(key, wait_ns, opts.force, out, err, &tasks);
     if (tasks) {

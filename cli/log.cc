@@ -36,10 +36,7 @@ std::string Outcome(const rt::AttemptRow& a) {
 
 int RunLog(const LogOptions& opts, std::ostream& out, std::ostream& err) {
   rt::JobStore store;
-  if (!store.Open(false)) {
-    err << "smc: error: " << (store.error().empty() ? "no job '" + opts.job + "'" : store.error()) << "\n";
-    return store.error().empty() ? kExitNoJob : kExitIoErr;
-  }
+  if (int status = kExitOk; !OpenStoreFor(opts.job, store, err, &status)) return status;
   std::optional<rt::JobRow> job = store.FindJob(opts.job);
   if (!job) {
     err << "smc: error: no job '" << opts.job << "'\n";

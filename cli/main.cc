@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/flux_cli.h"
+#include "cli/queue_cli.h"
 #include "cli/tasks_cli.h"
 #include "cli/usage.h"
 
@@ -64,9 +65,14 @@ int main(int argc, char** argv) {
   smc::LogOptions log;
   smc::SetupLog(*app.add_subcommand("log", "a task-graph job's tasks, outcomes and durations, or a task's log"), log);
   smc::ResultOptions result;
-  smc::SetupResult(*app.add_subcommand("result", "print a task's result"), result);
+  smc::SetupResult(*app.add_subcommand("result", "print a task's result (of a task-graph job, or a submitted task)"),
+                   result);
   smc::GcOptions gc;
   smc::SetupGc(*app.add_subcommand("gc", "prune finished task-graph jobs from the job store"), gc);
+  smc::WorkerCmdOptions worker;
+  smc::SetupWorker(*app.add_subcommand("worker", "serve a file's task templates to smc submit, from a queue"), worker);
+  smc::SubmitOptions submit;
+  smc::SetupSubmit(*app.add_subcommand("submit", "queue a run of a task template; print its id"), submit);
   smc::GraphOptions graph;
   smc::SetupGraph(*app.add_subcommand("graph", "draw a topology as Graphviz DOT or text"), graph);
   smc::TestOptions test;
@@ -98,6 +104,8 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("log")) return smc::RunLog(log, std::cout, std::cerr);
   if (app.got_subcommand("result")) return smc::RunResult(result, std::cout, std::cerr);
   if (app.got_subcommand("gc")) return smc::RunGc(gc, std::cout, std::cerr);
+  if (app.got_subcommand("worker")) return smc::RunWorkerCmd(worker, std::cout, std::cerr);
+  if (app.got_subcommand("submit")) return smc::RunSubmit(submit, std::cout, std::cerr);
   if (app.got_subcommand("graph")) return smc::RunGraph(graph, std::cout, std::cerr);
   if (app.got_subcommand("test")) return smc::RunTest(test, std::cout, std::cerr);
   if (app.got_subcommand("completion")) return smc::RunCompletion(completion, app, std::cout);

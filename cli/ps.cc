@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/jobs_cli.h"
+#include "cli/queue_cli.h"
 #include "cli/tasks_cli.h"
 #include "runtime/channel.h"
 #include "runtime/jobs.h"
@@ -49,6 +50,9 @@ int RunPs(const PsOptions& opts, std::ostream& out, std::ostream& err) {
   rt::CleanupStaleChannels();
   if (!opts.job.empty()) {
     if (int s = PsTaskJob(opts.job, opts.json, out, err); s >= 0) return s;  // a task-graph job
+    if (IsQueuedTaskId(opts.job)) {
+      if (int s = PsQueuedTask(opts.job, out, err); s >= 0) return s;  // a submitted task
+    }
     std::vector<rt::JobRecord> found = FindJobs(list, opts.job, err);
     if (found.empty()) return kExitNoJob;
     for (const rt::JobRecord& r : found) {
@@ -88,6 +92,7 @@ int RunPs(const PsOptions& opts, std::ostream& out, std::ostream& err) {
     out << line;
   }
   if (opts.all) PsFinishedJobs(out);
+  PsQueues(out);
   return kExitOk;
 }
 

@@ -6,22 +6,39 @@
 
 #include "cli/exit_codes.h"
 #include "cli/jobs_cli.h"
+#include "cli/queue_cli.h"
 #include "cli/tasks_cli.h"
 #include "runtime/tasks/store.h"
 
 namespace smc {
 
 void SetupResult(CLI::App& app, ResultOptions& opts) {
-  app.add_option("job", opts.job, "a task-graph job's id")->required();
-  app.add_option("task", opts.task, "the task")->required();
+  app.add_option("job", opts.job, "a task-graph job's id, or a submitted task's id")->required();
+  app.add_option("task", opts.task, "the task (of a task-graph job)");
+  app.add_flag("--wait", opts.wait, "wait for a submitted task to end");
+  app.add_option("--broker", opts.broker, "the broker of a submitted task (default: $SMC_BROKER, else embedded)");
+}
+
+bool OpenStoreFor(const std::string& key, rt::JobStore& store, std::ostream& err, int* status) {
+  if (store.Open(false)) return true;
+  err << "smc: error: " << (store.error().empty() ? "no job '" + key + "'" : store.error()) << "\n";
+  *status = store.error().empty() ? kExitNoJob : kExitIoErr;
+  return false;
 }
 
 int RunResult(const ResultOptions& opts, std::ostream& out, std::ostream& err) {
-  rt::JobStore store;
-  if (!store.Open(false)) {
-    err << "smc: error: " << (store.error().empty() ? "no job '" + opts.job + "'" : store.error()) << "\n";
-    return store.error().empty() ? kExitNoJob : kExitIoErr;
+  if (opts.task.empty()) {
+    if (IsQueuedTaskId(opts.job)) return QueuedResult(opts.job, opts.wait, opts.broker, out, err);
+    err << "smc: error: '" << opts.job
+        << "' is not a submitted task's id; for a task-graph job give a task: smc result " << opts.job << " TASK\n";
+    return kExitUsage;
   }
+  if (opts.wait) {
+    err << "smc: error: --wait is for submitted tasks (smc result ID --wait)\n";
+    return kExitUsage;
+  }
+  rt::JobStore store;
+  if (int status = kExitOk; !OpenStoreFor(opts.job, store, err, &status)) return status;
   std::optional<rt::JobRow> job = store.FindJob(opts.job);
   if (!job) {
     err << "smc: error: no job '" << opts.job << "'\n";

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/frontend.h"
 #include "runtime/jobs.h"
+#include "runtime/tasks/store.h"
 
 namespace CLI {
 class App;
@@ -40,6 +41,10 @@ void PsFinishedJobs(std::ostream& out);
 int AbortTasks(const std::string& key, int64_t wait_ns, bool force, std::ostream& out, std::ostream& err,
                bool* handled);
 
+/// Opens the job store for reading the job `key`: false with the message
+/// printed and `*status` set (no store: kExitNoJob; a bad one: kExitIoErr).
+bool OpenStoreFor(const std::string& key, rt::JobStore& store, std::ostream& err, int* status);
+
 struct LogOptions {
   std::string job;
   std::string task;
@@ -48,8 +53,10 @@ int RunLog(const LogOptions& opts, std::ostream& out, std::ostream& err);
 void SetupLog(CLI::App& app, LogOptions& opts);
 
 struct ResultOptions {
-  std::string job;
-  std::string task;
+  std::string job;   // a task-graph job, or a queued task's id (cli/queue_cli.h)
+  std::string task;  // empty for a queued task
+  bool wait = false;
+  std::string broker;
 };
 int RunResult(const ResultOptions& opts, std::ostream& out, std::ostream& err);
 void SetupResult(CLI::App& app, ResultOptions& opts);

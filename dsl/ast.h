@@ -110,8 +110,19 @@ struct Topology {
   SourceRange range;
 };
 
+/// One parameter of a task template: `size = "640x480"` (a default) or `path`.
+struct TemplateParam {
+  Name name;
+  std::optional<Expr> default_value;
+};
+
+/// A task, or a task template when declared with parameters (`task
+/// resize(path, size = "640x480") = exec(...)`): a template does not run in
+/// its block; tasks instantiate it (`task a = resize(path: "a.jpg")`), and
+/// workers serve it to `smc submit`.
 struct Task {
   Name name;
+  std::optional<std::vector<TemplateParam>> params;  // set: a template
   Impl impl;
   std::vector<Name> after;
   std::vector<Setting> settings;

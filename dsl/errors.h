@@ -51,6 +51,9 @@ SMC_ERROR(topology_name, "expected a topology name");
 SMC_ERROR(block_open, "expected '{'");
 SMC_ERROR(task_name, "expected a task name");
 SMC_ERROR(dep_name, "expected a task name");
+SMC_ERROR(next_template_param, "expected a parameter name");
+SMC_ERROR(template_default, "expected a default value");
+SMC_ERROR(template_params_close, "expected ',' or ')'");
 SMC_ERROR(tasks_name, "expected a name for the tasks block");
 
 #undef SMC_ERROR

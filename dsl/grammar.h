@@ -216,8 +216,16 @@ struct topology_item : sor<set_stmt, component, block_close> {};
 struct task_name : identifier {};
 struct dep_name : identifier {};
 struct after_clause : seq<kw_after, ws, must<dep_name>, star<ws, one<','>, ws, must<dep_name>>> {};
-struct task_stmt : seq<kw_task, ws, must<task_name>, ws, must<equals>, ws, must<impl>, opt<ws, after_clause>,
-                       opt<ws, settings_block>> {};
+// A template's parameters: `task resize(path, size = "640x480") = ...`.
+struct template_param_name : identifier {};
+struct template_default : value {};
+struct template_param : seq<template_param_name, opt<ws, one<'='>, ws, must<template_default>>> {};
+struct next_template_param : template_param {};
+struct template_params_close : one<')'> {};
+struct template_params : seq<one<'('>, ws, opt<template_param, star<ws, one<','>, ws, must<next_template_param>>>, ws,
+                             must<template_params_close>> {};
+struct task_stmt : seq<kw_task, ws, must<task_name>, opt<ws, template_params>, ws, must<equals>, ws, must<impl>,
+                       opt<ws, after_clause>, opt<ws, settings_block>> {};
 struct tasks_name : identifier {};
 struct tasks_head : seq<kw_tasks, ws, must<tasks_name>, ws, must<block_open>> {};
 struct tasks_item : sor<set_stmt, task_stmt, block_close> {};

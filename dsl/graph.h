@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,10 +81,25 @@ struct GraphTask {
   SourceRange range;
 };
 
+/// One parameter of a task template; without a default it is required.
+struct GraphTemplateParam {
+  std::string name;
+  std::optional<std::string> default_value;
+};
+
+/// A task template: `body` holds its implementation, arguments and settings
+/// with `${PARAM}` left in the text, for InstantiateTemplate (dsl/template.h).
+struct GraphTemplate {
+  std::string name;
+  std::vector<GraphTemplateParam> params;
+  GraphTask body;
+};
+
 struct GraphTaskGraph {
   std::string name;
   Settings settings;
-  std::vector<GraphTask> tasks;
+  std::vector<GraphTask> tasks;          // what `smc run` runs: no templates
+  std::vector<GraphTemplate> templates;  // what `smc worker` serves, besides the tasks
   SourceRange range;
 };
 

@@ -28,7 +28,8 @@ using Selector = pegtl::parse_tree::selector<
         g::parallelism, g::inputs, g::first_input, g::next_input, g::source_name, g::stream_name, g::grouping_name,
         g::grouping_fields, g::field_name, g::next_field, g::custom_grouping, g::custom_name, g::outputs,
         g::default_output, g::named_output, g::next_output, g::output_stream_name, g::block_close, g::topology_head,
-        g::topology_name, g::tasks_head, g::tasks_name, g::task_stmt, g::task_name, g::dep_name>>;
+        g::topology_name, g::tasks_head, g::tasks_name, g::task_stmt, g::task_name, g::dep_name, g::template_params,
+        g::template_param, g::next_template_param, g::template_param_name>>;
 
 class Parser {
  public:
@@ -285,6 +286,18 @@ class Parser {
     return out;
   }
 
+  // template_params: template_param (template_param_name [value])...
+  std::vector<ast::TemplateParam> ConvertTemplateParams(const Node& n) {
+    std::vector<ast::TemplateParam> out;
+    for (const auto& child : n.children) {
+      ast::TemplateParam p;
+      p.name = ConvertName(*child->children.at(0));
+      if (child->children.size() > 1) p.default_value = ConvertExpr(*child->children[1]);
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
   ast::Task ConvertTask(const Node& n) {
     ast::Task t;
     t.range = Range(n);
@@ -296,6 +309,8 @@ class Parser {
         t.impl = ConvertImpl(k);
       else if (k.is_type<g::dep_name>())
         t.after.push_back(ConvertName(k));
+      else if (k.is_type<g::template_params>())
+        t.params = ConvertTemplateParams(k);
       else if (k.is_type<g::settings_block>())
         t.settings = ConvertSettings(k);
     }

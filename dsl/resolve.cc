@@ -125,9 +125,13 @@ std::optional<Value> Resolver::Resolve(const ast::Expr& e, Extent* extent) {
     // A declared parameter without a value already has its own error.
     return nullptr;
   };
+  auto IsLocal = [&](const std::string& name) {
+    return std::find(locals_.begin(), locals_.end(), name) != locals_.end();
+  };
   switch (e.kind) {
     case ast::Expr::Kind::kLiteral: *extent = Measure(e.literal); return e.literal;
     case ast::Expr::Kind::kParamRef: {
+      if (IsLocal(e.param)) return Value::String("${" + e.param + "}");
       const Value* v = lookup(e.param, e.range);
       if (!v) return std::nullopt;
       *extent = param_extents_[e.param];
@@ -140,6 +144,8 @@ std::optional<Value> Resolver::Resolve(const ast::Expr& e, Extent* extent) {
       for (const ast::StringPiece& p : e.pieces) {
         if (!p.is_param) {
           s += p.text;
+        } else if (IsLocal(p.text)) {
+          s += "${" + p.text + "}";
         } else if (const Value* v = lookup(p.text, p.range)) {
           std::string text = v->ToText();
           if (!Charge(text.size(), p.range)) return std::nullopt;

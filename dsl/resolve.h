@@ -49,6 +49,11 @@ class Resolver {
   bool Bind(const std::string& what, const std::vector<ParamSpec>& params, const std::vector<ast::Arg>& args,
             SourceRange name_range, BoundArgs* out);
 
+  /// Names that `${NAME}` (and `$NAME`) leave in the text as `${NAME}`
+  /// instead of expanding: a task template's parameters, while its body is
+  /// resolved. Empty: none.
+  void SetLocals(std::vector<std::string> names) { locals_ = std::move(names); }
+
   /// Checks and resolves `settings` allowed in `scope`, over `*out`.
   void ResolveSettings(const std::vector<ast::Setting>& settings, unsigned scope, std::map<std::string, Value>* out);
 
@@ -78,6 +83,7 @@ class Resolver {
   size_t expanded_bytes_ = 0;
   bool budget_reported_ = false;
   std::vector<std::string> param_names_;
+  std::vector<std::string> locals_;
   const ast::Param* resolving_param_ = nullptr;  // while resolving a parameter's default
 };
 

@@ -23,6 +23,7 @@ const Builtin kBuiltins[] = {
     {RandomStringSpec, MakeRandomStringSpout},
     {ChannelSpoutSpec, MakeChannelSpout},
     {ShellSpoutSpec, MakeShellSpout},
+    {AmqpSpoutSpec, MakeAmqpSpout},
     // bolts
     {IdentitySpec, MakeIdentity},
     {SplitSpec, MakeSplit},
@@ -43,6 +44,7 @@ const Builtin kBuiltins[] = {
     {FileSinkSpec, MakeFileSink},
     {NullSpec, MakeNullSink},
     {ChannelSinkSpec, MakeChannelSink},
+    {AmqpSinkSpec, MakeAmqpSink},
 };
 
 struct BuiltinGrouping {

@@ -39,6 +39,8 @@ ComponentSpec StdoutSpec();
 ComponentSpec FileSinkSpec();
 ComponentSpec NullSpec();
 ComponentSpec ChannelSinkSpec();
+ComponentSpec AmqpSpoutSpec();
+ComponentSpec AmqpSinkSpec();
 GroupingSpec ModuloGroupingSpec();
 TaskSpec ExecTaskSpec();  // exec.cc
 TaskSpec RunTaskSpec();   // exec.cc
@@ -64,6 +66,8 @@ std::unique_ptr<rt::Component> MakeShellBolt();
 std::unique_ptr<rt::Spout> MakeShellSpout();
 std::unique_ptr<rt::Component> MakeExecBolt();
 std::unique_ptr<rt::Component> MakeChannelSink();
+std::unique_ptr<rt::Spout> MakeAmqpSpout();
+std::unique_ptr<rt::Component> MakeAmqpSink();
 std::unique_ptr<rt::Spout> MakeChannelSpout();
 std::unique_ptr<rt::Component> MakeStdoutSink();
 std::unique_ptr<rt::Component> MakeFileSink();

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -85,6 +86,18 @@ pid_t LaunchTask(const LaunchSpec& spec, int* progress_fd, std::string* error) {
   return pid;
 }
 
+bool CaptureResult(int fd, int64_t inline_max, int64_t* size, std::optional<std::string>* bytes) {
+  bytes->reset();
+  struct stat sb {};
+  if (fd < 0 || ::fstat(fd, &sb) != 0) return false;
+  *size = sb.st_size;
+  if (sb.st_size > inline_max) return ::fsync(fd) == 0;  // durable before `done`
+  std::string b(static_cast<size_t>(sb.st_size), '\0');
+  if (::pread(fd, b.data(), b.size(), 0) != static_cast<ssize_t>(b.size())) return false;
+  *bytes = std::move(b);
+  return true;
+}
+
 bool GroupGone(pid_t pgid) {
   return ::kill(-pgid, 0) != 0 && errno == ESRCH;
 }
@@ -107,10 +120,16 @@ std::string LastLines(const std::string& path, size_t n) {
 }
 
 void KillLeftovers(const std::vector<TaskRow>& rows) {
-  std::set<std::string> want;  // SMC_TASK_ID=JOB/TASK of tasks left running
+  std::vector<std::string> ids;  // JOB/TASK of tasks left running
   for (const TaskRow& r : rows) {
-    if (r.state == "running") want.insert("SMC_TASK_ID=" + r.job + "/" + r.name);
+    if (r.state == "running") ids.push_back(r.job + "/" + r.name);
   }
+  KillTaskIds(ids);
+}
+
+void KillTaskIds(const std::vector<std::string>& ids) {
+  std::set<std::string> want;
+  for (const std::string& id : ids) want.insert("SMC_TASK_ID=" + id);
   if (want.empty()) return;
   DIR* d = ::opendir("/proc");
   if (!d) return;

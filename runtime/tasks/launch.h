@@ -10,6 +10,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,12 @@ pid_t LaunchTask(const LaunchSpec& spec, int* progress_fd, std::string* error);
 /// True when process group `pgid` has no process left.
 bool GroupGone(pid_t pgid);
 
+/// Makes a finished task's result (its stdout file, open as `fd`) durable:
+/// a result of at most `inline_max` bytes is read into `*bytes` (for the
+/// store), a bigger one is fsynced in its file (`*bytes` empty). `*size`:
+/// its size. False when it cannot be read or synced.
+bool CaptureResult(int fd, int64_t inline_max, int64_t* size, std::optional<std::string>* bytes);
+
 /// The last `n` lines of a text file, each indented by four spaces.
 std::string LastLines(const std::string& path, size_t n);
 
@@ -41,5 +49,9 @@ std::string LastLines(const std::string& path, size_t n);
 /// (SMC_TASK_ID=JOB/TASK), so a pid reused since is never hit. For resuming
 /// after a crash.
 void KillLeftovers(const std::vector<TaskRow>& rows);
+
+/// The same for processes whose environment holds SMC_TASK_ID=ID for one
+/// of `ids` (queued tasks whose worker died).
+void KillTaskIds(const std::vector<std::string>& ids);
 
 }  // namespace smc::rt

@@ -1,5 +1,9 @@
 #include "runtime/tasks/progress.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -90,6 +94,30 @@ Progress ParseProgressLine(std::string_view line) {
   while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   if (!rest.empty()) p.message = Clean(rest);
   return p;
+}
+
+bool DrainProgress(int* fd, ProgressReader& reader, double* fraction, std::string* message) {
+  if (*fd < 0) return false;
+  bool changed = false;
+  char buf[4096];
+  for (int rounds = 0; rounds < 16; ++rounds) {
+    ssize_t n = ::read(*fd, buf, sizeof buf);
+    if (n > 0) {
+      reader.Feed(std::string_view(buf, static_cast<size_t>(n)), [&](std::string_view line) {
+        Progress p = ParseProgressLine(line);
+        if (p.fraction) *fraction = *p.fraction;
+        if (p.message) *message = *p.message;
+        changed |= p.fraction || p.message;
+      });
+      continue;
+    }
+    if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+      ::close(*fd);
+      *fd = -1;
+    }
+    break;
+  }
+  return changed;
 }
 
 }  // namespace smc::rt

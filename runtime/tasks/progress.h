@@ -45,4 +45,9 @@ class ProgressReader {
   std::string line_;
 };
 
+/// Reads what waits on the non-blocking progress pipe `*fd` (a bounded
+/// number of reads), applying each line to `*fraction` and `*message`;
+/// closes it and sets -1 at its end. True when anything changed.
+bool DrainProgress(int* fd, ProgressReader& reader, double* fraction, std::string* message);
+
 }  // namespace smc::rt

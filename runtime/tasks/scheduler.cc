@@ -26,6 +26,7 @@
 #include "runtime/jobs.h"
 #include "runtime/tasks/launch.h"
 #include "runtime/tasks/progress.h"
+#include "runtime/tasks/report.h"
 
 extern char** environ;  // the tasks inherit smc's environment
 
@@ -58,12 +59,6 @@ struct Live {
   bool progress_dirty = false;
   std::string stopped_by;  // "aborted by smc abort", ...
 };
-
-std::string Seconds(int64_t ns) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f s", ns / 1e9);
-  return buf;
-}
 
 class Scheduler {
  public:
@@ -304,24 +299,7 @@ class Scheduler {
   void ReadProgress(size_t i) {
     Live& l = live_[i];
     if (l.progress_fd < 0) return;
-    char buf[4096];
-    for (int rounds = 0; rounds < 16; ++rounds) {
-      ssize_t n = ::read(l.progress_fd, buf, sizeof buf);
-      if (n > 0) {
-        l.reader.Feed(std::string_view(buf, n), [&](std::string_view line) {
-          Progress p = ParseProgressLine(line);
-          if (p.fraction) rows_[i].progress = *p.fraction;
-          if (p.message) rows_[i].message = *p.message;
-          if (p.fraction || p.message) l.progress_dirty = true;
-        });
-        continue;
-      }
-      if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-        ::close(l.progress_fd);
-        l.progress_fd = -1;
-      }
-      break;
-    }
+    if (DrainProgress(&l.progress_fd, l.reader, &rows_[i].progress, &rows_[i].message)) l.progress_dirty = true;
   }
 
   bool FlushProgress(int64_t now) {
@@ -373,16 +351,9 @@ class Scheduler {
     if (ok) {
       // Durable result first, then `done`: a small one goes into the store
       // (committed with `done`), a big one stays in its file, synced first.
-      struct stat sb {};
-      bool stored = l.result_fd >= 0 && ::fstat(l.result_fd, &sb) == 0;
-      if (stored) r.result_size = sb.st_size;
-      if (stored && r.result_size <= kInlineResult) {
-        std::string bytes(static_cast<size_t>(r.result_size), '\0');
-        stored = ::pread(l.result_fd, bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size()) &&
-                 store_.StoreResult(spec_.job, r.name, bytes);
-      } else if (stored) {
-        stored = ::fsync(l.result_fd) == 0;
-      }
+      std::optional<std::string> bytes;
+      bool stored = CaptureResult(l.result_fd, kInlineResult, &r.result_size, &bytes) &&
+                    (!bytes || store_.StoreResult(spec_.job, r.name, *bytes));
       CloseResult(i);
       if (stored) {
         r.state = "done";
@@ -540,39 +511,15 @@ class Scheduler {
     int64_t now = MonoNs();
     if (now - last_status_ns_ < 100'000'000) return;
     last_status_ns_ = now;
-    std::string line = "[" + std::to_string(done_) + "/" + std::to_string(rows_.size()) + "] running:";
-    for (size_t i = 0; i < rows_.size() && line.size() < 150; ++i) {
-      if (live_[i].pid <= 0) continue;
-      line += " " + rows_[i].name;
-      if (rows_[i].progress >= 0) line += " " + std::to_string(static_cast<int>(rows_[i].progress * 100)) + "%";
-      if (!rows_[i].message.empty()) line += " " + rows_[i].message.substr(0, 40);
-      line += " ...";
-    }
-    err_ << "\r" << line.substr(0, 200) << "\x1b[K" << std::flush;
+    std::vector<bool> running;
+    for (const Live& l : live_) running.push_back(l.pid > 0);
+    err_ << "\r" << StatusLineText(rows_, running, done_) << "\x1b[K" << std::flush;
     status_shown_ = true;
   }
 
   int Summary() {
-    std::map<std::string, int> counts;
-    for (const TaskRow& r : rows_) counts[r.state]++;
-    double secs = (MonoNs() - start_ns_) / 1e9;
-    char head[256];
-    std::snprintf(head, sizeof head, "smc: tasks %s (job %s): %d done, %d failed, %d skipped, %d aborted in %.2f s\n",
-                  spec_.block.c_str(), spec_.job.c_str(), counts["done"], counts["failed"], counts["skipped"],
-                  counts["aborted"], secs);
-    err_ << head;
-    bool all = rows_.size() <= 50;
-    for (const TaskRow& r : rows_) {
-      if (!all && r.state == "done") continue;
-      char line[512];
-      double d = r.ended_ms > r.started_ms && r.started_ms > 0 ? (r.ended_ms - r.started_ms) / 1e3 : 0;
-      std::string detail = r.state == "done" ? "" : r.reason;
-      std::snprintf(line, sizeof line, "  %-16s %-8s attempt %d/%d  %7.2f s  %s\n", r.name.c_str(), r.state.c_str(),
-                    r.attempt, r.max_attempts, d, detail.c_str());
-      err_ << line;
-    }
-    if (signal_ != 0) return 128 + signal_;
-    return counts["done"] == static_cast<int>(rows_.size()) ? 0 : 70;
+    int status = WriteSummary(spec_.block, spec_.job, rows_, (MonoNs() - start_ns_) / 1e9, err_);
+    return signal_ != 0 ? 128 + signal_ : status;
   }
 
   static constexpr int64_t kInlineResult = 64 * 1024;

@@ -104,6 +104,12 @@ class JobStore {
 
   bool Begin();
   bool Commit();
+  bool Rollback();
+  /// The open database, for the embedded queue (runtime/tasks/queue_store.h).
+  sqlite3* db() const { return db_; }
+  /// Runs SQL without results; false with error().
+  bool Exec(const char* sql);
+  bool Fail(const std::string& what);
 
   bool CreateJob(const JobRow& job, const std::vector<TaskRow>& tasks);
   bool UpdateJob(const JobRow& job);
@@ -132,9 +138,6 @@ class JobStore {
   bool IntegrityOk();
 
  private:
-  bool Exec(const char* sql);
-  bool Fail(const std::string& what);
-
   sqlite3* db_ = nullptr;
   std::string dir_;
   std::string error_;

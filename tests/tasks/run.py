@@ -13,8 +13,8 @@ write_topo("diamond.topo", """
 tasks diamond {
     set parallelism = 2
     task a = exec("%(s)s a.start; echo from-a")
-    task b = exec("%(s)s b.start; until [ -e c.start ]; do sleep 0.01; done; %(s)s b.end; cat ${a.result}") after a
-    task c = exec("%(s)s c.start; until [ -e b.start ]; do sleep 0.01; done; %(s)s c.end; echo \\"$SMC_RESULT_a\\"") after a
+    task b = exec("%(s)s b.start; touch b.go; until [ -e c.go ]; do sleep 0.01; done; %(s)s b.end; cat ${a.result}") after a
+    task c = exec("%(s)s c.start; touch c.go; until [ -e b.go ]; do sleep 0.01; done; %(s)s c.end; echo \\"$SMC_RESULT_a\\"") after a
     task d = exec("%(s)s d.start; cat $SMC_RESULT_b ${c.result}") after b, c
 }
 """ % {"s": STAMP})
@@ -126,6 +126,24 @@ rc, text, err = run("graph", "--format", "text", "diamond.topo")
 eq(text, "tasks diamond\n  a (exec)\n  b (exec) after a\n  c (exec) after a\n  d (exec) after b, c\n", "text form")
 
 # ---- the examples run as written ----------------------------------------------
+# ---- templates: instances run with their arguments, defaults and settings -----
+write_topo("templates.topo", """
+tasks media {
+    task resize(path, size = "640x480") = exec("echo resize ${path} to ${size}") { retries = 2 }
+    task small = resize(path: "a.jpg")
+    task big = resize("b.jpg", size: "1920x1080") after small
+}
+""")
+before = job_ids()
+rc, out, err = run("run", "templates.topo")
+eq(rc, 0, "a block of template instances runs", err)
+job = new_job(before)
+eq(run("result", job, "small")[1], "resize a.jpg to 640x480\n", "the default applies")
+eq(run("result", job, "big")[1], "resize b.jpg to 1920x1080\n", "positional and named arguments")
+check("smc: tasks media (job %s): 2 done," % job in err, "the template itself does not run", err)
+rc, log, _ = run("log", job)
+check("small            done         1/3" in log, "the template's settings apply to its instances", log)
+
 shutil.copytree(os.path.join(ROOT, "examples"), "ex")
 os.chdir("ex")
 for name in ("nightly", "wordcounts", "chain"):
