@@ -13,10 +13,12 @@
 #include <tbb/flow_graph.h>
 #include <tbb/global_control.h>
 
+#include "runtime/acker.h"
 #include "runtime/clock.h"
 #include "runtime/guard.h"
 #include "runtime/outputs.h"
 #include "runtime/router.h"
+#include "runtime/spout_acking.h"
 #include "runtime/status.h"
 #include "runtime/stop.h"
 
@@ -61,6 +63,8 @@ struct Instance {
   Context ctx;
   std::unique_ptr<Router> router;
   std::unique_ptr<Node> node;
+  std::unique_ptr<SpoutAcking> acking;  // a spout's, with acking on
+  AckMode ack_mode = AckMode::kAuto;    // a bolt's, with acking on
 
   // Touched only by the instance's own (serial) body.
   int eos_expected = 0;
@@ -128,6 +132,12 @@ class Job final : public Deliveries {
   // an I/O error, unless some failure was not).
   void Fail(const Instance& in, const std::string& what, bool io = false);
   void Note(const std::string& line) { Say("smc: " + line); }
+  // A spout message past max.replays: counted, the first few shown.
+  void GaveUp(const Instance& in, const std::string& what) {
+    if (given_up_.fetch_add(1) >= kShownErrors) return;
+    Note("error: spout '" + in.comp->name + "' (" + in.comp->location + "): gave up on " + what + " after " +
+         std::to_string(topology_.acking.max_replays) + " replays");
+  }
   void Say(const std::string& line) {
     std::lock_guard<std::mutex> lock(diag_mu_);
     ClearStatusLocked();
@@ -140,6 +150,8 @@ class Job final : public Deliveries {
   void MaybeFinish(Instance& in);
   void CompleteFinish(Instance& in);
   void SpoutLoop(Instance& in);
+  bool SpoutStep(Instance& in, Control& control, bool* more);
+  void AfterCall(Instance& in, bool release);
   void Throttle(Instance& in);
   void ClockLoop();
   void ReleaseComponents();
@@ -167,6 +179,8 @@ class Job final : public Deliveries {
   std::atomic<bool> failed_{false};
   std::atomic<bool> failed_not_io_{false};  // some failure was not an IoError
   int64_t start_ns_ = 0;
+  std::unique_ptr<Acker> acker_;       // with acking on
+  std::atomic<uint64_t> given_up_{0};  // spout messages past max.replays
 };
 
 // The runtime side of SharedEmitter: every call takes the instance's lock.
@@ -198,6 +212,41 @@ class Shared final : public SharedEmitter {
       m.kind = Message::Kind::kWake;
       in_->node->try_put(m);
     }
+  }
+  void EmitAnchored(int stream, const Datum* values, std::vector<int>* tasks, int direct_task,
+                    const std::vector<const TupleAck*>& anchors) override {
+    std::lock_guard<std::mutex> lock(in_->mu);
+    if (in_->done.load()) return;
+    in_->router->AnchorTo(anchors);
+    if (direct_task >= 0) {
+      in_->router->EmitDirectTask(stream, direct_task, values);
+    } else {
+      in_->router->EmitRecording(stream, values, tasks);
+    }
+    in_->router->ClearAnchors();
+    in_->router->FlushAcks();
+    MarkDirty(*in_, job_->Now());
+  }
+  void Ack(const TupleAck& tuple) override {
+    std::lock_guard<std::mutex> lock(in_->mu);
+    in_->router->Ack(tuple);
+    in_->router->FlushAcks();
+  }
+  void FailTuple(const TupleAck& tuple) override {
+    std::lock_guard<std::mutex> lock(in_->mu);
+    in_->router->Fail(tuple);
+  }
+  void EmitWithId(int stream, const Datum* values, std::vector<int>* tasks, int direct_task, uint64_t msg) override {
+    std::lock_guard<std::mutex> lock(in_->mu);
+    if (in_->done.load()) return;
+    if (in_->acking) in_->router->BeginTree(in_->acking->acks(), msg);
+    if (direct_task >= 0) {
+      in_->router->EmitDirectTask(stream, direct_task, values);
+    } else {
+      in_->router->EmitRecording(stream, values, tasks);
+    }
+    in_->router->EndTree();
+    MarkDirty(*in_, job_->Now());
   }
   void Hold(int batches) override { in_->pending.fetch_add(batches, std::memory_order_relaxed); }
   void Fail(const std::string& what) override { job_->Fail(*in_, what); }
@@ -245,6 +294,8 @@ bool Job::Build() {
       in->ctx.topology = &topology_;
       in->ctx.component_index = static_cast<int>(c);
       in->ctx.task_id = static_cast<int>(instances_.size()) + 1;
+      in->ctx.acking = topology_.acking.on;
+      in->ctx.message_timeout_ns = topology_.acking.message_timeout_ns;
       instances_.push_back(std::move(in));
     }
   }
@@ -262,6 +313,7 @@ bool Job::Build() {
   for (auto& in : instances_) {
     const PlanComponent& c = *in->comp;
     in->router = std::make_unique<Router>(topology_, in->ctx.component_index, in->index, first_task, &pool_, this);
+    if (acker_) in->router->EnableAcking(acker_.get());
     in->eos_expected = c.UpstreamInstances(comps);
     const int ci = in->ctx.component_index;
     in->router->set_unrouted([this, ci, &c](std::string_view input, std::string_view reason) {
@@ -304,6 +356,16 @@ bool Job::Build() {
     });
     if (!ok) return false;
   }
+  for (auto& in : instances_) {
+    if (!acker_) break;
+    if (in->spout) {
+      Instance* self = in.get();
+      in->acking = std::make_unique<SpoutAcking>(in->router.get(), in->spout.get(), topology_.acking,
+                                                 [this, self](const std::string& what) { GaveUp(*self, what); });
+    } else {
+      in->ack_mode = in->component->Acking();
+    }
+  }
   // What each instance's output can reach, for the spouts' backpressure.
   for (size_t c = 0; c < comps.size(); ++c) {
     std::vector<bool> seen = topology_.Downstream(static_cast<int>(c));
@@ -325,7 +387,14 @@ void Job::Process(Instance& in, const Message& m) {
       ++in.batches_received;
       if (!in.failed && !in.finished) {
         int64_t t0 = Now();
+        in.router->ClearAnchors();
         Guard(in, [&] { in.component->Execute(*m.batch, m.input, *in.router); });
+        if (in.router->acking()) {
+          in.router->ClearAnchors();
+          if (in.ack_mode == AckMode::kAuto) in.router->AckAll(*m.batch);
+          if (in.ack_mode == AckMode::kHold) in.router->HoldAll(*m.batch);
+          in.router->FlushAcks();
+        }
         in.busy_ns.fetch_add(static_cast<uint64_t>(Now() - t0), std::memory_order_relaxed);
         in.executed.fetch_add(m.batch->size(), std::memory_order_relaxed);
         MarkDirty(in, t0);
@@ -349,6 +418,7 @@ void Job::Process(Instance& in, const Message& m) {
       in.wake_posted.store(false);
       if (!in.finished || in.finishing) {
         if (!in.failed) Guard(in, [&] { in.component->Poll(*in.router); });
+        AfterCall(in, false);
         MarkDirty(in, Now());
         if (in.finishing) {
           bool done = in.failed;
@@ -360,7 +430,9 @@ void Job::Process(Instance& in, const Message& m) {
     case Message::Kind::kTick:
       in.tick_posted.store(false);
       if (!in.finished && !in.failed) {
+        in.router->ClearAnchors();
         Guard(in, [&] { in.component->Tick(*in.router); });
+        AfterCall(in, true);
         in.dirty_since.store(0, std::memory_order_relaxed);
         in.router->FlushAll();
       }
@@ -372,7 +444,9 @@ void Job::Process(Instance& in, const Message& m) {
 void Job::MaybeFinish(Instance& in) {
   if (in.finished || in.eos_received < in.eos_expected || in.batches_received < in.batches_expected) return;
   in.finished = true;
+  in.router->ClearAnchors();
   if (!in.failed) Guard(in, [&] { in.component->Finish(*in.router); });
+  AfterCall(in, true);
   bool done = in.failed;
   if (!done) Guard(in, [&] { done = in.component->Done(); });
   if (!done && !in.failed) {
@@ -380,6 +454,15 @@ void Job::MaybeFinish(Instance& in) {
     return;
   }
   CompleteFinish(in);
+}
+
+// After a call that may have emitted: what it gathered goes to the acker; an
+// aggregator's held trees are acked after it had its chance to emit.
+void Job::AfterCall(Instance& in, bool release) {
+  if (!in.router->acking()) return;
+  in.router->ClearAnchors();
+  if (release && in.ack_mode == AckMode::kHold) in.router->ReleaseHeld();
+  in.router->FlushAcks();
 }
 
 void Job::CompleteFinish(Instance& in) {
@@ -408,15 +491,42 @@ void Job::Throttle(Instance& in) {
   }
 }
 
+// One turn of a spout with acking on: hands it what the acker reported,
+// and asks for more unless max.spout.pending trees are pending. False when
+// its stream has ended: exhausted, with every tree complete or given up.
+bool Job::SpoutStep(Instance& in, Control& control, bool* more) {
+  SpoutAcking& acking = *in.acking;
+  const bool none_pending = acking.pending() == 0;  // read before draining (see acker.cc)
+  bool failed = false;
+  size_t reports = acking.Drain(&failed);
+  if (failed) *more = true;  // a reliable spout emits its failed message again
+  if (*more && !acking.Full()) {
+    Throttle(in);
+    *more = in.spout->Next(acking.emitter(), control);
+    in.router->FlushAcks();
+    return true;
+  }
+  if (!*more && none_pending && reports == 0) return false;
+  // Waiting for trees: what this spout holds goes out now, so none waits on it.
+  in.router->FlushAll();
+  std::this_thread::sleep_for(std::chrono::microseconds(reports ? 0 : 200));
+  return true;
+}
+
 void Job::SpoutLoop(Instance& in) {
   Control control;
   Linger linger(in.comp->linger_ns);
   Guard(in, [&] {
+    bool more = true;
     while (!control.Stopping()) {
-      Throttle(in);
-      bool more = in.spout->Next(*in.router, control);
+      if (in.acking) {
+        if (!SpoutStep(in, control, &more)) break;
+      } else {
+        Throttle(in);
+        more = in.spout->Next(*in.router, control);
+      }
       if (linger.Due(in.router->HasOpen(), Now())) in.router->FlushAll();
-      if (!more) break;
+      if (!more && !in.acking) break;
     }
   });
   in.router->SendEos();
@@ -438,6 +548,7 @@ void Job::ClockLoop() {
     std::this_thread::sleep_for(kClockStep);
     int64_t now = Now();
     if (deadline.Passed(now)) StopSignal::Get().Request(StopReason::kDeadline);
+    if (acker_) acker_->Sweep();
     if (Writer* w = outputs_.Failed()) {
       StopSignal::Get().Request(w->error() == EPIPE ? StopReason::kBrokenPipe : StopReason::kOutputError);
     }
@@ -508,6 +619,7 @@ JobMetrics Job::Collect(double seconds) {
 JobResult Job::Run() {
   JobResult result;
   start_ns_ = Now();
+  if (topology_.acking.on) acker_ = std::make_unique<Acker>(time_, topology_.acking.message_timeout_ns);
   if (!Build()) {
     result.outcome = failed_not_io_.load() ? Outcome::kComponentFailed : Outcome::kIoError;
     result.metrics = Collect(0);
@@ -557,6 +669,10 @@ JobResult Job::Run() {
   } else if (stop.reason() == StopReason::kSignal) {
     result.outcome = Outcome::kStopped;
     result.signal = stop.signal_number();
+  } else if (uint64_t n = given_up_.load(); n > 0) {
+    Note("error: " + std::to_string(n) + " spout tuple" + (n == 1 ? " was" : "s were") + " given up after " +
+         std::to_string(topology_.acking.max_replays) + " replays (max.replays)");
+    result.outcome = Outcome::kReplaysExhausted;
   }
   return result;
 }

@@ -281,7 +281,7 @@ bool ShellPeer::HandleCommon(const ChildMessage& m) {
   return m.command == "metrics";
 }
 
-void ShellPeer::HandleEmit(const ChildMessage& m, Child* child) {
+void ShellPeer::HandleEmit(const ChildMessage& m, Child* child, const EmitTrack& track) {
   const rapidjson::Value* s = m.Find("stream");
   std::string stream = s && s->IsString() ? std::string(s->GetString(), s->GetStringLength()) : "default";
   int index = ctx_.Stream(stream);
@@ -298,13 +298,25 @@ void ShellPeer::HandleEmit(const ChildMessage& m, Child* child) {
   scratch_.resize(width);
   for (size_t k = 0; k < width; ++k) values_[k] = JsonDatum(arr[k], &scratch_[k]);
   if (const rapidjson::Value* direct = m.Find("task"); direct && direct->IsInt()) {
-    ctx_.shared->EmitDirect(index, direct->GetInt(), values_.data());
+    if (track.msg) {
+      ctx_.shared->EmitWithId(index, values_.data(), nullptr, direct->GetInt(), *track.msg);
+    } else if (track.anchors) {
+      ctx_.shared->EmitAnchored(index, values_.data(), nullptr, direct->GetInt(), *track.anchors);
+    } else {
+      ctx_.shared->EmitDirect(index, direct->GetInt(), values_.data());
+    }
     return;
   }
   const rapidjson::Value* need_v = m.Find("need_task_ids");
   bool need = !need_v || !need_v->IsBool() || need_v->GetBool();
   tasks_.clear();
-  ctx_.shared->Emit(index, values_.data(), need ? &tasks_ : nullptr);
+  if (track.msg) {
+    ctx_.shared->EmitWithId(index, values_.data(), need ? &tasks_ : nullptr, -1, *track.msg);
+  } else if (track.anchors) {
+    ctx_.shared->EmitAnchored(index, values_.data(), need ? &tasks_ : nullptr, -1, *track.anchors);
+  } else {
+    ctx_.shared->Emit(index, values_.data(), need ? &tasks_ : nullptr);
+  }
   if (!need) return;
   std::string json = "[";
   for (size_t i = 0; i < tasks_.size(); ++i) json += (i ? ", " : "") + std::to_string(tasks_[i]);

@@ -1,11 +1,16 @@
 // shell(command) as a spout: a subprocess speaking Apache Storm's multi-lang
 // protocol (the parent side; shared pieces in multilang.h).
 //
-// Synchronous, as in Storm: "next", then emits until "sync". Emits with an id
-// are acked once delivered to the graph (smc does not track tuple trees). The
+// Synchronous, as in Storm: "next", then emits until "sync". Without acking,
+// emits with an id are acked once delivered to the graph; with acking (the
+// topology's `acking`), each is a tuple tree, and the child hears "ack" when
+// the tree completes and "fail" when it fails or times out, between "next"s.
+// Either way the id goes back exactly as the child sent it (its JSON text). The
 // stream ends when the child exits with status 0, or answers a "next" with
 // {"command": "sync", "done": true}. Everything runs on the spout's thread.
 #include <sys/wait.h>
+
+#include <unordered_map>
 
 #include "dsl/value.h"
 #include "stdlib/builtins.h"
@@ -61,13 +66,43 @@ class ShellSpout : public rt::Spout {
     return !ended_;
   }
 
+  bool Reliable() const override { return ctx_->acking; }
+  void Ack(uint64_t msg) override { Answer("ack", msg); }
+  void Fail(uint64_t msg) override {
+    if (!exited_) ended_ = false;  // a child that is still there emits it again
+    Answer("fail", msg);
+  }
+  std::string MessageText(uint64_t msg) const override {
+    auto it = raw_.find(msg);
+    return it == raw_.end() ? std::to_string(msg) : it->second;
+  }
+
  private:
+  // Tells the child that its message `msg` was acked or failed.
+  void Answer(const char* command, uint64_t msg) {
+    auto it = raw_.find(msg);
+    if (it == raw_.end()) return;
+    std::string id = it->second;
+    if (std::string(command) == "ack") {
+      by_raw_.erase(id);
+      raw_.erase(it);
+    }
+    if (!exited_) Command(command, id);
+  }
+
+  // The message id for the child's id `id_json` (the same id each time it
+  // is emitted again, so that its replays are counted).
+  uint64_t MessageId(const std::string& id_json) {
+    auto [it, inserted] = by_raw_.try_emplace(id_json, next_msg_ + 1);
+    if (inserted) raw_[++next_msg_] = id_json;
+    return it->second;
+  }
+
   // Sends a command and handles the child's messages up to its sync. False
-  // when the stream ended. Throws when the run must fail.
-  bool Command(const char* command, const std::string& id = "") {
-    std::string msg = std::string("{\"command\": \"") + command + "\", \"id\": ";
-    AppendJsonString(id, &msg);
-    msg += "}";
+  // when the stream ended. Throws when the run must fail. `id_json`: the
+  // "id" member's JSON text.
+  bool Command(const char* command, const std::string& id_json = "\"\"") {
+    std::string msg = std::string("{\"command\": \"") + command + "\", \"id\": " + id_json + "}";
     std::string frame;
     AppendFrame(msg, &frame);
     while (true) {
@@ -76,7 +111,7 @@ class ShellSpout : public rt::Spout {
       if (fault.empty()) return !ended_;
       if (ended_) return false;
       Recover(fault);
-      if (std::string(command) == "ack") return true;  // the new child never saw that tuple
+      if (std::string(command) == "ack" || std::string(command) == "fail") return true;  // the new child never saw it
     }
   }
 
@@ -95,6 +130,7 @@ class ShellSpout : public rt::Spout {
         std::string fault = peer_->EndedFault(child_.get(), &status);
         if (!child_->process()->running() && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
           ended_ = true;  // a clean exit ends the stream
+          exited_ = true;
           return "exited";
         }
         return fault;
@@ -107,9 +143,14 @@ class ShellSpout : public rt::Spout {
           return "";
         }
         if (m.command == "emit") {
-          peer_->HandleEmit(m, child_.get());
-          std::string id = m.Id();
-          if (!id.empty()) ids_.push_back(id);
+          std::string id = m.IdJson();
+          if (ctx_->acking && !id.empty()) {
+            uint64_t msg = MessageId(id);
+            peer_->HandleEmit(m, child_.get(), {nullptr, &msg});
+          } else {
+            peer_->HandleEmit(m, child_.get());
+            if (!id.empty()) ids_.push_back(id);
+          }
         } else if (!peer_->HandleCommon(m)) {
           ctx_->shared->Log(peer_->label() + " warning: unknown command '" + m.command + "' ignored");
         }
@@ -132,8 +173,13 @@ class ShellSpout : public rt::Spout {
   const rt::Context* ctx_ = nullptr;
   std::unique_ptr<ShellPeer> peer_;
   std::unique_ptr<Child> child_;
-  std::vector<std::string> ids_;
+  std::vector<std::string> ids_;  // without acking: the ids to ack after this "next"
   bool ended_ = false;
+  bool exited_ = false;  // the child exited: it hears nothing more
+  // With acking: the child's message ids (JSON text) by message id, and back.
+  std::unordered_map<uint64_t, std::string> raw_;
+  std::unordered_map<std::string, uint64_t> by_raw_;
+  uint64_t next_msg_ = 0;
 };
 
 }  // namespace

@@ -1,0 +1,132 @@
+#include "runtime/acker.h"
+
+#include <algorithm>
+#include <random>
+
+namespace smc::rt {
+
+Acker::Acker(const TimeSource& time, int64_t timeout_ns)
+    : time_(time),
+      period_ns_(std::max<int64_t>(1, timeout_ns / (kBuckets - 1))),
+      next_rotation_ns_(time.NowNs() + period_ns_),
+      shards_(std::make_unique<Shard[]>(size_t{1} << kShardBits)) {}
+
+Acker::~Acker() = default;
+
+uint64_t Acker::NewId() {
+  // splitmix64 over a per-thread state seeded once from the system.
+  thread_local uint64_t state = (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}() ^
+                                reinterpret_cast<uintptr_t>(&state);
+  while (true) {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    if (z != 0) return z;
+  }
+}
+
+void Acker::Start(uint64_t root, SpoutAcks* owner, uint64_t msg) {
+  owner->pending_.fetch_add(1, std::memory_order_acq_rel);
+  Shard& s = shards_[ShardOf(root)];
+  std::lock_guard<std::mutex> lock(s.mu);
+  uint64_t gen = gen_.load(std::memory_order_acquire);
+  s.trees[root] = {root, owner, msg, gen, false};
+  s.buckets[gen % kBuckets].push_back(root);
+}
+
+void Acker::Finish(Shard& s, std::unordered_map<uint64_t, Entry>::iterator it, bool ok) {
+  Entry& e = it->second;
+  // Queued before the pending count drops: a spout that sees no pending
+  // trees then also sees every completion (SpoutAcking's end of stream).
+  e.owner->Push(e.msg, ok);
+  if (!e.parked) e.owner->pending_.fetch_sub(1, std::memory_order_acq_rel);
+  s.trees.erase(it);
+}
+
+void Acker::Apply(std::vector<AckUpdate>* updates) {
+  if (updates->empty()) return;
+  // Sorted by root, the updates of one shard (its top bits) are together.
+  std::sort(updates->begin(), updates->end(), [](const AckUpdate& a, const AckUpdate& b) { return a.root < b.root; });
+  size_t i = 0;
+  while (i < updates->size()) {
+    const size_t shard = ShardOf((*updates)[i].root);
+    Shard& s = shards_[shard];
+    std::lock_guard<std::mutex> lock(s.mu);
+    while (i < updates->size() && ShardOf((*updates)[i].root) == shard) {
+      const uint64_t root = (*updates)[i].root;
+      uint64_t x = 0;
+      for (; i < updates->size() && (*updates)[i].root == root; ++i) x ^= (*updates)[i].value;
+      auto it = s.trees.find(root);
+      if (it == s.trees.end()) continue;
+      it->second.value ^= x;
+      if (it->second.value == 0) {
+        Finish(s, it, true);
+        completed_.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+  }
+  updates->clear();
+}
+
+void Acker::Fail(const uint64_t* roots, size_t n) {
+  for (size_t k = 0; k < n; ++k) {
+    Shard& s = shards_[ShardOf(roots[k])];
+    std::lock_guard<std::mutex> lock(s.mu);
+    auto it = s.trees.find(roots[k]);
+    if (it == s.trees.end()) continue;
+    Finish(s, it, false);
+    failed_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void Acker::Park(const uint64_t* roots, size_t n) {
+  for (size_t k = 0; k < n; ++k) {
+    Shard& s = shards_[ShardOf(roots[k])];
+    std::lock_guard<std::mutex> lock(s.mu);
+    auto it = s.trees.find(roots[k]);
+    if (it == s.trees.end() || it->second.parked) continue;
+    it->second.parked = true;
+    it->second.owner->pending_.fetch_sub(1, std::memory_order_acq_rel);
+  }
+}
+
+void Acker::Sweep() {
+  const int64_t now = time_.NowNs();
+  if (now < next_rotation_ns_.load(std::memory_order_relaxed)) return;
+  std::lock_guard<std::mutex> sweep(sweep_mu_);
+  if (now < next_rotation_ns_.load(std::memory_order_relaxed)) return;
+  next_rotation_ns_.store(now + period_ns_, std::memory_order_relaxed);
+  // The bucket the next generation reuses holds the trees started
+  // kBuckets - 1 rotations ago or earlier: their time is up.
+  const uint64_t next = gen_.load(std::memory_order_acquire) + 1;
+  std::vector<uint64_t> old;
+  for (size_t k = 0; k < (size_t{1} << kShardBits); ++k) {
+    Shard& s = shards_[k];
+    std::lock_guard<std::mutex> lock(s.mu);
+    old.swap(s.buckets[next % kBuckets]);
+    for (uint64_t root : old) {
+      auto it = s.trees.find(root);
+      if (it == s.trees.end()) continue;
+      if (it->second.parked || it->second.gen + kBuckets != next) {
+        if (!it->second.parked && it->second.gen + kBuckets > next) s.buckets[next % kBuckets].push_back(root);
+        continue;
+      }
+      Finish(s, it, false);
+      timed_out_.fetch_add(1, std::memory_order_relaxed);
+    }
+    old.clear();
+  }
+  gen_.store(next, std::memory_order_release);
+}
+
+size_t Acker::InFlight() const {
+  size_t n = 0;
+  for (size_t k = 0; k < (size_t{1} << kShardBits); ++k) {
+    std::lock_guard<std::mutex> lock(shards_[k].mu);
+    n += shards_[k].trees.size();
+  }
+  return n;
+}
+
+}  // namespace smc::rt
