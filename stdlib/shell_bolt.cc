@@ -219,7 +219,8 @@ class ShellBolt : public rt::Component {
     uint64_t first_id = 0, last_id = 0;  // the tuple ids in it (none when first_id is 0)
   };
 
-  // Called with mu_ held: every tuple sent was confirmed and acked or failed.
+  // Called with mu_ held: every tuple sent was confirmed and acked or
+  // failed (a child that never acks is restarted after message_timeout).
   bool AllDone() {
     std::lock_guard<std::mutex> ids_lock(ids_mu_);
     return unsynced_.empty() && unacked_.count() == 0;
