@@ -39,34 +39,64 @@ void Acker::Finish(Shard& s, std::unordered_map<uint64_t, Entry>::iterator it, b
   Entry& e = it->second;
   // Queued before the pending count drops: a spout that sees no pending
   // trees then also sees every completion (SpoutAcking's end of stream).
-  e.owner->Push(e.msg, ok);
+  e.owner->Push(e.msg, ok ? SpoutAcks::kAcked : e.parked ? SpoutAcks::kFailedParked : SpoutAcks::kFailed);
   if (!e.parked) e.owner->pending_.fetch_sub(1, std::memory_order_acq_rel);
   s.trees.erase(it);
 }
 
 void Acker::Apply(std::vector<AckUpdate>* updates) {
-  if (updates->empty()) return;
-  // Sorted by root, the updates of one shard (its top bits) are together.
-  std::sort(updates->begin(), updates->end(), [](const AckUpdate& a, const AckUpdate& b) { return a.root < b.root; });
-  size_t i = 0;
-  while (i < updates->size()) {
-    const size_t shard = ShardOf((*updates)[i].root);
-    Shard& s = shards_[shard];
+  const size_t n = updates->size();
+  if (n == 0) return;
+  // Grouped by shard in one counting pass, so each shard's lock is taken once.
+  constexpr size_t kShards = size_t{1} << kShardBits;
+  thread_local std::vector<AckUpdate> grouped;
+  struct Completed {
+    SpoutAcks* owner;
+    uint64_t msg;
+    bool parked;
+  };
+  thread_local std::vector<Completed> done;
+  size_t start[kShards + 1] = {};
+  for (const AckUpdate& u : *updates) ++start[ShardOf(u.root) + 1];
+  for (size_t k = 0; k < kShards; ++k) start[k + 1] += start[k];
+  grouped.resize(n);
+  size_t at[kShards];
+  std::copy(start, start + kShards, at);
+  for (const AckUpdate& u : *updates) grouped[at[ShardOf(u.root)]++] = u;
+  for (size_t k = 0; k < kShards; ++k) {
+    if (start[k] == start[k + 1]) continue;
+    Shard& s = shards_[k];
     std::lock_guard<std::mutex> lock(s.mu);
-    while (i < updates->size() && ShardOf((*updates)[i].root) == shard) {
-      const uint64_t root = (*updates)[i].root;
-      uint64_t x = 0;
-      for (; i < updates->size() && (*updates)[i].root == root; ++i) x ^= (*updates)[i].value;
-      auto it = s.trees.find(root);
-      if (it == s.trees.end()) continue;
-      it->second.value ^= x;
-      if (it->second.value == 0) {
-        Finish(s, it, true);
-        completed_.fetch_add(1, std::memory_order_relaxed);
-      }
+    // Every XOR of the call first: a tree is complete only at 0 after all
+    // of them (on the way it may pass through 0, e.g. root ^ root).
+    for (size_t i = start[k]; i < start[k + 1]; ++i) {
+      auto it = s.trees.find(grouped[i].root);
+      if (it != s.trees.end()) it->second.value ^= grouped[i].value;
+    }
+    for (size_t i = start[k]; i < start[k + 1]; ++i) {
+      auto it = s.trees.find(grouped[i].root);
+      if (it == s.trees.end() || it->second.value != 0) continue;
+      done.push_back({it->second.owner, it->second.msg, it->second.parked});
+      s.trees.erase(it);
     }
   }
   updates->clear();
+  // The owners hear of the completions a run at a time (one lock per run),
+  // each run queued before its pending count drops (see Finish).
+  completed_.fetch_add(done.size(), std::memory_order_relaxed);
+  for (size_t i = 0; i < done.size();) {
+    SpoutAcks* owner = done[i].owner;
+    int unparked = 0;
+    {
+      std::lock_guard<std::mutex> lock(owner->mu_);
+      for (; i < done.size() && done[i].owner == owner; ++i) {
+        owner->done_.push_back({done[i].msg, SpoutAcks::kAcked});
+        unparked += done[i].parked ? 0 : 1;
+      }
+    }
+    if (unparked) owner->pending_.fetch_sub(unparked, std::memory_order_acq_rel);
+  }
+  done.clear();
 }
 
 void Acker::Fail(const uint64_t* roots, size_t n) {
@@ -87,6 +117,7 @@ void Acker::Park(const uint64_t* roots, size_t n) {
     auto it = s.trees.find(roots[k]);
     if (it == s.trees.end() || it->second.parked) continue;
     it->second.parked = true;
+    it->second.owner->Push(it->second.msg, SpoutAcks::kParked);
     it->second.owner->pending_.fetch_sub(1, std::memory_order_acq_rel);
   }
 }

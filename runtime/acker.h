@@ -37,13 +37,19 @@ namespace smc::rt {
 /// queued by any thread and taken by the spout's own thread.
 class SpoutAcks {
  public:
+  enum Kind : uint8_t {
+    kAcked,         // complete
+    kFailed,        // failed or timed out: replay it
+    kParked,        // held in an aggregator's state: no longer pending, never replayed
+    kFailedParked,  // a parked tree failed (in another branch): it cannot be replayed
+  };
   struct Done {
     uint64_t msg;
-    bool ok;
+    Kind kind;
   };
-  void Push(uint64_t msg, bool ok) {
+  void Push(uint64_t msg, Kind kind) {
     std::lock_guard<std::mutex> lock(mu_);
-    done_.push_back({msg, ok});
+    done_.push_back({msg, kind});
   }
   /// Moves everything queued to `out` (cleared first).
   void Take(std::vector<Done>* out) {
@@ -86,7 +92,9 @@ class Acker {
   /// Fails trees now (a bolt failed a tuple of each): their owners hear
   /// their messages failed, once per tree.
   void Fail(const uint64_t* roots, size_t n);
-  /// Parks trees: from now on they neither time out nor count as pending.
+  /// Parks trees: from now on they neither time out nor count as pending,
+  /// and their spouts may forget them (they are never replayed: a replay
+  /// would count twice in the aggregator that holds them).
   void Park(const uint64_t* roots, size_t n);
   /// Fails the trees whose time is up; cheap when no rotation is due.
   void Sweep();

@@ -251,7 +251,7 @@ void Router::Put(Edge& e, int width, size_t t, const Datum* v) {
     uint64_t edge = 0;
     if (!roots_.empty()) {
       edge = Acker::NewId();
-      for (uint64_t r : roots_) updates_.push_back({r, edge});
+      for (uint64_t r : roots_) Xor(r, edge);
     }
     target.open->AppendTracked(v, edge, roots_.data(), static_cast<uint32_t>(roots_.size()));
   } else {
@@ -304,7 +304,25 @@ void Router::Anchor(const Batch& batch, size_t t) {
 
 void Router::AnchorAlso(const Batch& batch, size_t t) {
   if (!acker_ || !batch.tracked()) return;
+  if (&batch == auto_batch_ && !auto_acked_[t]) {
+    auto_acked_[t] = true;
+    AckTuple(batch, t);
+  }
   AddRoots(batch.roots(t), batch.track(t).root_count);
+}
+
+void Router::BeginAutoAck(const Batch& batch) {
+  if (!acker_ || !batch.tracked()) return;
+  auto_batch_ = &batch;
+  auto_acked_.assign(batch.size(), false);
+}
+
+void Router::EndAutoAck() {
+  if (!auto_batch_) return;
+  for (size_t t = 0; t < auto_batch_->size(); ++t) {
+    if (!auto_acked_[t]) AckTuple(*auto_batch_, t);
+  }
+  auto_batch_ = nullptr;
 }
 
 void Router::AnchorTo(const std::vector<const TupleAck*>& anchors) {
@@ -318,7 +336,7 @@ void Router::BeginTree(SpoutAcks* owner, uint64_t msg) {
   if (!acker_) return;
   uint64_t root = Acker::NewId();
   acker_->Start(root, owner, msg);
-  updates_.push_back({root, root});  // the tree's starting value, XORed out
+  Xor(root, root);  // the tree's starting value, XORed out
   roots_.push_back(root);
 }
 
@@ -326,7 +344,7 @@ void Router::AckTuple(const Batch& batch, size_t t) {
   if (!acker_ || !batch.tracked()) return;
   const TupleTrack& k = batch.track(t);
   const uint64_t* r = batch.roots(t);
-  for (uint32_t i = 0; i < k.root_count; ++i) updates_.push_back({r[i], k.edge});
+  for (uint32_t i = 0; i < k.root_count; ++i) Xor(r[i], k.edge);
 }
 
 void Router::AckAll(const Batch& batch) {
@@ -336,7 +354,7 @@ void Router::AckAll(const Batch& batch) {
 
 void Router::Ack(const TupleAck& tuple) {
   if (!acker_) return;
-  for (uint64_t r : tuple.roots) updates_.push_back({r, tuple.edge});
+  for (uint64_t r : tuple.roots) Xor(r, tuple.edge);
 }
 
 void Router::Fail(const TupleAck& tuple) {
@@ -346,13 +364,21 @@ void Router::Fail(const TupleAck& tuple) {
 
 void Router::HoldAll(const Batch& batch) {
   if (!acker_ || !batch.tracked()) return;
+  uint64_t last_root = 0;
+  uint64_t* last = nullptr;  // held_'s value for last_root (stable: a node of the map)
   for (size_t t = 0; t < batch.size(); ++t) {
     const TupleTrack& k = batch.track(t);
     const uint64_t* r = batch.roots(t);
     for (uint32_t i = 0; i < k.root_count; ++i) {
+      if (last && r[i] == last_root) {  // the tuples of one tree often come together
+        *last ^= k.edge;
+        continue;
+      }
       auto [it, inserted] = held_.try_emplace(r[i], 0);
       it->second ^= k.edge;
       if (inserted) parks_.push_back(r[i]);
+      last_root = r[i];
+      last = &it->second;
     }
   }
 }

@@ -92,6 +92,11 @@ class Router final : public Emitter {
   /// emitted until EndTree belongs to it.
   void BeginTree(SpoutAcks* owner, uint64_t msg);
   void EndTree() { roots_.clear(); }
+  /// Around Execute of a kAuto bolt: each input tuple is acked when it is
+  /// first anchored to (its update then merges with its children's), the
+  /// rest at the end.
+  void BeginAutoAck(const Batch& batch);
+  void EndAutoAck();
   /// Acks tuple `t` (or every tuple) of a batch; Ack of a kept tuple.
   void AckTuple(const Batch& batch, size_t t);
   void AckAll(const Batch& batch);
@@ -166,6 +171,14 @@ class Router final : public Emitter {
   }
 
   void AddRoots(const uint64_t* roots, uint32_t n);
+  // Gathers one XOR for the acker, merged with the last one of the same tree.
+  void Xor(uint64_t root, uint64_t x) {
+    if (!updates_.empty() && updates_.back().root == root) {
+      updates_.back().value ^= x;
+    } else {
+      updates_.push_back({root, x});
+    }
+  }
 
   const PlanTopology& topology_;
   int component_;
@@ -173,6 +186,8 @@ class Router final : public Emitter {
   std::vector<uint64_t> roots_;                  // the current anchors' roots (acking)
   std::vector<AckUpdate> updates_;               // gathered for the acker
   std::vector<uint64_t> parks_;                  // trees to park
+  const Batch* auto_batch_ = nullptr;            // the input of a kAuto Execute
+  std::vector<bool> auto_acked_;                 // its tuples acked already
   std::unordered_map<uint64_t, uint64_t> held_;  // kHold: root -> the held tuples' edges, XORed
   std::vector<int> first_task_;
   BatchPool* pool_;

@@ -103,8 +103,19 @@ void SpoutAcking::GiveUp(const std::string& text) {
 size_t SpoutAcking::Drain(bool* failed) {
   acks_.Take(&done_);
   for (const SpoutAcks::Done& d : done_) {
+    if (d.kind == SpoutAcks::kParked) {
+      if (!reliable_) buffer_.Erase(d.msg);  // held by an aggregator now: never replayed
+      continue;
+    }
+    if (d.kind == SpoutAcks::kFailedParked) {
+      GiveUp(reliable_ ? "message id " + spout_->MessageText(d.msg) + ", failed while an aggregator held it"
+                       : "a tuple that failed while an aggregator held it");
+      fails_.erase(d.msg);
+      continue;
+    }
+    const bool ok = d.kind == SpoutAcks::kAcked;
     if (reliable_) {
-      if (d.ok) {
+      if (ok) {
         fails_.erase(d.msg);
         spout_->Ack(d.msg);
         continue;
@@ -119,7 +130,7 @@ size_t SpoutAcking::Drain(bool* failed) {
       *failed = true;
       continue;
     }
-    if (d.ok) {
+    if (ok) {
       buffer_.Erase(d.msg);
       continue;
     }

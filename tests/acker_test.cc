@@ -46,7 +46,7 @@ TEST_CASE("acker: a tree completes when every edge was XORed twice, in any order
   auto done = Take(owner);
   REQUIRE(done.size() == 1);
   CHECK(done[0].msg == 7);
-  CHECK(done[0].ok);
+  CHECK(done[0].kind == SpoutAcks::kAcked);
   CHECK(owner.pending() == 0);
   CHECK(acker.InFlight() == 0);
   // Updates for a tree that is gone are ignored.
@@ -80,7 +80,7 @@ TEST_CASE("acker: 10,000 trees over many shards, updates shuffled in big batches
   CHECK(done.size() == 10000);
   std::vector<bool> seen(10000, false);
   for (const auto& d : done) {
-    CHECK(d.ok);
+    CHECK(d.kind == SpoutAcks::kAcked);
     CHECK(!seen[d.msg]);
     seen[d.msg] = true;
   }
@@ -101,7 +101,7 @@ TEST_CASE("acker: an explicit fail fails the tree once; later updates and fails 
   auto done = Take(owner);
   REQUIRE(done.size() == 1);
   CHECK(done[0].msg == 3);
-  CHECK(!done[0].ok);
+  CHECK(done[0].kind == SpoutAcks::kFailed);
   CHECK(owner.pending() == 0);
   CHECK(acker.failed() == 1);
 }
@@ -126,7 +126,7 @@ TEST_CASE("acker: a tree times out between the timeout and 1.5 times it, not bef
   }
   REQUIRE(done.size() == 1);
   CHECK(done[0].msg == 1);
-  CHECK(!done[0].ok);
+  CHECK(done[0].kind == SpoutAcks::kFailed);
   CHECK(waited >= 10 * kSec);
   CHECK(waited <= 15 * kSec);
   CHECK(acker.timed_out() == 1);
@@ -144,6 +144,9 @@ TEST_CASE("acker: a parked tree stops counting as pending, never times out, and 
   acker.Park(&root, 1);
   acker.Park(&root, 1);  // twice (two aggregators): counted once
   CHECK(owner.pending() == 0);
+  auto parked = Take(owner);
+  REQUIRE(parked.size() == 1);  // the spout hears it once, and may forget the tuple
+  CHECK(parked[0].kind == SpoutAcks::kParked);
   for (int i = 0; i < 100; ++i) {
     time.Advance(kSec / 2);
     acker.Sweep();
@@ -154,8 +157,16 @@ TEST_CASE("acker: a parked tree stops counting as pending, never times out, and 
   acker.Apply(&release);
   auto done = Take(owner);
   REQUIRE(done.size() == 1);
-  CHECK(done[0].ok);
+  CHECK(done[0].kind == SpoutAcks::kAcked);
   CHECK(owner.pending() == 0);  // not counted down twice
+  // A parked tree that fails is reported as such (it cannot be replayed).
+  uint64_t other = Acker::NewId();
+  acker.Start(other, &owner, 10);
+  acker.Park(&other, 1);
+  acker.Fail(&other, 1);
+  done = Take(owner);
+  REQUIRE(done.size() == 2);
+  CHECK(done[1].kind == SpoutAcks::kFailedParked);
 }
 
 TEST_CASE("acker: the replay buffer gives back every kept tuple's stream and values, and counts replays") {
