@@ -276,6 +276,11 @@ JobResult Job::Run() {
   } else if (stop.reason() == StopReason::kSignal) {
     result.outcome = Outcome::kStopped;
     result.signal = stop.signal_number();
+  } else if (acker_ && stop.reason() == StopReason::kNone && acker_->InFlight() > 0) {
+    // Cannot happen by design (spouts wait for their trees, aggregators
+    // release theirs at the end): say so rather than end quietly.
+    Note("error: " + std::to_string(acker_->InFlight()) + " tuple trees were not complete at the end");
+    result.outcome = Outcome::kComponentFailed;
   } else if (uint64_t n = given_up_.load(); n > 0) {
     Note("error: " + std::to_string(n) + " spout tuple" + (n == 1 ? " was" : "s were") + " given up after " +
          std::to_string(topology_.acking.max_replays) + " replays (max.replays)");

@@ -50,8 +50,10 @@ constexpr uint64_t kShownErrors = 5;
 // How much of an input is shown with its error.
 constexpr size_t kShownInputBytes = 200;
 // A spout waiting for its trees (max.spout.pending, or its end) looks again
-// after this long: short, as acks come a batch at a time.
-constexpr int kAckWaitUs = 20;
+// after this long at first, as acks come a batch at a time; doubled while
+// nothing comes, up to the maximum, so a long wait does not spin a core.
+constexpr int64_t kAckFirstWaitNs = 20'000;
+constexpr int64_t kAckMaxWaitNs = 1'000'000;
 
 using Node = tbb::flow::function_node<Message, tbb::flow::continue_msg, tbb::flow::queueing>;
 
@@ -79,6 +81,7 @@ struct Instance {
   uint64_t batches_expected = 0;
   uint64_t batches_received = 0;
   bool finished = false;
+  int64_t ack_wait_ns = kAckFirstWaitNs;  // a spout's, waiting for its trees
   bool failed = false;
 
   // Shared with the clock thread and with producers.

@@ -42,7 +42,12 @@ bool Job::SpoutStep(Instance& in, Control& control, bool* more) {
   if (!*more && none_pending && reports == 0) return false;
   // Waiting for trees: what this spout holds goes out now, so none waits on it.
   in.router->FlushAll();
-  if (!reports) std::this_thread::sleep_for(std::chrono::microseconds(kAckWaitUs));
+  if (reports) {
+    in.ack_wait_ns = kAckFirstWaitNs;
+  } else {
+    std::this_thread::sleep_for(std::chrono::nanoseconds(in.ack_wait_ns));
+    in.ack_wait_ns = std::min(in.ack_wait_ns * 2, kAckMaxWaitNs);
+  }
   return true;
 }
 

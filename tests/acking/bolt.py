@@ -54,7 +54,7 @@ while True:
     if m.get("stream") == "__tick":
         send({"command": "ack", "id": m["id"]})
         continue
-    n = m["tuple"][0]
+    n = int(m["tuple"][0])  # lines from stdin or file are text
     if mode == "kill" and n == arg and not os.path.exists(MARK):
         open(MARK, "w").close()
         os.kill(os.getpid(), signal.SIGKILL)

@@ -42,6 +42,20 @@ eq(sorted(set(values(out))), list(range(N)), "failing every third tuple once: ev
 eq(len(values(out)), N, "failing every third tuple once: each exactly once (a failed one was never emitted)")
 eq(err, "", "failing every third tuple once: nothing on stderr (replays are not errors)")
 
+# ---- built-in spouts and bolts: stdin and file keep their lines, identity anchors ---------
+write("numbers.txt", "".join("%d\n" % i for i in range(N)))
+for spout, stdin in [('stdin()', read("numbers.txt")), ('file(path: "numbers.txt")', None)]:
+    topo("builtin.topo", """  set acking = true
+  spout s = %s
+  bolt  i = identity() x2 <- s shuffle
+  bolt  b = shell("python3 %s failthird") x2 <- i shuffle -> (n)
+  bolt  c = count(key: "n") x2 <- b fields(n)
+  sink  o = stdout(format: "tsv") <- c shuffle""" % (spout, BOLT))
+    rc, out, err = run("run", "builtin.topo", stdin=stdin, timeout=60)
+    eq((rc, err), (0, ""), "%s -> identity -> failing bolt -> count: exit 0, quiet" % spout.split("(")[0])
+    eq(sorted(tsv(out)), sorted([[str(i), "1"] for i in range(N)]),
+       "%s: every line counted exactly once (replayed through identity, held by count to the end)" % spout)
+
 # ---- kill -9 mid-stream: the child is restarted, what it had is replayed ----------------
 rc, out, err = run("run", reliable("kill.topo", "kill 500"), timeout=60)
 eq(rc, 0, "a bolt killed with SIGKILL mid-stream: exit 0", err)
