@@ -191,7 +191,8 @@ class Spout {
   virtual ~Spout() = default;
   virtual void Open(const Context& ctx) {}
   /// Emits some tuples (about a batch's worth, or what is at hand). Returns
-  /// false when exhausted. May block for input, but for no more than about a
+  /// false when exhausted (with acking, a reliable spout is asked again
+  /// after a Fail, to emit the failed message again). May block for input, but for no more than about a
   /// millisecond at a time when data is pending, so batches are not held back.
   virtual bool Next(Emitter& out, const SpoutControl& ctl) = 0;
 
@@ -202,8 +203,10 @@ class Spout {
   /// A reliable spout's message is done (every tuple of its tree acked).
   virtual void Ack(uint64_t msg) {}
   /// A reliable spout's message failed (a bolt failed it, or it timed
-  /// out): emit it again. Not called once it has failed max.replays times.
-  virtual void Fail(uint64_t msg) {}
+  /// out): emit it again. Returns false when it cannot (its process is
+  /// gone): the message is then given up (reported). Not called once it has
+  /// failed max.replays times.
+  virtual bool Fail(uint64_t msg) { return false; }
   /// The message as text, for the report when it is given up.
   virtual std::string MessageText(uint64_t msg) const { return std::to_string(msg); }
 };

@@ -16,18 +16,16 @@
 #include <tbb/global_control.h>
 
 #include "runtime/acker.h"
-#include "runtime/job.h"
 #include "runtime/clock.h"
 #include "runtime/guard.h"
+#include "runtime/job.h"
 #include "runtime/outputs.h"
 #include "runtime/router.h"
 #include "runtime/spout_acking.h"
 #include "runtime/status.h"
 #include "runtime/stop.h"
 
-
 namespace smc::rt::job_internal {
-
 
 // Policy numbers of the job, in one place.
 // Spouts wait while this much output is queued for writers (stdout, files):

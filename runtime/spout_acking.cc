@@ -126,7 +126,11 @@ size_t SpoutAcking::Drain(bool* failed) {
         GiveUp("message id " + spout_->MessageText(d.msg));
         continue;
       }
-      spout_->Fail(d.msg);
+      if (!spout_->Fail(d.msg)) {
+        fails_.erase(d.msg);
+        GiveUp("message id " + spout_->MessageText(d.msg) + ", failed after its spout's process ended");
+        continue;
+      }
       *failed = true;
       continue;
     }

@@ -68,9 +68,11 @@ class ShellSpout : public rt::Spout {
 
   bool Reliable() const override { return ctx_->acking; }
   void Ack(uint64_t msg) override { Answer("ack", msg); }
-  void Fail(uint64_t msg) override {
-    if (!exited_) ended_ = false;  // a child that is still there emits it again
+  bool Fail(uint64_t msg) override {
+    if (exited_) return false;  // no one left to emit it again
+    ended_ = false;             // the child that is still there emits it again
     Answer("fail", msg);
+    return true;
   }
   std::string MessageText(uint64_t msg) const override {
     auto it = raw_.find(msg);
