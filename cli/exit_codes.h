@@ -12,6 +12,7 @@ inline constexpr int kExitDataErr = 65;      // invalid topology
 inline constexpr int kExitNoInput = 66;      // cannot open a file
 inline constexpr int kExitSoftware = 70;     // a component failed at run time
 inline constexpr int kExitIoErr = 74;        // reading or writing failed
+inline constexpr int kExitTempFail = 75;     // with acking: tuples given up after max.replays
 inline constexpr int kExitSignalBase = 128;  // 128 + N: stopped by signal N
 inline constexpr int kExitBrokenPipe = 141;  // 128 + SIGPIPE: the reader went away
 
@@ -25,6 +26,7 @@ inline int ExitStatus(const rt::RunResult& r) {
     case rt::Outcome::kStopped: return kExitSignalBase + r.signal;
     case rt::Outcome::kUsage: return kExitUsage;
     case rt::Outcome::kExitStatus: return r.status;
+    case rt::Outcome::kReplaysExhausted: return kExitTempFail;
   }
   return kExitSoftware;
 }

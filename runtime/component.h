@@ -9,7 +9,18 @@
 // they say they are exhausted or the job stops.
 //
 // Components emit through an Emitter, one tuple at a time; the runtime
-// batches, routes by grouping and delivers. A component that throws fails the
+// batches, routes by grouping and delivers.
+//
+// With acking on (the topology's `acking` setting; runtime/acker.h), a bolt
+// anchors what it emits to the input tuples it derives from (Anchor before
+// Emit). How its inputs are acked is its AckMode: kAuto, the runtime acks
+// every input tuple after Execute; kHold (aggregators), the runtime holds
+// their trees (parked) and acks them after each Tick and Finish, when the
+// component has emitted; kExplicit, the component acks or fails each tuple
+// itself through SharedEmitter (shell bolts). Spouts are unreliable unless
+// Reliable() says otherwise: the runtime then gives each of their tuples a
+// message id, keeps it and replays it on failure; a reliable spout emits with
+// message ids of its own and hears Ack/Fail for them, on its own thread. A component that throws fails the
 // job: the exception's text is reported with the component's name and its
 // .topo location.
 #pragma once
@@ -93,6 +104,8 @@ struct Context {
   int task_id = 1;                  // Storm task id of this instance (1-based, per topology)
   std::vector<int> first_task;      // task id of each component's first instance
   SharedEmitter* shared = nullptr;  // for components that emit from threads of their own
+  bool acking = false;              // the topology tracks tuple trees (the `acking` setting)
+  int64_t message_timeout_ns = SettingDefault("message.timeout");  // the `message.timeout` setting
 
   const Value& Arg(const std::string& name) const;
   std::string StringArg(const std::string& name) const;
@@ -113,12 +126,24 @@ class Emitter {
   /// same as emitting them one by one, but shuffled subscribers may get the
   /// whole batch at once.
   virtual void EmitAll(int stream, const Batch& batch);
+  /// Emits every tuple of the input `batch` on `stream`, each anchored to
+  /// itself (a bolt that passes its input on): EmitAll when acking is off.
+  virtual void PassAll(int stream, const Batch& batch) { EmitAll(stream, batch); }
   /// Emits to one instance of each `direct` subscriber of the stream.
   virtual void EmitDirect(int stream, int instance, const Datum* values) = 0;
   /// Reports bad input: counted, and emitted as (input, reason) on the
   /// component's `errors` stream when it has one.
   virtual void Error(std::string_view input, std::string_view reason) = 0;
+  /// With acking on: what is emitted from now on (until the next Anchor, or
+  /// the end of the Execute/Tick/Finish call) derives from tuple `t` of
+  /// `batch` and belongs to its trees. No-op when acking is off.
+  virtual void Anchor(const Batch& batch, size_t t) {}
+  /// Adds tuple `t` of `batch` to the current anchors (multi-anchoring).
+  virtual void AnchorAlso(const Batch& batch, size_t t) {}
 };
+
+/// How a bolt's input tuples are acked (see the file comment).
+enum class AckMode { kAuto, kHold, kExplicit };
 
 /// A bolt or a sink.
 class Component {
@@ -137,6 +162,8 @@ class Component {
   /// subprocess); the runtime then waits for a Wake and asks again, and
   /// passes the end of the stream on once this is true.
   virtual bool Done() const { return true; }
+  /// How its inputs are acked when acking is on.
+  virtual AckMode Acking() const { return AckMode::kAuto; }
 };
 
 /// What components with threads of their own (subprocesses) use to emit and
@@ -167,6 +194,18 @@ class SharedEmitter {
   /// (runtime/metrics.h).
   virtual void AddMetric(const std::string& name, double amount) {}
   virtual void SetMetric(const std::string& name, std::string_view json) {}
+
+  // With acking on (Context::acking); without it, the plain calls above.
+  /// Emits anchored to `anchors` (input tuples kept with Batch::AckOf), to
+  /// the instance with task id `direct_task` of each direct subscriber when
+  /// it is >= 0.
+  virtual void EmitAnchored(int stream, const Datum* values, std::vector<int>* tasks, int direct_task,
+                            const std::vector<const TupleAck*>& anchors) = 0;
+  /// Acks or fails an input tuple (fails: its trees fail now and are replayed).
+  virtual void Ack(const TupleAck& tuple) = 0;
+  virtual void FailTuple(const TupleAck& tuple) = 0;
+  /// A reliable spout's emit with its message id `msg` (a new tree).
+  virtual void EmitWithId(int stream, const Datum* values, std::vector<int>* tasks, int direct_task, uint64_t msg) = 0;
 };
 
 /// What a spout may ask of the runtime while it produces.
@@ -185,9 +224,24 @@ class Spout {
   virtual ~Spout() = default;
   virtual void Open(const Context& ctx) {}
   /// Emits some tuples (about a batch's worth, or what is at hand). Returns
-  /// false when exhausted. May block for input, but for no more than about a
+  /// false when exhausted (with acking, a reliable spout is asked again
+  /// after a Fail, to emit the failed message again). May block for input, but for no more than about a
   /// millisecond at a time when data is pending, so batches are not held back.
   virtual bool Next(Emitter& out, const SpoutControl& ctl) = 0;
+
+  /// With acking on: true when the spout emits with message ids of its own
+  /// (SharedEmitter::EmitWithId) and replays what fails itself. Otherwise
+  /// the runtime numbers, keeps and replays its tuples.
+  virtual bool Reliable() const { return false; }
+  /// A reliable spout's message is done (every tuple of its tree acked).
+  virtual void Ack(uint64_t msg) {}
+  /// A reliable spout's message failed (a bolt failed it, or it timed
+  /// out): emit it again. Returns false when it cannot (its process is
+  /// gone): the message is then given up (reported). Not called once it has
+  /// failed max.replays times.
+  virtual bool Fail(uint64_t msg) { return false; }
+  /// The message as text, for the report when it is given up.
+  virtual std::string MessageText(uint64_t msg) const { return std::to_string(msg); }
 };
 
 }  // namespace smc::rt

@@ -47,6 +47,14 @@ Plan Compile(const Graph& g) {
   for (const GraphTopology& t : g.topologies) {
     PlanTopology pt;
     pt.name = t.name;
+    pt.acking.on = Num(t.settings, "acking", pt.acking.on) != 0 || Num(t.settings, "topology.acker.executors", 0) > 0;
+    pt.acking.max_spout_pending = static_cast<int>(Num(
+        t.settings, "topology.max.spout.pending", Num(t.settings, "max.spout.pending", pt.acking.max_spout_pending)));
+    pt.acking.message_timeout_ns = Num(t.settings, "message.timeout", pt.acking.message_timeout_ns);
+    if (auto it = t.settings.find("topology.message.timeout.secs"); it != t.settings.end()) {
+      pt.acking.message_timeout_ns = it->second.num * 1'000'000'000;
+    }
+    pt.acking.max_replays = static_cast<int>(Num(t.settings, "max.replays", pt.acking.max_replays));
     for (const GraphComponent& c : t.components) {
       PlanComponent pc;
       pc.name = c.name;
@@ -89,6 +97,11 @@ std::string Plan::Dump() const {
   std::string out;
   for (const PlanTopology& t : topologies) {
     out += "topology " + t.name + "\n";
+    if (t.acking.on) {
+      out += "  acking max.spout.pending=" + std::to_string(t.acking.max_spout_pending) +
+             " message.timeout=" + Value::Duration(t.acking.message_timeout_ns).ToText() +
+             " max.replays=" + std::to_string(t.acking.max_replays) + "\n";
+    }
     for (const PlanComponent& c : t.components) {
       out += "  " + std::string(KindName(c.kind)) + " " + c.name + " = " + c.impl + " x" +
              std::to_string(c.parallelism) + " batch=" + std::to_string(c.batch_size) +

@@ -59,9 +59,19 @@ struct PlanComponent {
   int UpstreamInstances(const std::vector<PlanComponent>& all) const;
 };
 
+/// Acking (guaranteed processing), resolved from the topology's settings
+/// with Storm's names folded in (see runtime/acker.h).
+struct PlanAcking {
+  bool on = SettingDefault("acking") != 0;
+  int max_spout_pending = static_cast<int>(SettingDefault("max.spout.pending"));  // per spout instance
+  int64_t message_timeout_ns = SettingDefault("message.timeout");
+  int max_replays = static_cast<int>(SettingDefault("max.replays"));
+};
+
 struct PlanTopology {
   std::string name;
   std::vector<PlanComponent> components;
+  PlanAcking acking;
 
   /// For each component, whether the output of component `c` can reach it
   /// (an iterative walk: no recursion on the graph's depth).

@@ -153,7 +153,7 @@ void Router::Emit(int stream, const Datum* v) {
 
 void Router::EmitAll(int stream, const Batch& batch) {
   Stream& s = streams_[stream];
-  bool all_shuffled = true;
+  bool all_shuffled = !acker_;  // with acking every delivery gets its own edge
   for (const Edge& e : s.edges) all_shuffled &= Shuffled(e.plan->grouping.kind);
   if (!all_shuffled || batch.empty()) {
     Emitter::EmitAll(stream, batch);
@@ -267,7 +267,16 @@ void Router::Put(Edge& e, int width, size_t t, const Datum* v) {
     target.open = pool_->Get(width, batch_size_);
     ++open_;
   }
-  target.open->Append(v);
+  if (acker_) {
+    uint64_t edge = 0;
+    if (!roots_.empty()) {
+      edge = Acker::NewId();
+      for (uint64_t r : roots_) Xor(r, edge);
+    }
+    target.open->AppendTracked(v, edge, roots_.data(), static_cast<uint32_t>(roots_.size()));
+  } else {
+    target.open->Append(v);
+  }
   if (target.open->size() >= static_cast<size_t>(batch_size_)) Send(e, target);
 }
 
@@ -281,6 +290,132 @@ void Router::Send(Edge& e, Target& t) {
   --open_;
   ++t.sent;
   out_->Deliver(t.component, t.index, m);
+}
+
+}  // namespace smc::rt
+
+namespace smc::rt {
+
+void Router::AddRoots(const uint64_t* roots, uint32_t n) {
+  for (uint32_t k = 0; k < n; ++k) {
+    bool seen = false;
+    for (uint64_t r : roots_) seen |= r == roots[k];
+    if (!seen) roots_.push_back(roots[k]);
+  }
+}
+
+void Router::PassAll(int stream, const Batch& batch) {
+  if (!acker_ || !batch.tracked()) {
+    EmitAll(stream, batch);
+    return;
+  }
+  std::vector<Datum> values(batch.width());
+  for (size_t t = 0; t < batch.size(); ++t) {
+    Anchor(batch, t);
+    for (int k = 0; k < batch.width(); ++k) values[k] = batch.Get(t, k);
+    Emit(stream, values.data());
+  }
+  roots_.clear();
+}
+
+void Router::Anchor(const Batch& batch, size_t t) {
+  roots_.clear();
+  AnchorAlso(batch, t);
+}
+
+void Router::AnchorAlso(const Batch& batch, size_t t) {
+  if (!acker_ || !batch.tracked()) return;
+  if (&batch == auto_batch_ && !auto_acked_[t]) {
+    auto_acked_[t] = true;
+    AckTuple(batch, t);
+  }
+  AddRoots(batch.roots(t), batch.track(t).root_count);
+}
+
+void Router::BeginAutoAck(const Batch& batch) {
+  if (!acker_ || !batch.tracked()) return;
+  auto_batch_ = &batch;
+  auto_acked_.assign(batch.size(), false);
+}
+
+void Router::EndAutoAck() {
+  if (!auto_batch_) return;
+  for (size_t t = 0; t < auto_batch_->size(); ++t) {
+    if (!auto_acked_[t]) AckTuple(*auto_batch_, t);
+  }
+  auto_batch_ = nullptr;
+}
+
+void Router::AnchorTo(const std::vector<const TupleAck*>& anchors) {
+  roots_.clear();
+  if (!acker_) return;
+  for (const TupleAck* a : anchors) AddRoots(a->roots.data(), static_cast<uint32_t>(a->roots.size()));
+}
+
+void Router::BeginTree(SpoutAcks* owner, uint64_t msg) {
+  roots_.clear();
+  if (!acker_) return;
+  uint64_t root = Acker::NewId();
+  acker_->Start(root, owner, msg);
+  Xor(root, root);  // the tree's starting value, XORed out
+  roots_.push_back(root);
+}
+
+void Router::AckTuple(const Batch& batch, size_t t) {
+  if (!acker_ || !batch.tracked()) return;
+  const TupleTrack& k = batch.track(t);
+  const uint64_t* r = batch.roots(t);
+  for (uint32_t i = 0; i < k.root_count; ++i) Xor(r[i], k.edge);
+}
+
+void Router::AckAll(const Batch& batch) {
+  if (!acker_ || !batch.tracked()) return;
+  for (size_t t = 0; t < batch.size(); ++t) AckTuple(batch, t);
+}
+
+void Router::Ack(const TupleAck& tuple) {
+  if (!acker_) return;
+  for (uint64_t r : tuple.roots) Xor(r, tuple.edge);
+}
+
+void Router::Fail(const TupleAck& tuple) {
+  if (!acker_) return;
+  acker_->Fail(tuple.roots.data(), tuple.roots.size());
+}
+
+void Router::HoldAll(const Batch& batch) {
+  if (!acker_ || !batch.tracked()) return;
+  uint64_t last_root = 0;
+  uint64_t* last = nullptr;  // held_'s value for last_root (stable: a node of the map)
+  for (size_t t = 0; t < batch.size(); ++t) {
+    const TupleTrack& k = batch.track(t);
+    const uint64_t* r = batch.roots(t);
+    for (uint32_t i = 0; i < k.root_count; ++i) {
+      if (last && r[i] == last_root) {  // the tuples of one tree often come together
+        *last ^= k.edge;
+        continue;
+      }
+      auto [it, inserted] = held_.try_emplace(r[i], 0);
+      it->second ^= k.edge;
+      if (inserted) parks_.push_back(r[i]);
+      last_root = r[i];
+      last = &it->second;
+    }
+  }
+}
+
+void Router::ReleaseHeld() {
+  for (const auto& [root, x] : held_) updates_.push_back({root, x});
+  held_.clear();
+}
+
+void Router::FlushAcks() {
+  if (!acker_) return;
+  if (!parks_.empty()) {
+    acker_->Park(parks_.data(), parks_.size());
+    parks_.clear();
+  }
+  acker_->Apply(&updates_);
 }
 
 }  // namespace smc::rt

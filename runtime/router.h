@@ -18,10 +18,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <tbb/concurrent_queue.h>
 
+#include "runtime/acker.h"
 #include "runtime/component.h"
 #include "runtime/plan.h"
 #include "runtime/registry.h"
@@ -75,6 +77,39 @@ class Router final : public Emitter {
   /// Creates the custom groupings; throws if one has no implementation.
   void PrepareCustom(const Registry& registry);
 
+  // ---- acking (only after EnableAcking; see runtime/acker.h) ----
+  /// From now on every tuple sent carries its edge and roots, and the acker
+  /// hears of every edge.
+  void EnableAcking(Acker* acker) { acker_ = acker; }
+  bool acking() const { return acker_ != nullptr; }
+  void Anchor(const Batch& batch, size_t t) override;
+  void PassAll(int stream, const Batch& batch) override;
+  void AnchorAlso(const Batch& batch, size_t t) override;
+  /// Anchors to tuples kept with Batch::AckOf (replacing the current anchors).
+  void AnchorTo(const std::vector<const TupleAck*>& anchors);
+  void ClearAnchors() { roots_.clear(); }
+  /// Starts a spout tuple's tree for `owner`'s message `msg`: what is
+  /// emitted until EndTree belongs to it.
+  void BeginTree(SpoutAcks* owner, uint64_t msg);
+  void EndTree() { roots_.clear(); }
+  /// Around Execute of a kAuto bolt: each input tuple is acked when it is
+  /// first anchored to (its update then merges with its children's), the
+  /// rest at the end.
+  void BeginAutoAck(const Batch& batch);
+  void EndAutoAck();
+  /// Acks tuple `t` (or every tuple) of a batch; Ack of a kept tuple.
+  void AckTuple(const Batch& batch, size_t t);
+  void AckAll(const Batch& batch);
+  void Ack(const TupleAck& tuple);
+  /// Fails the trees of a kept tuple now.
+  void Fail(const TupleAck& tuple);
+  /// Holds every tuple of a batch (kHold): its trees are parked, its acks
+  /// kept until ReleaseHeld.
+  void HoldAll(const Batch& batch);
+  void ReleaseHeld();
+  /// Hands what was gathered (edges, acks, parks) to the acker.
+  void FlushAcks();
+
   void Emit(int stream, const Datum* v) override;
   void EmitAll(int stream, const Batch& batch) override;
   void EmitDirect(int stream, int instance, const Datum* v) override;
@@ -87,6 +122,8 @@ class Router final : public Emitter {
   /// a task on a stream read with 'direct', throw (never a silent loss).
   void EmitDirectTask(int stream, int task, const Datum* v);
 
+  /// The number of fields of output stream `stream`.
+  size_t stream_width(int stream) const { return static_cast<size_t>(streams_[stream].width); }
   /// True while some target has a partly filled batch.
   bool HasOpen() const { return open_ > 0; }
   /// Sends every partly filled batch.
@@ -138,9 +175,26 @@ class Router final : public Emitter {
     c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
 
+  void AddRoots(const uint64_t* roots, uint32_t n);
+  // Gathers one XOR for the acker, merged with the last one of the same tree.
+  void Xor(uint64_t root, uint64_t x) {
+    if (!updates_.empty() && updates_.back().root == root) {
+      updates_.back().value ^= x;
+    } else {
+      updates_.push_back({root, x});
+    }
+  }
+
   const PlanTopology& topology_;
   int component_;
   int instance_;
+  Acker* acker_ = nullptr;
+  std::vector<uint64_t> roots_;                  // the current anchors' roots (acking)
+  std::vector<AckUpdate> updates_;               // gathered for the acker
+  std::vector<uint64_t> parks_;                  // trees to park
+  const Batch* auto_batch_ = nullptr;            // the input of a kAuto Execute
+  std::vector<bool> auto_acked_;                 // its tuples acked already
+  std::unordered_map<uint64_t, uint64_t> held_;  // kHold: root -> the held tuples' edges, XORed
   std::vector<int> first_task_;
   BatchPool* pool_;
   Deliveries* out_;

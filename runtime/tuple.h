@@ -111,6 +111,22 @@ struct Field {
 };
 static_assert(sizeof(Field) == 16);
 
+/// With acking on, what a tuple in a batch carries for the acker
+/// (runtime/acker.h): the random id of its edge (this delivery) and the span
+/// of its tree roots in the batch's root list. Edge 0: not tracked.
+struct TupleTrack {
+  uint64_t edge = 0;
+  uint32_t root_begin = 0;
+  uint32_t root_count = 0;
+};
+
+/// A tracked tuple's acking state kept beyond its batch (by components that
+/// ack later, such as shell bolts). Empty roots: not tracked.
+struct TupleAck {
+  uint64_t edge = 0;
+  std::vector<uint64_t> roots;
+};
+
 /// Many tuples of one stream, all with `width` fields.
 class Batch {
  public:
@@ -124,7 +140,31 @@ class Batch {
   void set_source_task(int task) { source_task_ = task; }
   size_t size() const { return width_ ? fields_.size() / width_ : count_; }
   bool empty() const { return size() == 0; }
-  size_t bytes() const { return fields_.size() * sizeof(Field) + arena_.size(); }
+  size_t bytes() const {
+    return fields_.size() * sizeof(Field) + arena_.size() + track_.size() * sizeof(TupleTrack) +
+           roots_.size() * sizeof(uint64_t);
+  }
+
+  /// True when the tuples carry acking state (only with acking on; then
+  /// every tuple of the batch has a TupleTrack).
+  bool tracked() const { return !track_.empty(); }
+  /// Tuple `t`'s acking state; only when tracked().
+  const TupleTrack& track(size_t t) const { return track_[t]; }
+  const uint64_t* roots(size_t t) const { return roots_.data() + track_[t].root_begin; }
+  /// Tuple `t`'s acking state as a value of its own (empty when not tracked).
+  TupleAck AckOf(size_t t) const {
+    TupleAck a;
+    if (!tracked() || track_[t].root_count == 0) return a;
+    a.edge = track_[t].edge;
+    a.roots.assign(roots(t), roots(t) + track_[t].root_count);
+    return a;
+  }
+  /// Appends one tuple with its acking state (`edge` 0 and no roots: not tracked).
+  void AppendTracked(const Datum* values, uint64_t edge, const uint64_t* roots, uint32_t root_count) {
+    track_.push_back({edge, static_cast<uint32_t>(roots_.size()), root_count});
+    roots_.insert(roots_.end(), roots, roots + root_count);
+    Append(values);
+  }
 
   /// Field `f` of tuple `t`.
   Datum Get(size_t t, int f) const { return ToDatum(fields_[t * width_ + f]); }
@@ -166,6 +206,8 @@ class Batch {
   void AssignRaw(const Field* fields, size_t count, const char* arena, size_t arena_len) {
     fields_.assign(fields, fields + count);
     arena_.assign(arena, arena_len);
+    track_.clear();
+    roots_.clear();
     count_ = 0;
     source_task_ = 0;
   }
@@ -173,6 +215,8 @@ class Batch {
   void Clear() {
     fields_.clear();
     arena_.clear();
+    track_.clear();
+    roots_.clear();
     count_ = 0;
     source_task_ = 0;
   }
@@ -219,6 +263,8 @@ class Batch {
   size_t count_ = 0;  // tuples of width 0
   std::vector<Field> fields_;
   std::string arena_;
+  std::vector<TupleTrack> track_;  // with acking only: one per tuple
+  std::vector<uint64_t> roots_;
 };
 
 }  // namespace smc::rt

@@ -39,9 +39,12 @@ class Count : public rt::Component {
     std::string emit = ctx.StringArg("emit");
     mode_ = emit == "each" ? kEach : emit == "tick" ? kTick : kEnd;
   }
+  // Totals at the end or on ticks hold their inputs' trees until they are emitted.
+  rt::AckMode Acking() const override { return mode_ == kEach ? rt::AckMode::kAuto : rt::AckMode::kHold; }
   void Execute(const rt::Batch& b, int input, rt::Emitter& out) override {
     const int k = key_[input];
     for (size_t t = 0; t < b.size(); ++t) {
+      out.Anchor(b, t);
       rt::Datum key = b.Get(t, k);
       KeyMap<Entry>::Slot& slot = counts_.Find(key);
       ++slot.value.count;

@@ -53,6 +53,7 @@ class Dedupe : public rt::Component {
   }
   void Execute(const rt::Batch& b, int input, rt::Emitter& out) override {
     for (size_t t = 0; t < b.size(); ++t) {
+      out.Anchor(b, t);
       rt::Datum key = b.Get(t, key_[input]);
       if (window_ == 0) {
         auto& slot = seen_.Find(key);

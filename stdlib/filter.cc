@@ -81,6 +81,7 @@ class Filter : public rt::Component {
   void Execute(const rt::Batch& b, int input, rt::Emitter& out) override {
     const int f = field_[input];
     for (size_t t = 0; t < b.size(); ++t) {
+      out.Anchor(b, t);
       std::string_view text = TextOf(b.Get(t, f), &text_);
       if (Matches(text) != invert_) {
         ReadTuple(b, t, &values_);

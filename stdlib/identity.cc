@@ -19,7 +19,7 @@ ComponentSpec IdentitySpec() {
 namespace {
 class Identity : public rt::Component {
  public:
-  void Execute(const rt::Batch& b, int, rt::Emitter& out) override { out.EmitAll(0, b); }
+  void Execute(const rt::Batch& b, int, rt::Emitter& out) override { out.PassAll(0, b); }
 };
 }  // namespace
 

@@ -123,7 +123,7 @@ std::string ConfJson(const rt::Context& ctx, int64_t message_timeout_ns) {
   conf["topology.message.timeout.secs"] = Seconds(message_timeout_ns);
   conf["topology.subprocess.timeout.secs"] = Seconds(ctx.subprocess_timeout_ns);
   if (ctx.tick_ns > 0) conf["topology.tick.tuple.freq.secs"] = Seconds(ctx.tick_ns);
-  conf["topology.acker.executors"] = "0";
+  conf["topology.acker.executors"] = ctx.acking ? "1" : "0";  // smc's acker runs inside the job
   conf["topology.workers"] = "1";
   conf["topology.max.spout.pending"] = std::to_string(t.max_pending);
   for (const auto& [key, value] : t.conf) {
@@ -340,7 +340,7 @@ bool ShellPeer::HandleCommon(const ChildMessage& m) {
   return false;
 }
 
-void ShellPeer::HandleEmit(const ChildMessage& m, Child* child) {
+void ShellPeer::HandleEmit(const ChildMessage& m, Child* child, const EmitTrack& track) {
   const rapidjson::Value* s = m.Find("stream");
   std::string stream = s && s->IsString() ? std::string(s->GetString(), s->GetStringLength()) : "default";
   int index = ctx_.Stream(stream);
@@ -361,10 +361,22 @@ void ShellPeer::HandleEmit(const ChildMessage& m, Child* child) {
   tasks_.clear();
   try {
     if (const rapidjson::Value* direct = m.Find("task"); direct && direct->IsInt()) {
-      ctx_.shared->EmitDirect(index, direct->GetInt(), values_.data());
+      if (track.msg) {
+        ctx_.shared->EmitWithId(index, values_.data(), nullptr, direct->GetInt(), *track.msg);
+      } else if (track.anchors) {
+        ctx_.shared->EmitAnchored(index, values_.data(), nullptr, direct->GetInt(), *track.anchors);
+      } else {
+        ctx_.shared->EmitDirect(index, direct->GetInt(), values_.data());
+      }
       return;
     }
-    ctx_.shared->Emit(index, values_.data(), need ? &tasks_ : nullptr);
+    if (track.msg) {
+      ctx_.shared->EmitWithId(index, values_.data(), need ? &tasks_ : nullptr, -1, *track.msg);
+    } else if (track.anchors) {
+      ctx_.shared->EmitAnchored(index, values_.data(), need ? &tasks_ : nullptr, -1, *track.anchors);
+    } else {
+      ctx_.shared->Emit(index, values_.data(), need ? &tasks_ : nullptr);
+    }
   } catch (const std::runtime_error& e) {
     throw EmitError(e.what());
   }

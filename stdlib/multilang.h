@@ -104,6 +104,9 @@ struct ChildMessage {
   const rapidjson::Value* Find(const char* name) const;
   /// The "id" member as text ("" when absent or of another type).
   std::string Id() const;
+  /// The "id" member exactly as JSON text, of any type ("" when absent or
+  /// null): a spout's message id goes back to it as it came.
+  std::string IdJson() const;
 };
 
 /// Writes all of `data` to `fd` (blocking); false on an error (EPIPE, ...).
@@ -142,6 +145,13 @@ const char* StormGroupingName(int grouping_kind);
 /// A frame's text for an error message: at most 200 bytes, on one line.
 std::string Excerpt(std::string_view json);
 
+/// With acking: what a child's emit belongs to, a bolt's anchors (its input
+/// tuples) or a spout's message id (a new tree); neither: untracked.
+struct EmitTrack {
+  const std::vector<const rt::TupleAck*>* anchors = nullptr;
+  const uint64_t* msg = nullptr;
+};
+
 /// The parent side of one shell component instance.
 class ShellPeer {
  public:
@@ -177,7 +187,7 @@ class ShellPeer {
   /// it names a task), and replies with the task ids unless the emit says
   /// need_task_ids false. Throws ProtocolError on a bad emit, EmitError on
   /// one the topology cannot deliver.
-  void HandleEmit(const ChildMessage& m, Child* child);
+  void HandleEmit(const ChildMessage& m, Child* child, const EmitTrack& track = {});
 
   /// The restart policy after `message` (a Describe text): see
   /// RestartPolicy::Allow (child.h).

@@ -11,6 +11,9 @@
 #include <chrono>
 #include <cmath>
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include "runtime/json_read.h"
 #include "runtime/json_text.h"
 #include "stdlib/multilang.h"
@@ -106,6 +109,15 @@ std::string ChildMessage::Id() const {
   if (v->IsInt64()) return std::to_string(v->GetInt64());
   if (v->IsUint64()) return std::to_string(v->GetUint64());
   return "";
+}
+
+std::string ChildMessage::IdJson() const {
+  const rapidjson::Value* v = Find("id");
+  if (!v || v->IsNull()) return "";
+  rapidjson::StringBuffer text;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(text);
+  v->Accept(writer);  // nesting bounded by the reader (rt::kMaxJsonDepth)
+  return std::string(text.GetString(), text.GetSize());
 }
 
 bool WriteAll(int fd, std::string_view data) {

@@ -41,6 +41,7 @@ class ParseJson : public rt::Component {
   void Execute(const rt::Batch& b, int input, rt::Emitter& out) override {
     const int f = field_[input];
     for (size_t t = 0; t < b.size(); ++t) {
+      out.Anchor(b, t);
       rt::Datum d = b.Get(t, f);
       if (d.type != rt::Type::kString) {
         out.Error(d.ToText(), "not a JSON object");

@@ -36,6 +36,7 @@ class Project : public rt::Component {
   }
   void Execute(const rt::Batch& b, int input, rt::Emitter& out) override {
     for (size_t t = 0; t < b.size(); ++t) {
+      out.Anchor(b, t);
       for (size_t k = 0; k < indices_.size(); ++k) values_[k] = b.Get(t, indices_[k][input]);
       out.Emit(0, values_.data());
     }

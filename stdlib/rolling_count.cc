@@ -48,6 +48,7 @@ class RollingCount : public rt::Component {
     slots_ = static_cast<size_t>(std::max<int64_t>(1, (window + tick - 1) / tick));
   }
   int64_t DefaultTickNs() const override { return default_tick_ns_; }
+  rt::AckMode Acking() const override { return rt::AckMode::kHold; }  // until it emits
   void Execute(const rt::Batch& b, int input, rt::Emitter&) override {
     for (size_t t = 0; t < b.size(); ++t) {
       auto& slot = counts_.Find(b.Get(t, key_[input]));

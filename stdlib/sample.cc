@@ -38,6 +38,7 @@ class Sample : public rt::Component {
   }
   void Execute(const rt::Batch& b, int, rt::Emitter& out) override {
     for (size_t t = 0; t < b.size(); ++t) {
+      out.Anchor(b, t);
       if (dist_(rng_) >= rate_) continue;
       ReadTuple(b, t, &values_);
       out.Emit(0, values_.data());

@@ -8,11 +8,18 @@
 // that everything was. A child that dies is restarted and the batches it had
 // not confirmed are sent again (at least once), or the run fails.
 //
+// A tuple is done when the child acks or fails it, as in Storm (a sync is a
+// sign of life, and the end of input waits for the acks too). With acking on
+// (the topology's `acking`), the child's ack or fail goes to the tuple's tree,
+// its emits are anchored to the tuples its "anchors" name, and tuples a
+// restarted child had confirmed but not acked are failed (replayed).
+//
 // Threads: Execute/Tick/Finish (the runtime's, one at a time) and the reader
 // thread share child_ and unsynced_ under mu_. Only the reader thread replaces
 // the child; while it does, child_ is null and batches are only queued in
 // unsynced_, from where the new child gets them all.
 #include <map>
+#include <unordered_map>
 
 #include "dsl/value.h"
 #include "runtime/stop.h"
@@ -31,8 +38,9 @@ ComponentSpec ShellBoltSpec() {
   s.summary = "a bolt written in any language (Storm multi-lang protocol)";
   s.params = {Required("command", ParamType::kString,
                        "the command line, split like a shell would; run in the .topo file's folder"),
-              Optional("message_timeout", ParamType::kDuration, Value::Duration(30'000'000'000),
-                       "a tuple not acked or failed by the subprocess within this time fails it (as on.failure says)"),
+              Optional("message_timeout", ParamType::kDuration,
+                       "a tuple not acked or failed by the subprocess within this time fails it (as on.failure says); "
+                       "default: the topology's message.timeout"),
               Optional("max_unacked", ParamType::kInt, Value::Int(100'000),
                        "tuples sent to the subprocess and not yet acked before its producers wait")};
   s.outputs_doc = "as declared with '->'";
@@ -134,7 +142,8 @@ class ShellBolt : public rt::Component {
   void Open(const rt::Context& ctx) override {
     ctx_ = &ctx;
     peer_ = std::make_unique<ShellPeer>(ctx, ComponentKind::kBolt);
-    message_timeout_ns_ = ctx.Arg("message_timeout").num;
+    auto timeout = ctx.args->find("message_timeout");
+    message_timeout_ns_ = timeout != ctx.args->end() ? timeout->second.num : ctx.message_timeout_ns;
     max_unacked_ = static_cast<size_t>(std::max<int64_t>(1, ctx.IntArg("max_unacked")));
     hold_batches_ = std::max(1, ctx.topology->max_pending);
     for (const rt::TopologyView::Source& in : ctx.topology->inputs) {
@@ -168,6 +177,12 @@ class ShellBolt : public rt::Component {
       chunk.append("\nend\n");
     }
     uint64_t first = next_id_ - b.size() + 1;
+    if (ctx_->acking && b.tracked()) {
+      std::lock_guard<std::mutex> lock(ids_mu_);
+      for (size_t t = 0; t < b.size(); ++t) {
+        if (b.track(t).root_count) tracked_[first + t] = b.AckOf(t);
+      }
+    }
     if (!Send(std::move(chunk), /*hold=*/true, first, next_id_)) {
       for (size_t t = 0; t < b.size(); ++t) out.Error(TupleText(b, t), "the subprocess failed");
     }
@@ -183,14 +198,15 @@ class ShellBolt : public rt::Component {
     Send(std::move(chunk), /*hold=*/false);
   }
 
-  // At the end: once the child has confirmed every tuple, its standard input
-  // is closed so that it can emit what it still holds and exit.
+  // At the end: once the child has confirmed and acked every tuple, its
+  // standard input is closed so that it can emit what it still holds and exit.
   void Finish(rt::Emitter&) override {
     std::lock_guard<std::mutex> lock(mu_);
     finishing_ = true;
-    if (unsynced_.empty()) CloseInput();
+    if (AllDone()) CloseInput();
   }
   bool Done() const override { return dead_.load() || ended_.load(); }
+  rt::AckMode Acking() const override { return rt::AckMode::kExplicit; }
 
  private:
   struct Source {
@@ -202,6 +218,13 @@ class ShellBolt : public rt::Component {
     bool hold;
     uint64_t first_id = 0, last_id = 0;  // the tuple ids in it (none when first_id is 0)
   };
+
+  // Called with mu_ held: every tuple sent was confirmed and acked or
+  // failed (a child that never acks is restarted after message_timeout).
+  bool AllDone() {
+    std::lock_guard<std::mutex> ids_lock(ids_mu_);
+    return unsynced_.empty() && unacked_.count() == 0;
+  }
 
   // Called with mu_ held. No-op while the child is being replaced (the new
   // one is closed once it has confirmed what it was sent).
@@ -349,29 +372,60 @@ class ShellBolt : public rt::Component {
     if (m.command == "emit") {
       // Only this thread replaces child_, so it needs no lock here, and a
       // child slow to read its task ids blocks no one else.
-      peer_->HandleEmit(m, child_.get());
+      if (!ctx_->acking) {
+        peer_->HandleEmit(m, child_.get());
+        return;
+      }
+      // Anchored to the tuples it names; the tracked ones live in tracked_
+      // until this thread sees their ack or fail.
+      std::vector<const rt::TupleAck*> anchors;
+      if (const rapidjson::Value* a = m.Find("anchors"); a && a->IsArray()) {
+        std::lock_guard<std::mutex> lock(ids_mu_);
+        for (const auto& v : a->GetArray()) {
+          uint64_t n = 0;
+          if (v.IsString()) n = std::strtoull(v.GetString(), nullptr, 10);
+          if (v.IsUint64()) n = v.GetUint64();
+          auto it = tracked_.find(n);
+          if (it != tracked_.end()) anchors.push_back(&it->second);
+        }
+      }
+      peer_->HandleEmit(m, child_.get(), {&anchors, nullptr});
     } else if (m.command == "ack" || m.command == "fail") {
       std::string id = m.Id();
+      if (id == "tick") return;  // tick tuples may be acked, as in Storm
       bool known = false;
+      rt::TupleAck tuple;
       {
         std::lock_guard<std::mutex> lock(ids_mu_);
         char* end = nullptr;
         uint64_t n = std::strtoull(id.c_str(), &end, 10);
         known = !id.empty() && *end == 0 && unacked_.Ack(n);
         if (unacked_.count() < max_unacked_) Throttle(false);
+        if (auto it = tracked_.find(n); known && it != tracked_.end()) {
+          tuple = std::move(it->second);
+          tracked_.erase(it);
+        }
       }
       if (!known) {
         ctx_->shared->Log(label() + " error: " + m.command + " of an unknown or already acked tuple id '" + id + "'");
         ctx_->shared->Error(id, m.command + " of an unknown or already acked tuple id");
+        return;
+      }
+      if (m.command == "fail" && !tuple.roots.empty()) {
+        ctx_->shared->FailTuple(tuple);  // its spout tuple is replayed
       } else if (m.command == "fail") {
         ctx_->shared->Error(id, "failed by the bolt");
+      } else {
+        ctx_->shared->Ack(tuple);
       }
+      std::lock_guard<std::mutex> lock(mu_);
+      if (finishing_ && AllDone()) CloseInput();
     } else if (m.command == "sync") {
       std::lock_guard<std::mutex> lock(mu_);
       if (unsynced_.empty()) return;  // an extra sync: harmless
       if (unsynced_.front().hold) ctx_->shared->Hold(-1);
       unsynced_.pop_front();
-      if (unsynced_.empty() && finishing_) CloseInput();
+      if (finishing_ && AllDone()) CloseInput();
     } else if (!peer_->HandleCommon(m)) {
       ctx_->shared->Log(label() + " warning: unknown command '" + m.command + "' ignored");
     }
@@ -416,7 +470,7 @@ class ShellBolt : public rt::Component {
       }
     }
     last_barrier_ns_ = Now();
-    if (unsynced_.empty() && finishing_) CloseInput();
+    if (finishing_ && AllDone()) CloseInput();
     return true;
   }
 
@@ -439,7 +493,21 @@ class ShellBolt : public rt::Component {
       }
       if (unacked_.count() < max_unacked_) Throttle(false);
     }
-    for (uint64_t id : ids) ctx_->shared->Error(std::to_string(id), reason);
+    for (uint64_t id : ids) {
+      rt::TupleAck tuple;
+      {
+        std::lock_guard<std::mutex> ids_lock(ids_mu_);
+        if (auto it = tracked_.find(id); it != tracked_.end()) {
+          tuple = std::move(it->second);
+          tracked_.erase(it);
+        }
+      }
+      if (!tuple.roots.empty()) {
+        ctx_->shared->FailTuple(tuple);  // with acking: replayed from its spout
+      } else {
+        ctx_->shared->Error(std::to_string(id), reason);
+      }
+    }
   }
 
   // The run fails with `message`; what the child had not confirmed is
@@ -455,6 +523,7 @@ class ShellBolt : public rt::Component {
     {
       std::lock_guard<std::mutex> ids_lock(ids_mu_);
       unacked_.TakeAll();
+      tracked_.clear();
     }
     Throttle(false);
     if (holds) ctx_->shared->Hold(-holds);
@@ -480,8 +549,9 @@ class ShellBolt : public rt::Component {
   bool finishing_ = false;
   int64_t last_barrier_ns_ = 0;
 
-  std::mutex ids_mu_;  // unacked_ (taken after mu_ when both are)
+  std::mutex ids_mu_;  // unacked_, tracked_ (taken after mu_ when both are)
   Unacked unacked_;
+  std::unordered_map<uint64_t, rt::TupleAck> tracked_;  // with acking: tuples sent, by id, until acked or failed
   std::mutex throttle_mu_;
   bool throttled_ = false;
 

@@ -1,8 +1,11 @@
 // shell(command) as a spout: a subprocess speaking Apache Storm's multi-lang
 // protocol (the parent side; shared pieces in multilang.h).
 //
-// Synchronous, as in Storm: "next", then emits until "sync". Emits with an id
-// are acked once delivered to the graph (smc does not track tuple trees). The
+// Synchronous, as in Storm: "next", then emits until "sync". Without acking,
+// emits with an id are acked once delivered to the graph; with acking (the
+// topology's `acking`), each is a tuple tree, and the child hears "ack" when
+// the tree completes and "fail" when it fails or times out, between "next"s.
+// Either way the id goes back exactly as the child sent it (its JSON text). The
 // stream ends when the child exits with status 0, or answers a "next" with
 // {"command": "sync", "done": true}. A child still running when the spout
 // stops (the end of its stream, --for, abort, a failure) is sent
@@ -12,6 +15,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "dsl/value.h"
 #include "stdlib/builtins.h"
@@ -83,13 +87,45 @@ class ShellSpout : public rt::Spout {
     return true;
   }
 
+  bool Reliable() const override { return ctx_->acking; }
+  void Ack(uint64_t msg) override { Answer("ack", msg); }
+  bool Fail(uint64_t msg) override {
+    if (exited_) return false;  // no one left to emit it again
+    ended_ = false;             // the child that is still there emits it again
+    Answer("fail", msg);
+    return true;
+  }
+  std::string MessageText(uint64_t msg) const override {
+    auto it = raw_.find(msg);
+    return it == raw_.end() ? std::to_string(msg) : it->second;
+  }
+
  private:
+  // Tells the child that its message `msg` was acked or failed.
+  void Answer(const char* command, uint64_t msg) {
+    auto it = raw_.find(msg);
+    if (it == raw_.end()) return;
+    std::string id = it->second;
+    if (std::string(command) == "ack") {
+      by_raw_.erase(id);
+      raw_.erase(it);
+    }
+    if (!exited_) Command(command, id);
+  }
+
+  // The message id for the child's id `id_json` (the same id each time it
+  // is emitted again, so that its replays are counted).
+  uint64_t MessageId(const std::string& id_json) {
+    auto [it, inserted] = by_raw_.try_emplace(id_json, next_msg_ + 1);
+    if (inserted) raw_[++next_msg_] = id_json;
+    return it->second;
+  }
+
   // Sends a command and handles the child's messages up to its sync. False
-  // when the stream ended. Throws when the run must fail.
-  bool Command(const char* command, const std::string& id = "") {
-    std::string msg = std::string("{\"command\": \"") + command + "\", \"id\": ";
-    AppendJsonString(id, &msg);
-    msg += "}";
+  // when the stream ended. Throws when the run must fail. `id_json`: the
+  // "id" member's JSON text.
+  bool Command(const char* command, const std::string& id_json = "\"\"") {
+    std::string msg = std::string("{\"command\": \"") + command + "\", \"id\": " + id_json + "}";
     std::string frame;
     AppendFrame(msg, &frame);
     while (true) {
@@ -98,7 +134,7 @@ class ShellSpout : public rt::Spout {
       if (fault.empty()) return !ended_;
       if (ended_) return false;
       Recover(fault);
-      if (std::string(command) == "ack") return true;  // the new child never saw that tuple
+      if (std::string(command) == "ack" || std::string(command) == "fail") return true;  // the new child never saw it
     }
   }
 
@@ -137,10 +173,15 @@ class ShellSpout : public rt::Spout {
                               " error: a tuple emitted after the end of its stream was dropped: " + Excerpt(json));
             continue;
           }
-          peer_->HandleEmit(m, child_.get());
+          std::string id = m.IdJson();
+          if (ctx_->acking && !id.empty()) {
+            uint64_t msg = MessageId(id);
+            peer_->HandleEmit(m, child_.get(), {nullptr, &msg});
+          } else {
+            peer_->HandleEmit(m, child_.get());
+            if (!id.empty()) ids_.push_back(id);
+          }
           ++emits_;
-          std::string id = m.Id();
-          if (!id.empty()) ids_.push_back(id);
         } else if (!peer_->HandleCommon(m)) {
           ctx_->shared->Log(peer_->label() + " warning: unknown command '" + m.command + "' ignored");
         }
@@ -178,12 +219,16 @@ class ShellSpout : public rt::Spout {
   static constexpr int kIdleWaitMs = 1;                        // Storm's topology.sleep.spout.wait.strategy.time.ms
   static constexpr int64_t kDeactivateWaitNs = 2'000'000'000;  // for a stopping spout's answer to deactivate
 
-  std::vector<std::string> ids_;
-  int emits_ = 0;  // in the current Next
+  std::vector<std::string> ids_;  // without acking: the ids (JSON text) to ack after this "next"
+  int emits_ = 0;                 // in the current Next
   bool ended_ = false;
   bool exited_ = false;       // the child exited (nothing more can be said to it)
   bool deactivated_ = false;  // it was sent "deactivate"
   bool late_ = false;         // after the end of the stream (the destructor)
+  // With acking: the child's message ids (JSON text) by message id, and back.
+  std::unordered_map<uint64_t, std::string> raw_;
+  std::unordered_map<std::string, uint64_t> by_raw_;
+  uint64_t next_msg_ = 0;
 };
 
 }  // namespace

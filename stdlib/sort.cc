@@ -34,6 +34,7 @@ class Sort : public rt::Component {
     window_ = static_cast<size_t>(ctx.IntArg("window"));
     descending_ = ctx.StringArg("order") == "desc";
   }
+  rt::AckMode Acking() const override { return rt::AckMode::kHold; }  // until it emits
   void Execute(const rt::Batch& b, int input, rt::Emitter&) override {
     for (size_t t = 0; t < b.size(); ++t) {
       if (window_tuples_.size() == window_) window_tuples_.pop_front();

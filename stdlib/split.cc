@@ -28,6 +28,7 @@ class Split : public rt::Component {
   void Execute(const rt::Batch& b, int input, rt::Emitter& out) override {
     const int f = field_[input];
     for (size_t t = 0; t < b.size(); ++t) {
+      out.Anchor(b, t);
       std::string_view text = TextOf(b.Get(t, f), &text_);
       if (sep_.empty())
         SplitSpace(text, out);

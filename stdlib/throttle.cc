@@ -36,6 +36,7 @@ class Throttle : public rt::Component {
   }
   void Execute(const rt::Batch& b, int, rt::Emitter& out) override {
     for (size_t t = 0; t < b.size(); ++t) {
+      out.Anchor(b, t);
       next_ += interval_;
       auto now = std::chrono::steady_clock::now();
       if (next_ > now)

@@ -45,6 +45,7 @@ class Top : public rt::Component {
     if (!by.empty()) by_ = FieldIndexPerInput(ctx, by);
     on_tick_ = ctx.StringArg("emit") == "tick";
   }
+  rt::AckMode Acking() const override { return rt::AckMode::kHold; }  // until it emits
   void Execute(const rt::Batch& b, int input, rt::Emitter&) override {
     for (size_t t = 0; t < b.size(); ++t) {
       auto& slot = scores_.Find(b.Get(t, key_[input]));

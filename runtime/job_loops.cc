@@ -1,0 +1,164 @@
+// The job's threads: spout loops (with acking's turns), the clock thread
+// (linger flushes, ticks, deadlines, the acker's timeouts, status), and
+// metrics (see job_internal.h).
+#include "runtime/job_internal.h"
+
+namespace smc::rt::job_internal {
+
+void Job::Throttle(Instance& in) {
+  int64_t wait_ns = kThrottleFirstWaitNs;
+  while (!StopSignal::Get().requested()) {
+    bool full = outputs_.queued_bytes() > kOutputQueueLimitBytes;
+    for (Instance* d : in.downstream) {
+      if (d->pending.load(std::memory_order_relaxed) >= d->comp->max_pending) {
+        full = true;
+        break;
+      }
+    }
+    if (!full) return;
+    // A full queue downstream: let it drain. Flush what this spout holds so
+    // the instances below are never waiting on a partly filled batch.
+    in.router->FlushAll();
+    std::this_thread::sleep_for(std::chrono::nanoseconds(wait_ns));
+    wait_ns = std::min(wait_ns * 2, kThrottleMaxWaitNs);
+  }
+}
+
+// One turn of a spout with acking on: hands it what the acker reported,
+// and asks for more unless max.spout.pending trees are pending. False when
+// its stream has ended: exhausted, with every tree complete or given up.
+bool Job::SpoutStep(Instance& in, Control& control, bool* more) {
+  SpoutAcking& acking = *in.acking;
+  const bool none_pending = acking.pending() == 0;  // read before draining (see acker.cc)
+  bool failed = false;
+  size_t reports = acking.Drain(&failed);
+  if (failed) *more = true;  // a reliable spout emits its failed message again
+  if (*more && !acking.Full()) {
+    Throttle(in);
+    *more = in.spout->Next(acking.emitter(), control);
+    in.router->FlushAcks();
+    return true;
+  }
+  if (!*more && none_pending && reports == 0) return false;
+  // Waiting for trees: what this spout holds goes out now, so none waits on it.
+  in.router->FlushAll();
+  if (reports) {
+    in.ack_wait_ns = kAckFirstWaitNs;
+  } else {
+    std::this_thread::sleep_for(std::chrono::nanoseconds(in.ack_wait_ns));
+    in.ack_wait_ns = std::min(in.ack_wait_ns * 2, kAckMaxWaitNs);
+  }
+  return true;
+}
+
+void Job::SpoutLoop(Instance& in) {
+  Control control;
+  Linger linger(in.comp->linger_ns);
+  Guard(in, [&] {
+    bool more = true;
+    while (!control.Stopping()) {
+      if (in.acking) {
+        if (!SpoutStep(in, control, &more)) break;
+      } else {
+        Throttle(in);
+        more = in.spout->Next(*in.router, control);
+      }
+      if (linger.Due(in.router->HasOpen(), Now())) in.router->FlushAll();
+      if (!more && !in.acking) break;
+    }
+  });
+  in.router->SendEos();
+  in.done.store(true);
+  unfinished_.fetch_sub(1);
+  graph_.release_wait();
+}
+
+void Job::ClockLoop() {
+  Ticker status(start_ns_, kStatusPeriodNs);
+  Deadline deadline(opts_.run_for_ns > 0 ? start_ns_ + opts_.run_for_ns : 0);
+  bool said_draining = false;
+  std::vector<Ticker> ticks;
+  for (auto& in : instances_) {
+    int64_t period = 0;
+    if (in->component) period = in->comp->tick_ns > 0 ? in->comp->tick_ns : in->component->DefaultTickNs();
+    ticks.emplace_back(start_ns_, period);
+  }
+  while (unfinished_.load() > 0) {
+    std::this_thread::sleep_for(kClockStep);
+    int64_t now = Now();
+    if (deadline.Passed(now)) StopSignal::Get().Request(StopReason::kDeadline);
+    if (opts_.interactive && !said_draining && StopSignal::Get().reason() == StopReason::kSignal) {
+      said_draining = true;
+      Note(DrainingNote(StopSignal::Get().signal_number()));
+    }
+    if (acker_) acker_->Sweep();
+    if (Writer* w = outputs_.Failed()) {
+      StopSignal::Get().Request(w->error() == EPIPE ? StopReason::kBrokenPipe : StopReason::kOutputError);
+    }
+    for (size_t i = 0; i < instances_.size(); ++i) {
+      Instance& in = *instances_[i];
+      if (!in.node || in.done.load(std::memory_order_relaxed)) continue;
+      if (LingerDue(in.dirty_since.load(std::memory_order_relaxed), now, in.comp->linger_ns) &&
+          !in.flush_posted.exchange(true)) {
+        Message m;
+        m.kind = Message::Kind::kFlush;
+        in.node->try_put(m);
+      }
+      if (ticks[i].Due(now) && !in.tick_posted.exchange(true)) {
+        Message m;
+        m.kind = Message::Kind::kTick;
+        in.node->try_put(m);
+      }
+    }
+    if (status.Due(now)) {
+      double seconds = (now - start_ns_) / 1e9;
+      if (opts_.live_status) ShowStatus(seconds);
+      if (opts_.on_status) opts_.on_status(Collect(seconds), StopSignal::Get().requested());
+    }
+  }
+  graph_.release_wait();
+}
+
+// Components go first, while the instances and contexts they report to still
+// exist (a subprocess component stops its child and threads here).
+void Job::ReleaseComponents() {
+  for (auto& in : instances_) {
+    Guard(*in, [&] {
+      in->component.reset();
+      in->spout.reset();
+    });
+  }
+}
+
+void Job::ShowStatus(double seconds) {
+  std::string line = status_line_.Next(Collect(seconds), seconds);
+  std::lock_guard<std::mutex> lock(diag_mu_);
+  diag_ << "\r\033[K" << line << std::flush;
+  status_shown_ = true;
+}
+
+void Job::ClearStatusLocked() {
+  if (status_shown_) diag_ << "\r\033[K" << std::flush;
+  status_shown_ = false;
+}
+
+JobMetrics Job::Collect(double seconds) {
+  JobMetrics m;
+  m.topology = topology_.name;
+  m.seconds = seconds;
+  for (size_t c = 0; c < topology_.components.size(); ++c) {
+    const PlanComponent& pc = topology_.components[c];
+    std::vector<InstanceCounts> counts;
+    for (int i = 0; i < pc.parallelism; ++i) {
+      Instance* in = InstanceOf(static_cast<int>(c), i);
+      counts.push_back({in->router->emitted(), in->router->errors(), in->executed.load(std::memory_order_relaxed),
+                        in->busy_ns.load(std::memory_order_relaxed)});
+    }
+    m.components.push_back(Summarize(pc, counts, seconds));
+    for (int i = 0; i < pc.parallelism; ++i)
+      InstanceOf(static_cast<int>(c), i)->reported.MergeInto(&m.components.back().reported);
+  }
+  return m;
+}
+
+}  // namespace smc::rt::job_internal
