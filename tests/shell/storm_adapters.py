@@ -169,9 +169,11 @@ rc, sentences, err = run("run", topo("sentences.topo", """
 eq((rc, err), (0, ""), "sentences")
 words = collections.Counter(w for s in sentences.splitlines() for w in s.split(" "))
 check(sum(words.values()) > 300, "sentences have words", sentences[:200])
+# storm-starter's splitsentence.rb is left out: its bolt never acks (storm.rb's
+# Bolt has no auto-ack), and in smc, as in Storm, a tuple is done only when it
+# is acked or failed, so its tuples run into the message timeout (see
+# tests/acking/storm_adapters.py for the Ruby adapter under acking).
 starters = [("python", "python3 splitsentence.py")]
-if HAVE_RUBY:
-    starters.append(("ruby", "ruby splitsentence.rb"))
 if HAVE_NODE:
     starters.append(("node", NODE + " splitsentence.js"))
 for lang, cmd in starters:
