@@ -33,7 +33,7 @@ test-sanitize: deps
 	  ctest --output-on-failure -j $(JOBS) --timeout 900
 	@scripts/check-clean
 
-# By hand (not in CI yet): the frame and channel fuzzers, 12 s each (tests/fuzz/smoke).
+# CI's third step: the frame and channel fuzzers, 12 s each (tests/fuzz/smoke).
 fuzz-smoke: deps
 	@tests/fuzz/smoke 12
 
