@@ -19,6 +19,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/component_host.h"
 #include "cli/exit_codes.h"
 #include "cli/flux_cli.h"
 #include "dsl/parser.h"
@@ -42,86 +43,6 @@ void SetupComponent(CLI::App& app, ComponentOptions& opts) {
 }
 
 namespace {
-
-// Emits as multi-lang "emit" commands anchored to the tuple at hand.
-class ProtocolEmitter : public rt::Emitter {
- public:
-  ProtocolEmitter(const std::vector<std::string>& streams) : streams_(streams) {}
-  void Emit(int stream, const rt::Datum* values) override {
-    out_ += "{\"command\": \"emit\", \"stream\": ";
-    stdlib::AppendJsonString(streams_[stream], &out_);
-    if (!anchor_.empty()) {
-      out_ += ", \"anchors\": [";
-      stdlib::AppendJsonString(anchor_, &out_);
-      out_ += "]";
-    }
-    out_ += ", \"tuple\": [";
-    for (int k = 0; k < width_[stream]; ++k) {
-      if (k) out_ += ", ";
-      stdlib::AppendDatumJson(values[k], &out_);
-    }
-    out_ += "], \"need_task_ids\": false}\nend\n";
-  }
-  void EmitDirect(int stream, int, const rt::Datum* values) override { Emit(stream, values); }
-  void Error(std::string_view input, std::string_view reason) override {
-    std::string msg = std::string(reason) + ": " + std::string(input);
-    out_ += "{\"command\": \"error\", \"msg\": ";
-    stdlib::AppendJsonString(msg, &out_);
-    out_ += "}\nend\n";
-  }
-  void Send(const std::string& json) { stdlib::AppendFrame(json, &out_); }
-  bool Flush() {
-    bool ok = stdlib::WriteAll(1, out_);
-    out_.clear();
-    return ok;
-  }
-  std::string anchor_;
-  std::vector<int> width_;
-
- private:
-  const std::vector<std::string>& streams_;
-  std::string out_;
-};
-
-// A --param value as .topo source, read as the parameter's declared type:
-// `equals=2` for a string parameter is the string "2"; `max=2` for an
-// integer one is 2; lists are written `[...]` or comma-separated (`a,b`).
-std::string ArgText(const ParamSpec* spec, const std::string& value) {
-  auto quoted = [](const std::string& v) { return Value::String(v).ToSource(); };
-  const ParamType type = spec ? spec->type : ParamType::kString;
-  switch (type) {
-    case ParamType::kString:
-    case ParamType::kField:
-    case ParamType::kEnum: return quoted(value);
-    case ParamType::kStringList:
-    case ParamType::kFieldList:
-    case ParamType::kStringOrList:
-    case ParamType::kIntList: {
-      if (!value.empty() && value.front() == '[') return value;  // a list literal (checked by the validator)
-      if (type == ParamType::kStringOrList && value.find(',') == std::string::npos) return quoted(value);
-      std::string list = "[";
-      size_t start = 0;
-      while (true) {
-        size_t comma = value.find(',', start);
-        std::string item = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        list += (start ? ", " : "") + (type == ParamType::kIntList ? item : quoted(item));
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-      }
-      return list + "]";
-    }
-    default: return ParseLiteral(value) ? value : quoted(value);  // a type error is the validator's to report
-  }
-}
-
-const ParamSpec* FindParam(const std::string& component, const std::string& name) {
-  const ComponentSpec* spec = StandardCatalog().Find(ComponentKind::kBolt, component);
-  if (!spec) return nullptr;
-  for (const ParamSpec& p : spec->params) {
-    if (p.name == name) return &p;
-  }
-  return nullptr;
-}
 
 // What can be checked before the handshake: the bolt's name, and each
 // argument's form and name; "" when they are fine.
@@ -161,23 +82,9 @@ int RunComponent(const ComponentOptions& opts, std::ostream& out_stream, std::os
   if (ServesSpout(opts.name)) return RunComponentSpout(opts, out_stream, err);  // cli/component_spout.cc
   // The handshake first: it names the input fields.
   stdlib::FrameReader reader(0);
-  std::string json;
-  auto first = reader.Read(&json, -1);
-  if (first == stdlib::FrameReader::Result::kTooLarge) {
-    err << "smc component: error: a message on standard input is larger than " << (stdlib::kMaxFrameBytes >> 20)
-        << " MiB\n";
-    return kExitDataErr;
-  }
-  if (first != stdlib::FrameReader::Result::kMessage) {
-    err << "smc component: error: expected the multi-lang handshake on standard input\n";
-    return kExitDataErr;
-  }
   rapidjson::Document hs;
-  std::string why;
-  if (!rt::ParseJsonBounded(hs, json, &why) || !hs.IsObject()) {
-    err << "smc component: error: the handshake is not a JSON object" << (why.empty() ? "" : " (" + why + ")") << "\n";
-    return kExitDataErr;
-  }
+  if (int status = ReadHandshake(reader, &hs, err)) return status;
+  std::string json, why;
   std::vector<std::string> fields;
   for (const std::string& f : opts.fields) fields.push_back(f);
   auto ctx_it = hs.FindMember("context");
@@ -195,32 +102,13 @@ int RunComponent(const ComponentOptions& opts, std::ostream& out_stream, std::os
   if (fields.empty()) fields = {"line"};
 
   // The bolt's signature, checked and completed by the validator, as if written in a .topo file.
-  std::string text = "topology component {\n  spout in = channel(\"in\") -> (";
-  for (size_t i = 0; i < fields.size(); ++i) text += (i ? ", " : "") + fields[i];
-  text += ")\n  bolt b = " + opts.name + "(";
-  for (size_t i = 0; i < opts.params.size(); ++i) {
-    size_t eq = opts.params[i].find('=');
-    if (eq == std::string::npos) {
-      err << "smc component: error: --param expects KEY=VALUE, got '" << opts.params[i] << "'\n";
-      return kExitUsage;
-    }
-    std::string key = opts.params[i].substr(0, eq);
-    text += (i ? ", " : "") + key + ": " + ArgText(FindParam(opts.name, key), opts.params[i].substr(eq + 1));
-  }
-  text += ") <- in shuffle\n  sink out = null() <- b shuffle\n}\n";
-  Diagnostics diags;
-  auto source = std::make_shared<SourceFile>("<component>", text);
-  ast::File file = Parse(source, &diags);
-  Graph graph;
-  if (!diags.HasErrors()) graph = Validate(file, StandardCatalog(), {}, &diags);
-  if (diags.HasErrors()) {
-    for (const Diagnostic& d : diags.all()) {
-      if (d.severity == Severity::kError) err << "smc component: error: " << d.message << "\n";
-    }
-    return kExitUsage;
-  }
-  rt::Plan plan = rt::Compile(graph);
-  const rt::PlanTopology& topology = plan.topologies[0];
+  std::string prefix = "topology component {\n  spout in = channel(\"in\") -> (";
+  for (size_t i = 0; i < fields.size(); ++i) prefix += (i ? ", " : "") + fields[i];
+  prefix += ")\n  bolt b = ";
+  std::unique_ptr<rt::Plan> plan = CompileSignature(ComponentKind::kBolt, opts.name, opts.params, prefix,
+                                                    " <- in shuffle\n  sink out = null() <- b shuffle\n}\n", err);
+  if (!plan) return kExitUsage;
+  const rt::PlanTopology& topology = plan->topologies[0];
   const rt::PlanComponent& pc = topology.components[1];
   const rt::ComponentFactory* factory = StandardRegistry().FindComponent(ComponentKind::kBolt, pc.impl);
   if (!factory || pc.impl == "shell" || pc.impl == "exec") {
@@ -242,14 +130,10 @@ int RunComponent(const ComponentOptions& opts, std::ostream& out_stream, std::os
   std::unique_ptr<rt::Component> bolt = (*factory)();
 
   // The pid reply, and the pid file Storm asks for.
-  auto pid_dir = hs.FindMember("pidDir");
-  if (pid_dir != hs.MemberEnd() && pid_dir->value.IsString()) {
-    std::ofstream(std::filesystem::path(pid_dir->value.GetString()) / std::to_string(::getpid()));
-  }
-  ProtocolEmitter out(ctx.stream_names);
-  for (const auto& f : ctx.stream_fields) out.width_.push_back(static_cast<int>(f.size()));
-  out.Send("{\"pid\": " + std::to_string(::getpid()) + "}");
-  if (!out.Flush()) return kExitIoErr;
+  std::vector<int> widths;
+  for (const auto& f : ctx.stream_fields) widths.push_back(static_cast<int>(f.size()));
+  ProtocolEmitter out(ctx.stream_names, widths, ProtocolEmitter::ErrorAs::kErrorCommand);
+  if (!ReplyPid(hs, out)) return kExitIoErr;
   try {
     bolt->Open(ctx);
     rt::Batch batch(static_cast<int>(fields.size()));
@@ -262,8 +146,7 @@ int RunComponent(const ComponentOptions& opts, std::ostream& out_stream, std::os
       // its input close) ends the loop as the end of the input does.
       auto r = reader.Read(&json, -1, stop.wake_fd());
       if (r == stdlib::FrameReader::Result::kTooLarge) {
-        err << "smc component: error: a message on standard input is larger than " << (stdlib::kMaxFrameBytes >> 20)
-            << " MiB\n";
+        ReportTooLarge(err);
         return kExitDataErr;
       }
       if (r != stdlib::FrameReader::Result::kMessage) break;
@@ -279,7 +162,7 @@ int RunComponent(const ComponentOptions& opts, std::ostream& out_stream, std::os
       if (s == "__heartbeat") {
         out.Send("{\"command\": \"sync\"}");
       } else if (s == "__tick") {
-        out.anchor_.clear();
+        out.set_anchor("");
         bolt->Tick(out);
         auto id = m.FindMember("id");
         if (id != m.MemberEnd() && id->value.IsString()) {  // acked, as Storm's bolts ack their tick tuples
@@ -297,7 +180,7 @@ int RunComponent(const ComponentOptions& opts, std::ostream& out_stream, std::os
           for (size_t k = 0; k < fields.size(); ++k) values[k] = stdlib::JsonDatum(tuple->value[k], &scratch[k]);
           batch.Clear();
           batch.Append(values.data());
-          out.anchor_ = id_text;
+          out.set_anchor(id_text);
           bolt->Execute(batch, 0, out);
         }
         std::string ack = "{\"command\": \"ack\", \"id\": ";
@@ -306,7 +189,7 @@ int RunComponent(const ComponentOptions& opts, std::ostream& out_stream, std::os
       }
       if (!out.Flush()) return kExitIoErr;
     }
-    out.anchor_.clear();
+    out.set_anchor("");
     bolt->Finish(out);
     if (!out.Flush()) return kExitIoErr;
     if (stop.requested() && stop.signal_number() > 0) return kExitSignalBase + stop.signal_number();

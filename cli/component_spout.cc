@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/component_host.h"
 #include "cli/exit_codes.h"
 #include "cli/flux_cli.h"
 #include "dsl/parser.h"
@@ -30,40 +31,6 @@
 namespace smc {
 
 namespace {
-
-class SpoutProtocolEmitter : public rt::Emitter {
- public:
-  SpoutProtocolEmitter(const std::vector<std::string>& streams, const std::vector<int>& widths)
-      : streams_(streams), widths_(widths) {}
-  void Emit(int stream, const rt::Datum* values) override {
-    out_ += "{\"command\": \"emit\", \"stream\": ";
-    stdlib::AppendJsonString(streams_[stream], &out_);
-    out_ += ", \"tuple\": [";
-    for (int k = 0; k < widths_[stream]; ++k) {
-      if (k) out_ += ", ";
-      stdlib::AppendDatumJson(values[k], &out_);
-    }
-    out_ += "], \"need_task_ids\": false}\nend\n";
-  }
-  void EmitDirect(int stream, int, const rt::Datum* values) override { Emit(stream, values); }
-  void Error(std::string_view input, std::string_view reason) override {
-    std::string msg = std::string(reason) + ": " + std::string(input);
-    out_ += "{\"command\": \"log\", \"msg\": ";
-    stdlib::AppendJsonString(msg, &out_);
-    out_ += ", \"level\": 3}\nend\n";
-  }
-  void Send(const std::string& json) { stdlib::AppendFrame(json, &out_); }
-  bool Flush() {
-    bool ok = stdlib::WriteAll(1, out_);
-    out_.clear();
-    return ok;
-  }
-
- private:
-  const std::vector<std::string>& streams_;
-  const std::vector<int>& widths_;
-  std::string out_;
-};
 
 // Never stopping from inside: the host ends the process by closing standard input.
 class NoStop : public rt::SpoutControl {
@@ -82,11 +49,6 @@ class NoStop : public rt::SpoutControl {
   int fds_[2];
 };
 
-std::string ArgText(const std::string& value) {
-  if (ParseLiteral(value)) return value;
-  return Value::String(value).ToSource();
-}
-
 }  // namespace
 
 bool ServesSpout(const std::string& name) {
@@ -100,29 +62,11 @@ int RunComponentSpout(const ComponentOptions& opts, std::ostream&, std::ostream&
     return kExitUsage;
   }
   // The spout's signature, checked and completed by the validator, as if written in a .topo file.
-  std::string text = "topology component {\n  spout s = " + opts.name + "(";
-  for (size_t i = 0; i < opts.params.size(); ++i) {
-    size_t eq = opts.params[i].find('=');
-    if (eq == std::string::npos) {
-      err << "smc component: error: --param expects KEY=VALUE, got '" << opts.params[i] << "'\n";
-      return kExitUsage;
-    }
-    text += (i ? ", " : "") + opts.params[i].substr(0, eq) + ": " + ArgText(opts.params[i].substr(eq + 1));
-  }
-  text += ")\n  sink out = null() <- s shuffle\n}\n";
-  Diagnostics diags;
-  auto source = std::make_shared<SourceFile>("<component>", text);
-  ast::File file = Parse(source, &diags);
-  Graph graph;
-  if (!diags.HasErrors()) graph = Validate(file, StandardCatalog(), {}, &diags);
-  if (diags.HasErrors()) {
-    for (const Diagnostic& d : diags.all()) {
-      if (d.severity == Severity::kError) err << "smc component: error: " << d.message << "\n";
-    }
-    return kExitUsage;
-  }
-  rt::Plan plan = rt::Compile(graph);
-  const rt::PlanTopology& topology = plan.topologies[0];
+  std::unique_ptr<rt::Plan> plan =
+      CompileSignature(ComponentKind::kSpout, opts.name, opts.params,
+                       "topology component {\n  spout s = ", "\n  sink out = null() <- s shuffle\n}\n", err);
+  if (!plan) return kExitUsage;
+  const rt::PlanTopology& topology = plan->topologies[0];
   const rt::PlanComponent& pc = topology.components[0];
   const rt::SpoutFactory* factory = StandardRegistry().FindSpout(pc.impl);
   if (!factory) {
@@ -131,22 +75,9 @@ int RunComponentSpout(const ComponentOptions& opts, std::ostream&, std::ostream&
   }
 
   stdlib::FrameReader reader(0);
-  std::string json, why;
-  auto first = reader.Read(&json, -1);
-  if (first == stdlib::FrameReader::Result::kTooLarge) {
-    err << "smc component: error: a message on standard input is larger than " << (stdlib::kMaxFrameBytes >> 20)
-        << " MiB\n";
-    return kExitDataErr;
-  }
   rapidjson::Document hs;
-  if (first != stdlib::FrameReader::Result::kMessage) {
-    err << "smc component: error: expected the multi-lang handshake on standard input\n";
-    return kExitDataErr;
-  }
-  if (!rt::ParseJsonBounded(hs, json, &why) || !hs.IsObject()) {
-    err << "smc component: error: the handshake is not a JSON object" << (why.empty() ? "" : " (" + why + ")") << "\n";
-    return kExitDataErr;
-  }
+  if (int status = ReadHandshake(reader, &hs, err)) return status;
+  std::string json, why;
 
   rt::Context ctx;
   ctx.component = opts.name;
@@ -163,13 +94,8 @@ int RunComponentSpout(const ComponentOptions& opts, std::ostream&, std::ostream&
   ctx.task_id = 1;
   std::unique_ptr<rt::Spout> spout = (*factory)();
 
-  auto pid_dir = hs.FindMember("pidDir");
-  if (pid_dir != hs.MemberEnd() && pid_dir->value.IsString()) {
-    std::ofstream(std::filesystem::path(pid_dir->value.GetString()) / std::to_string(::getpid()));
-  }
-  SpoutProtocolEmitter out(ctx.stream_names, widths);
-  out.Send("{\"pid\": " + std::to_string(::getpid()) + "}");
-  if (!out.Flush()) return kExitIoErr;
+  ProtocolEmitter out(ctx.stream_names, widths, ProtocolEmitter::ErrorAs::kLog);
+  if (!ReplyPid(hs, out)) return kExitIoErr;
   NoStop control;
   bool exhausted = false;
   try {
@@ -177,8 +103,7 @@ int RunComponentSpout(const ComponentOptions& opts, std::ostream&, std::ostream&
     while (true) {
       auto r = reader.Read(&json, -1);
       if (r == stdlib::FrameReader::Result::kTooLarge) {
-        err << "smc component: error: a message on standard input is larger than " << (stdlib::kMaxFrameBytes >> 20)
-            << " MiB\n";
+        ReportTooLarge(err);
         return kExitDataErr;
       }
       if (r != stdlib::FrameReader::Result::kMessage) break;

@@ -6,9 +6,7 @@ abort of a running task through the fanout exchange; a broker restart while
 a task runs (the worker reconnects, the durable task is delivered again
 and completes, its end recorded once). If the node cannot start, the test
 fails with the reason: CI must exercise it. The password never shows."""
-import atexit
 import os
-import signal
 import subprocess
 
 from tasksutil import *  # noqa: F401,F403
@@ -17,33 +15,6 @@ from rabbit import Rabbit
 node = Rabbit()
 node.start()
 os.environ["SMC_BROKER"] = node.url
-
-
-STARTED = []
-
-
-@atexit.register
-def _kill_workers():  # a failed check exits at once: no worker outlives the test
-    for p in STARTED:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-
-
-def worker(*args, log="worker.log"):
-    f = open(log, "a")
-    p = subprocess.Popen([SMC, "worker", *args], stdout=subprocess.DEVNULL, stderr=f, start_new_session=True)
-    STARTED.append(p)
-    return p
-
-
-def stop(p):
-    p.send_signal(signal.SIGTERM)
-    try:
-        return p.wait(timeout=slow(20))
-    except subprocess.TimeoutExpired:
-        p.kill()
-        check(False, "a worker stops on SIGTERM")
 
 
 def row(tid):

@@ -4,42 +4,13 @@ submitters run 2,000 tasks, each exactly once, every result retrievable; a
 worker killed with SIGKILL mid-task leaves its task to another worker after
 the lease; abort of a queued and of a running task; --after dependencies;
 --wait prints progress and the result and exits with the task's status."""
-import atexit
 import os
-import signal
 import subprocess
 
 from tasksutil import *  # noqa: F401,F403
 
 os.environ["SMC_QUEUE_LEASE"] = "1s"  # a killed worker's task is taken over after 1 s
 QDB = STORE
-
-
-STARTED = []
-
-
-@atexit.register
-def _kill_workers():  # a failed check exits at once: no worker outlives the test
-    for p in STARTED:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-
-
-def worker(*args, log="worker.log"):
-    f = open(log, "a")
-    p = subprocess.Popen([SMC, "worker", *args], stdout=subprocess.DEVNULL, stderr=f, start_new_session=True)
-    STARTED.append(p)
-    return p
-
-
-def stop(p):
-    p.send_signal(signal.SIGTERM)
-    try:
-        return p.wait(timeout=slow(20))
-    except subprocess.TimeoutExpired:
-        p.kill()
-        check(False, "a worker stops on SIGTERM")
 
 
 def workers_registered(n):

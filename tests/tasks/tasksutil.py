@@ -6,6 +6,7 @@ in parallel with each other and with the user's own jobs. Tasks leave marker
 files to show what ran and when; the tests wait for conditions, never for
 fixed times.
 """
+import atexit
 import os
 import signal
 import sqlite3
@@ -23,6 +24,37 @@ os.makedirs(os.path.join(WORK, "runtime"), mode=0o700)
 os.environ["XDG_STATE_HOME"] = os.path.join(WORK, "state")
 os.environ["XDG_RUNTIME_DIR"] = os.path.join(WORK, "runtime")
 STORE = os.path.join(WORK, "state", "smc", "jobs.db")
+
+# Workers started by a test (`worker`), killed when the test exits however it
+# exits: a failed check exits at once, and no worker may outlive the test.
+STARTED = []
+
+
+@atexit.register
+def _kill_workers():
+    for p in STARTED:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def worker(*args, log="worker.log"):
+    """Starts `smc worker ARGS...` in a session of its own, stderr to `log`."""
+    f = open(log, "a")
+    p = subprocess.Popen([SMC, "worker", *args], stdout=subprocess.DEVNULL, stderr=f, start_new_session=True)
+    STARTED.append(p)
+    return p
+
+
+def stop(p):
+    """SIGTERM to a worker; its exit status (a check fails if it does not stop)."""
+    p.send_signal(signal.SIGTERM)
+    try:
+        return p.wait(timeout=slow(20))
+    except subprocess.TimeoutExpired:
+        p.kill()
+        check(False, "a worker stops on SIGTERM")
+
 
 
 def run(*args, stdin=None, timeout=90, env=None):
