@@ -314,6 +314,38 @@ void Channel::Corrupt(const std::string& what) const {
   throw std::runtime_error("channel '" + name_ + "' (/dev/shm/" + segment_ + ") is corrupt: " + what);
 }
 
+namespace {
+
+// Removes segment `name` (in /dev/shm) when it is one of this user's channel
+// segments and no live process holds it; with `keep_waiting`, a finished
+// stream no consumer has attached to yet stays for the first one to come.
+bool RemoveIfUnheld(const std::string& name, bool keep_waiting) {
+  const std::string path = "/dev/shm/" + name;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::getuid()) return false;
+  if ((st.st_mode & 07777) != 0600 || static_cast<uint64_t>(st.st_size) != Channel::SegmentBytes()) return false;
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool removed = false;
+  {
+    SegmentLock lock(fd);
+    void* map = StillNamed(name, fd) ? ::mmap(nullptr, sizeof(Header), PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+    if (map != MAP_FAILED) {
+      auto* h = static_cast<Header*>(map);  // mapped read-only: only loaded from
+      if (h->magic.load() == kMagic) {
+        bool waiting = keep_waiting && h->finished.load() && h->consumer_state.load() == kNone;
+        removed = !SlotAlive(ProducerSlot(*h)) && !SlotAlive(ConsumerSlot(*h)) && !waiting &&
+                  ::unlink(path.c_str()) == 0;
+      }
+      ::munmap(map, sizeof(Header));
+    }
+  }
+  ::close(fd);
+  return removed;
+}
+
+}  // namespace
+
 int CleanupStaleChannels() {
   const std::string prefix = UserPrefix();
   const std::string temp_prefix = prefix + "%new-";
@@ -327,34 +359,24 @@ int CleanupStaleChannels() {
   ::closedir(d);
   int removed = 0;
   for (const std::string& name : names) {
-    const std::string path = "/dev/shm/" + name;
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::getuid()) continue;
     if (name.compare(0, temp_prefix.size(), temp_prefix) == 0) {
       // One being set up: stale only when the process making it is gone.
+      const std::string path = "/dev/shm/" + name;
+      struct stat st {};
+      if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::getuid()) continue;
       int pid = std::atoi(name.c_str() + temp_prefix.size());
       if (pid > 0 && !JobRegistry::Alive(pid, 0) && ::unlink(path.c_str()) == 0) ++removed;
       continue;
     }
-    if ((st.st_mode & 07777) != 0600 || static_cast<uint64_t>(st.st_size) != Channel::SegmentBytes()) continue;
-    int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) continue;
-    bool stale = false;
-    {
-      SegmentLock lock(fd);
-      void* map = StillNamed(name, fd) ? ::mmap(nullptr, sizeof(Header), PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
-      if (map != MAP_FAILED) {
-        auto* h = static_cast<Header*>(map);  // mapped read-only: only loaded from
-        if (h->magic.load() == kMagic) {
-          // No one holds it, and it is not a finished stream waiting for its first consumer.
-          bool waiting = h->finished.load() && h->consumer_state.load() == kNone;
-          stale = !SlotAlive(ProducerSlot(*h)) && !SlotAlive(ConsumerSlot(*h)) && !waiting;
-        }
-        ::munmap(map, sizeof(Header));
-      }
-      if (stale && ::unlink(path.c_str()) == 0) ++removed;
-    }
-    ::close(fd);
+    if (RemoveIfUnheld(name, /*keep_waiting=*/true)) ++removed;
+  }
+  return removed;
+}
+
+int RemoveUnheldChannels(const std::vector<std::string>& names) {
+  int removed = 0;
+  for (const std::string& name : names) {
+    if (RemoveIfUnheld(Channel::SegmentName(name), /*keep_waiting=*/false)) ++removed;
   }
   return removed;
 }

@@ -111,6 +111,12 @@ class Channel {
 
  private:
   friend int CleanupStaleChannels();
+
+/// Removes the segments of channels `names` that no live process holds, even
+/// a finished stream no consumer has read: for a run whose topologies were
+/// both ends of these channels and have all ended (runtime/supervisor.cc), so
+/// no consumer of theirs will come. Returns how many were removed.
+int RemoveUnheldChannels(const std::vector<std::string>& names);
   Channel() = default;
   bool Validate(size_t size, std::string* error);
   bool PeerGone(bool force_check);
@@ -141,5 +147,11 @@ class Channel {
 /// Removes this user's channel segments that no live process holds and no
 /// future consumer can read (see above). Returns how many were removed.
 int CleanupStaleChannels();
+
+/// Removes the segments of channels `names` that no live process holds, even
+/// a finished stream no consumer has read: for a run whose topologies were
+/// both ends of these channels and have all ended (runtime/supervisor.cc), so
+/// no consumer of theirs will come. Returns how many were removed.
+int RemoveUnheldChannels(const std::vector<std::string>& names);
 
 }  // namespace smc::rt

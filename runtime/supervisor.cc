@@ -9,9 +9,33 @@
 #include <cerrno>
 #include <cstring>
 #include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "runtime/channel.h"
 
 namespace smc::rt {
 namespace {
+
+// The channels this file both writes and reads: once all its topologies have
+// ended, no consumer of theirs will come for what is left in them.
+std::vector<std::string> InternalChannels(const Plan& plan) {
+  std::set<std::string> written, read;
+  for (const PlanTopology& t : plan.topologies) {
+    for (const PlanComponent& c : t.components) {
+      if (c.impl != "channel") continue;
+      auto name = c.args.find("name");
+      if (name == c.args.end()) continue;
+      (c.kind == ComponentKind::kSpout ? read : written).insert(name->second.str);
+    }
+  }
+  std::vector<std::string> both;
+  for (const std::string& n : written) {
+    if (read.count(n)) both.push_back(n);
+  }
+  return both;
+}
 
 // The children, for the signal handler.
 pid_t g_children[kMaxTopologies];
@@ -113,10 +137,11 @@ RunResult RunEachTopology(const Plan& plan,
       continue;
     }
     if (code != 0) {
-      err << "smc: topology '" << name << "' "
-          << (WIFEXITED(st) ? "exited with status " + std::to_string(code)
-                            : "was killed by signal " + std::to_string(WTERMSIG(st)))
-          << "\n";
+      // One write per line: the other topologies write to the same stderr.
+      err << ("smc: topology '" + name + "' " +
+              (WIFEXITED(st) ? "exited with status " + std::to_string(code)
+                             : "was killed by signal " + std::to_string(WTERMSIG(st))) +
+              "\n");
       if (!failed && result.outcome == Outcome::kOk) {
         result.outcome = Outcome::kExitStatus;
         result.status = code;
@@ -133,6 +158,10 @@ RunResult RunEachTopology(const Plan& plan,
   if (!tty) {
     for (int i = 0; i < g_child_count.load(); ++i) ::kill(-g_children[i], SIGKILL);
   }
+  // A topology that ended before its consumer attached (stopped, or because
+  // the consumer died first) leaves a finished stream for a consumer that
+  // will never come: the run's channels go with the run.
+  if (running == 0) RemoveUnheldChannels(InternalChannels(plan));
   return result;
 }
 

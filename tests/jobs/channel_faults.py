@@ -23,6 +23,11 @@ issue 8, item 8). Usage: channel_faults.py SMC MODE.
                    the old layout and the new, record lengths past the data,
                    strings outside their record, unknown types): an error of
                    the channel, exit 70, never a signal
+  never_read       a file whose consumer topology fails before it attaches
+                   (its first spout cannot open) while the producer topology
+                   finishes its stream: the run fails naming the spout, and
+                   no segment is left (it was: a finished stream waiting for
+                   a consumer that would never come, which smc ps keeps)
   race             a segment being set up is never taken for a stale one
                    (it was: a clean-up removed it, and its pair never met);
                    pairs meeting while other processes clean up all the time
@@ -284,6 +289,23 @@ elif mode == "race":
         t.join()
     print("%d rounds met while smc ps cleaned up %d times" % (rounds, cleanups[0]))
     clean("race")
+elif mode == "never_read":
+    write("never_read.topo", """topology up {
+    spout s = stdin()
+    sink  o = channel("%s") <- s shuffle
+}
+topology down {
+    spout bad = file(path: "missing/in.txt")
+    spout f   = channel("%s")
+    sink  o   = stdout() <- f shuffle, bad shuffle
+}
+""" % (ch, ch))
+    for i in range(5):
+        st, out, err = run("run", "never_read.topo", stdin="a\nb\nc\n")
+        eq(st, 74, "never read, round %d: the run's status" % i)
+        check("spout 'bad' (never_read.topo:6:11) failed: cannot open" in err, "never read: the spout is named", err)
+        eq(segments(), [], "never read, round %d: no segment left (before any smc ps)" % i)
+    clean("never read")
 else:
     check(False, "a mode", mode)
 done()
