@@ -334,8 +334,8 @@ bool RemoveIfUnheld(const std::string& name, bool keep_waiting) {
       auto* h = static_cast<Header*>(map);  // mapped read-only: only loaded from
       if (h->magic.load() == kMagic) {
         bool waiting = keep_waiting && h->finished.load() && h->consumer_state.load() == kNone;
-        removed = !SlotAlive(ProducerSlot(*h)) && !SlotAlive(ConsumerSlot(*h)) && !waiting &&
-                  ::unlink(path.c_str()) == 0;
+        removed =
+            !SlotAlive(ProducerSlot(*h)) && !SlotAlive(ConsumerSlot(*h)) && !waiting && ::unlink(path.c_str()) == 0;
       }
       ::munmap(map, sizeof(Header));
     }

@@ -112,11 +112,11 @@ class Channel {
  private:
   friend int CleanupStaleChannels();
 
-/// Removes the segments of channels `names` that no live process holds, even
-/// a finished stream no consumer has read: for a run whose topologies were
-/// both ends of these channels and have all ended (runtime/supervisor.cc), so
-/// no consumer of theirs will come. Returns how many were removed.
-int RemoveUnheldChannels(const std::vector<std::string>& names);
+  /// Removes the segments of channels `names` that no live process holds, even
+  /// a finished stream no consumer has read: for a run whose topologies were
+  /// both ends of these channels and have all ended (runtime/supervisor.cc), so
+  /// no consumer of theirs will come. Returns how many were removed.
+  int RemoveUnheldChannels(const std::vector<std::string>& names);
   Channel() = default;
   bool Validate(size_t size, std::string* error);
   bool PeerGone(bool force_check);
