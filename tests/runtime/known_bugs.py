@@ -39,7 +39,9 @@ elif bug == "spout_overshoots_max_pending":
     el = time.monotonic() - t0
     eq(rc, 0, "status")
     # 1 s, then at most about two batches of 256 at 2000/s to drain.
-    check(el < 1 + 0.6 * SLOWDOWN, "--for 1s with max.pending = 1 ends within ~1.3 s", el)
+    # (The bug drained ~17 batches: about 3.2 s. The bound leaves a loaded
+    # machine 0.7 s for start-up and scheduling.)
+    check(el < 1 + 1.0 * SLOWDOWN, "--for 1s with max.pending = 1 ends within ~1.3 s (bound 2 s)", el)
 else:
     check(False, "unknown bug " + bug)
 done()
