@@ -68,7 +68,7 @@ struct ComponentSpec {
   ComponentKind kind = ComponentKind::kBolt;
   std::string summary;              // one line for the manual and `smc help`
   std::vector<ParamSpec> params;    // in positional order
-  OutputsFn outputs;                // null for sinks and for `->`-declared outputs
+  OutputsFn outputs;                // null for `->`-declared outputs; for a sink, checks its arguments only
   std::string outputs_doc;          // e.g. "(word)" or "(KEY, count), errors(input, reason)"
   bool outputs_from_arrow = false;  // outputs must be declared with `->` (shell, plugin)
   bool passthrough = false;         // outputs are its inputs' fields (identity, filter, ...)

@@ -256,7 +256,19 @@ void TopologyChecker::ResolveFieldArgs(Work& w, const std::vector<std::vector<st
 
 void TopologyChecker::ComputeOutputs(Work& w, const std::vector<std::vector<std::string>>& input_fields) {
   const ast::Component& c = *w.ast;
+  std::vector<std::string> first = input_fields.empty() ? std::vector<std::string>{} : input_fields.front();
+  // The spec's outputs function; for a sink, a check of its arguments only.
+  auto outputs = [&](std::vector<StreamSpec>* streams) {
+    std::string error, error_arg;
+    if (w.spec->outputs(w.out.args, first, streams, &error, &error_arg)) return true;
+    auto it = w.args.find(error_arg);
+    Error(it != w.args.end() ? it->second.range : c.impl.name.range, error);
+    w.broken = true;
+    return false;
+  };
   if (c.kind == ComponentKind::kSink) {
+    std::vector<StreamSpec> none;
+    if (w.spec && w.spec->outputs && !outputs(&none)) return;
     w.outputs_known = true;
     return;
   }
@@ -281,14 +293,7 @@ void TopologyChecker::ComputeOutputs(Work& w, const std::vector<std::vector<std:
   if (w.spec && !w.spec->channel_arg.empty() && c.kind == ComponentKind::kSpout) {
     if (!ChannelOutputs(w, &streams)) return;
   } else if (w.spec && w.spec->outputs) {
-    std::string error, error_arg;
-    std::vector<std::string> first = input_fields.empty() ? std::vector<std::string>{} : input_fields.front();
-    if (!w.spec->outputs(w.out.args, first, &streams, &error, &error_arg)) {
-      auto it = w.args.find(error_arg);
-      Error(it != w.args.end() ? it->second.range : c.impl.name.range, error);
-      w.broken = true;
-      return;
-    }
+    if (!outputs(&streams)) return;
   }
   for (StreamSpec& s : streams) w.out.outputs.push_back({std::move(s.name), std::move(s.fields)});
   w.outputs_known = true;

@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
+#include "stdlib/gzip_input.h"
 #include "stdlib/spec_helpers.h"
 
 namespace smc::stdlib {
@@ -23,7 +25,47 @@ ParamSpec FormatParam(const std::string& def) {
 }
 
 ParamSpec FieldsParam() {
-  return Optional("fields", ParamType::kStringList, "field names of tsv and csv columns, or of json keys");
+  return Optional("fields", ParamType::kStringList,
+                  "field names of tsv and csv columns (\"name:int\", \"name:float\" or \"name:bool\" for a typed "
+                  "column), or of json keys");
+}
+
+ParamSpec ReaderHeaderParam() {
+  return Optional("header", ParamType::kBool, Value::Bool(false),
+                  "tsv and csv: the first record names the columns and must match 'fields'");
+}
+
+ParamSpec WriterHeaderParam() {
+  return Optional("header", ParamType::kBool, Value::Bool(false),
+                  "tsv and csv: a first line naming the input's fields");
+}
+
+bool WriterArgsCheck(const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>*, std::string* error,
+                     std::string* error_arg) {
+  auto h = args.find("header");
+  auto f = args.find("format");
+  if (h == args.end() || h->second.num == 0 || f == args.end()) return true;
+  if (f->second.str == "tsv" || f->second.str == "csv") return true;
+  *error = "'header' applies to tsv and csv, not " + f->second.str;
+  *error_arg = "header";
+  return false;
+}
+
+bool SplitFieldType(const std::string& field, std::string* name, ColumnType* type) {
+  size_t colon = field.rfind(':');
+  *name = colon == std::string::npos ? field : field.substr(0, colon);
+  *type = ColumnType::kString;
+  if (colon == std::string::npos) return true;
+  std::string t = field.substr(colon + 1);
+  if (t == "int")
+    *type = ColumnType::kInt;
+  else if (t == "float")
+    *type = ColumnType::kFloat;
+  else if (t == "bool")
+    *type = ColumnType::kBool;
+  else if (t != "string")
+    return false;
+  return true;
 }
 
 bool ReaderOutputs(const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out,
@@ -36,6 +78,11 @@ bool ReaderOutputs(const ArgMap& args, const std::vector<std::string>&, std::vec
       *error_arg = "fields";
       return false;
     }
+    if (auto h = args.find("header"); h != args.end() && h->second.num != 0) {
+      *error = "'header' applies to tsv and csv; the lines format has no columns";
+      *error_arg = "header";
+      return false;
+    }
     *out = {{"default", {"line"}}};
     return true;
   }
@@ -43,6 +90,27 @@ bool ReaderOutputs(const ArgMap& args, const std::vector<std::string>&, std::vec
     *error = "format '" + format + "' needs 'fields', such as fields: [\"a\", \"b\"]";
     *error_arg = "format";
     return false;
+  }
+  if (auto h = args.find("header"); format == "json" && h != args.end() && h->second.num != 0) {
+    *error = "'header' applies to tsv and csv; json records name their keys";
+    *error_arg = "header";
+    return false;
+  }
+  for (std::string& f : fields) {
+    std::string name;
+    ColumnType type;
+    if (f.find(':') == std::string::npos) continue;
+    if (format == "json") {
+      *error = "typed fields ('" + f + "') apply to tsv and csv; json values carry their own types";
+      *error_arg = "fields";
+      return false;
+    }
+    if (!SplitFieldType(f, &name, &type)) {
+      *error = "unknown column type in '" + f + "'; the types are string, int, float and bool";
+      *error_arg = "fields";
+      return false;
+    }
+    f = name;
   }
   if (!ValidFieldNames(fields, error)) {
     *error_arg = "fields";
@@ -79,11 +147,20 @@ rt::Datum JsonDatum(const rapidjson::Value& v, std::string* scratch) {
   return rt::Datum::Json(*scratch);
 }
 
-RecordReader::RecordReader(int fd, std::string name, const rt::Context& ctx)
+RecordReader::RecordReader(int fd, std::string name, const rt::Context& ctx, bool gzip)
     : fd_(fd), name_(std::move(name)), format_(ctx.StringArg("format")), buf_(kReadChunk * 2) {
+  if (gzip) gzip_ = std::make_unique<GzipInput>(name_);
   if (auto it = ctx.args->find("fields"); it != ctx.args->end()) {
-    for (const Value& v : it->second.list) fields_.push_back(v.str);
+    for (const Value& v : it->second.list) {
+      std::string name;
+      ColumnType type;
+      SplitFieldType(v.str, &name, &type);  // checked by ReaderOutputs
+      fields_.push_back(name);
+      types_.push_back(type);
+      typed_ = typed_ || type != ColumnType::kString;
+    }
   }
+  if (auto it = ctx.args->find("header"); it != ctx.args->end()) header_pending_ = it->second.num != 0;
   scratch_.resize(std::max<size_t>(1, fields_.size()));
   if (format_ == "json") json_ = std::make_unique<JsonFields>(fields_);
 }
@@ -99,7 +176,8 @@ bool RecordReader::Next(rt::Emitter& out, const rt::SpoutControl& ctl) {
   if (ready < 0 && errno != EINTR) throw std::runtime_error("cannot wait for " + name_ + ": " + std::strerror(errno));
   if (ready <= 0 || !(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) return !ctl.Stopping();
   if (buf_.size() - have_ < kReadChunk) buf_.resize(have_ + kReadChunk);  // grows geometrically
-  ssize_t n = ::read(fd_, buf_.data() + have_, buf_.size() - have_);
+  ssize_t n = gzip_ ? static_cast<ssize_t>(gzip_->Read(fd_, buf_.data() + have_, buf_.size() - have_))
+                    : ::read(fd_, buf_.data() + have_, buf_.size() - have_);
   if (n < 0) {
     if (errno == EINTR || errno == EAGAIN) return true;
     throw std::runtime_error("cannot read " + name_ + ": " + std::strerror(errno));
@@ -217,11 +295,13 @@ void RecordReader::ParseTsv(std::string_view line, rt::Emitter& out) {
     start = tab + 1;
   }
   if (values_.size() != fields_.size()) {
+    if (header_pending_) HeaderError(line);
+
     out.Error(line, "expected " + std::to_string(fields_.size()) + " tab-separated fields, got " +
                         std::to_string(values_.size()));
     return;
   }
-  out.Emit(0, values_.data());
+  EmitCells(line, out);
 }
 
 void RecordReader::ParseCsv(std::string_view line, rt::Emitter& out) {
@@ -249,6 +329,8 @@ void RecordReader::ParseCsv(std::string_view line, rt::Emitter& out) {
         cell += line[i++];
       }
       if (!closed || (i < line.size() && line[i] != ',')) {
+        if (header_pending_) HeaderError(line);
+
         out.Error(line, closed ? "unexpected text after a quoted field" : "unterminated quoted field");
         return;
       }
@@ -257,6 +339,8 @@ void RecordReader::ParseCsv(std::string_view line, rt::Emitter& out) {
       cell.assign(line.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i));
       i = comma == std::string_view::npos ? line.size() : comma;
       if (cell.find('"') != std::string::npos) {
+        if (header_pending_) HeaderError(line);
+
         out.Error(line, "a quote inside an unquoted field");
         return;
       }
@@ -272,12 +356,69 @@ void RecordReader::ParseCsv(std::string_view line, rt::Emitter& out) {
     }
   }
   if (field != fields_.size()) {
+    if (header_pending_) HeaderError(line);
+
     out.Error(line,
               "expected " + std::to_string(fields_.size()) + " comma-separated fields, got " + std::to_string(field));
     return;
   }
   for (size_t k = 0; k < field; ++k) values_.push_back(rt::Datum::Str(scratch_[k]));
+  EmitCells(line, out);
+}
+
+void RecordReader::EmitCells(std::string_view line, rt::Emitter& out) {
+  if (header_pending_) {  // the header: the columns must be the declared fields, in order
+    for (size_t k = 0; k < fields_.size(); ++k) {
+      if (values_[k].s != fields_[k]) HeaderError(line);
+    }
+    header_pending_ = false;
+    return;
+  }
+  if (typed_ && !ConvertCells(line, out)) return;
   out.Emit(0, values_.data());
+}
+
+void RecordReader::HeaderError(std::string_view line) const {
+  std::string want;
+  for (size_t j = 0; j < fields_.size(); ++j) want += (j ? ", " : "") + fields_[j];
+  std::string got(line.substr(0, 200));
+  if (line.size() > got.size()) got += "...";
+  throw std::runtime_error(name_ + ": its header '" + got + "' does not name the declared fields (" + want + ")");
+}
+
+bool RecordReader::ConvertCells(std::string_view line, rt::Emitter& out) {
+  for (size_t k = 0; k < fields_.size(); ++k) {
+    if (types_[k] == ColumnType::kString) continue;
+    std::string_view cell = values_[k].s;
+    if (cell.empty()) {  // an empty typed cell: no value
+      values_[k] = rt::Datum::Null();
+      continue;
+    }
+    const char* first = cell.data();
+    const char* last = first + cell.size();
+    bool ok = false;
+    if (types_[k] == ColumnType::kInt) {
+      int64_t v = 0;
+      auto [p, ec] = std::from_chars(first + (*first == '+' && cell.size() > 1), last, v);
+      ok = ec == std::errc() && p == last;
+      if (ok) values_[k] = rt::Datum::Int(v);
+    } else if (types_[k] == ColumnType::kFloat) {
+      double v = 0;
+      auto [p, ec] = std::from_chars(first + (*first == '+' && cell.size() > 1), last, v);
+      ok = ec == std::errc() && p == last;
+      if (ok) values_[k] = rt::Datum::Float(v);
+    } else {
+      ok = cell == "true" || cell == "false";
+      if (ok) values_[k] = rt::Datum::Bool(cell == "true");
+    }
+    if (!ok) {
+      static constexpr const char* kWhat[] = {"", "an integer", "a number", "true or false"};
+      out.Error(line, "column '" + fields_[k] + "': '" + std::string(cell.substr(0, 64)) + "' is not " +
+                          kWhat[static_cast<int>(types_[k])]);
+      return false;
+    }
+  }
+  return true;
 }
 
 void RecordReader::ParseJson(std::string_view line, rt::Emitter& out) {
@@ -291,6 +432,23 @@ void RecordReader::ParseJson(std::string_view line, rt::Emitter& out) {
 
 RecordFormatter::RecordFormatter(std::string format, const rt::Context& ctx)
     : format_(std::move(format)), input_fields_(ctx.input_fields) {}
+
+void RecordFormatter::AppendHeader(std::string* out) const {
+  if (format_ != "tsv" && format_ != "csv") return;
+  for (size_t i = 1; i < input_fields_.size(); ++i) {
+    if (input_fields_[i] != input_fields_[0]) {
+      throw std::runtime_error("a header needs every input to have the same fields; input " + std::to_string(i + 1) +
+                               " has others than input 1");
+    }
+  }
+  if (input_fields_.empty()) return;
+  const std::vector<std::string>& names = input_fields_[0];
+  rt::Batch b(static_cast<int>(names.size()));
+  std::vector<rt::Datum> row;
+  for (const std::string& n : names) row.push_back(rt::Datum::Str(n));
+  b.Append(row.data());
+  Append(b, 0, 0, out);  // quoted and escaped as any row
+}
 
 void RecordFormatter::Append(const rt::Batch& b, size_t t, int input, std::string* out) const {
   const int width = b.width();
@@ -346,6 +504,17 @@ void RecordFormatter::Append(const rt::Batch& b, size_t t, int input, std::strin
             default: out->push_back(c);
           }
         }
+      }
+    } else if (format_ == "lines" && d.s.find_first_of("\n\r") != std::string_view::npos) {
+      // One tuple, one line: a newline or a return inside a value is written
+      // as \n or \r (not reversible: tsv, csv and json are).
+      for (char c : d.s) {
+        if (c == '\n')
+          out->append("\\n");
+        else if (c == '\r')
+          out->append("\\r");
+        else
+          out->push_back(c);
       }
     } else if (format_ == "csv" && d.s.find_first_of(",\"\n\r") != std::string_view::npos) {
       out->push_back('"');

@@ -11,7 +11,7 @@ ComponentSpec StdinSpec() {
   s.name = "stdin";
   s.kind = ComponentKind::kSpout;
   s.summary = "reads standard input, one record per line, until it ends";
-  s.params = {FormatParam("lines"), FieldsParam()};
+  s.params = {FormatParam("lines"), FieldsParam(), ReaderHeaderParam()};
   s.outputs = ReaderOutputs;
   s.outputs_doc = kReaderOutputsDoc;
   s.max_parallelism = 1;

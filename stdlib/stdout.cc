@@ -15,7 +15,8 @@ ComponentSpec StdoutSpec() {
   s.name = "stdout";
   s.kind = ComponentKind::kSink;
   s.summary = "writes every tuple it receives to standard output, one per line";
-  s.params = {FormatParam("tsv")};
+  s.params = {FormatParam("tsv"), WriterHeaderParam()};
+  s.outputs = WriterArgsCheck;
   return s;
 }
 
@@ -26,6 +27,12 @@ void WriterSink::Open(const rt::Context& ctx) {
   formatter_ = std::make_unique<RecordFormatter>(ctx.StringArg("format"), ctx);
   what_ = "sink '" + ctx.component + "' (" + ctx.location + ")";
   writer_ = to_file_ ? ctx.outputs->File(ctx.StringArg("path"), ctx.linger_ns) : ctx.outputs->Stdout(ctx.linger_ns);
+  // The header goes to the writer now, before any instance writes a row
+  // (instances of one sink share its writer); it is written once.
+  if (auto h = ctx.args->find("header"); h != ctx.args->end() && h->second.num != 0 && ctx.instance == 0) {
+    formatter_->AppendHeader(&buffer_);
+    Flush();
+  }
 }
 
 // Every batch goes to the writer, which holds it for batch.linger and writes

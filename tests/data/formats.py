@@ -155,7 +155,59 @@ def csv():
        "stray quote: the errors, with reasons")
 
 
-CASES = {f.__name__: f for f in (deep_json, regex_long_line, long_line, dedupe_memory, json_output, csv)}
+
+def csv_header():
+    write("people.csv", "name,age\r\nann,41\nbob,x\namy,\ncid,7\ndan,10\n")
+    topo("h.topo", """
+ spout s = file(path: "people.csv", format: "csv", fields: ["name", "age:int"], header: true)
+ bolt t = sort(key: "age", order: "desc") <- s global
+ sink o = stdout(format: "csv", header: true) <- t shuffle
+ sink e = file(path: "e.tsv") <- s.errors shuffle""")
+    rc, out, err = run("run", "h.topo")
+    eq(rc, 0, "typed header: exit status")
+    eq(out, "name,age\namy,\nann,41\ndan,10\ncid,7\n",
+       "typed header: the header written, ages sorted as numbers (null first when descending)")
+    eq(open("e.tsv").read(), "bob,x\tcolumn 'age': 'x' is not an integer\n", "typed header: the bad cell")
+    write("swapped.csv", "age,name\n41,ann\n")
+    topo("m.topo", """
+ spout s = file(path: "swapped.csv", format: "csv", fields: ["name", "age"], header: true)
+ sink o = stdout() <- s shuffle""")
+    rc, out, err = run("run", "m.topo")
+    eq(rc, 70, "header mismatch: the run fails")
+    eq(out, "", "header mismatch: nothing emitted")
+    check("'swapped.csv': its header 'age,name' does not name the declared fields (name, age)" in err,
+          "header mismatch: the reason", err)
+
+
+def gzip_glob():
+    import gzip
+    os.makedirs("logs", exist_ok=True)
+    with gzip.open("logs/2.jsonl.gz", "wt") as f:
+        f.write('{"n": 3}\n{"n": 4}\n')
+    write("logs/1.jsonl", '{"n": 1}\n{"n": 2}\n')
+    write("logs/notes.txt", "not json\n")
+    topo("g.topo", """
+ spout s = file(path: "logs/*.jsonl*", format: "json", fields: ["n"])
+ sink o = stdout() <- s shuffle""")
+    rc, out, err = run("run", "g.topo")
+    eq(rc, 0, "glob with a gzip match: exit status")
+    eq(out, "1\n2\n3\n4\n", "glob with a gzip match: every file in order")
+    with open("logs/2.jsonl.gz", "rb") as f:
+        data = f.read()
+    with open("logs/2.jsonl.gz", "wb") as f:
+        f.write(data[:len(data) - 6])
+    rc, out, err = run("run", "g.topo")
+    eq(rc, 70, "a truncated gzip file fails the run")
+    check("'logs/2.jsonl.gz' ends inside its gzip data" in err, "truncated: the reason", err)
+    topo("n.topo", """
+ spout s = file(path: "nothing/*.jsonl")
+ sink o = stdout() <- s shuffle""")
+    rc, out, err = run("run", "n.topo")
+    check(rc != 0 and "no file matches 'nothing/*.jsonl'" in err, "no match: the run fails with the pattern", err)
+
+
+CASES = {f.__name__: f for f in (deep_json, regex_long_line, long_line, dedupe_memory, json_output, csv, csv_header,
+                                 gzip_glob)}
 if __name__ == "__main__":
     CASES[sys.argv[2]]()
     done()

@@ -2,6 +2,10 @@
 // code) and the file sink, through runtime/outputs.h; CSV round trips.
 #include <doctest/doctest.h>
 
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "tests/stdlib/harness.h"
@@ -75,6 +79,101 @@ TEST_CASE("file spout: a missing file fails Open with the path and the reason") 
   CHECK_THROWS_WITH(s->Open(ctx), "cannot open '/nonexistent/smc-missing.txt': No such file or directory");
 }
 
+TEST_CASE("file spout, csv and tsv: typed columns; an empty cell is null; a bad cell goes to Error") {
+  ReadResult r = ReadWith("1,2.5,true,x\n-7,,false,\n+3,1e3,,y\nabc,1,true,z\n1,2.5x,true,z\n1,2,yes,z\n",
+                          ", format: \"csv\", fields: [\"n:int\", \"f:float\", \"b:bool\", \"s:string\"]");
+  CHECK(r.typed == std::vector<std::string>{"1|2.5f|true|\"x\"", "-7|null|false|\"\"", "3|1000f|null|\"y\""});
+  CHECK(r.errors == std::vector<std::string>{"abc,1,true,z => column 'n': 'abc' is not an integer",
+                                             "1,2.5x,true,z => column 'f': '2.5x' is not a number",
+                                             "1,2,yes,z => column 'b': 'yes' is not true or false"});
+  ReadResult t =
+      ReadWith("9223372036854775807\tx\n9223372036854775808\ty\n", ", format: \"tsv\", fields: [\"n:int\", \"s\"]");
+  CHECK(t.typed == std::vector<std::string>{"9223372036854775807|\"x\""});
+  CHECK(t.errors ==
+        std::vector<std::string>{"9223372036854775808\ty => column 'n': '9223372036854775808' is not an integer"});
+}
+
+TEST_CASE("file spout, csv: header: true skips a first record that names the fields, and fails on one that does not") {
+  ReadResult r =
+      ReadWith("name,age\r\nann,41\nbob,7\n", ", format: \"csv\", fields: [\"name\", \"age:int\"], header: true");
+  CHECK(r.typed == std::vector<std::string>{"\"ann\"|41", "\"bob\"|7"});
+  CHECK(r.errors.empty());
+  // A header row that is typed wrong is still a header: it is not converted.
+  CHECK(
+      ReadWith("\"name\",\"age\"\n", ", format: \"csv\", fields: [\"name\", \"age:int\"], header: true").rows.empty());
+  CHECK_THROWS_WITH(ReadWith("age,name\nann,41\n", ", format: \"csv\", fields: [\"name\", \"age\"], header: true"),
+                    doctest::Contains("in.txt': its header 'age,name' does not name the declared fields (name, age)"));
+  // A first record of another width or a malformed one is no header either (and is not skipped).
+  CHECK_THROWS_WITH(ReadWith("name\tage\tx\nann\t1\n", ", format: \"tsv\", fields: [\"name\", \"age\"], header: true"),
+                    doctest::Contains("its header 'name\tage\tx' does not name the declared fields (name, age)"));
+  CHECK_THROWS_WITH(ReadWith("\"name,age\nann,1\n", ", format: \"csv\", fields: [\"name\", \"age\"], header: true"),
+                    doctest::Contains("its header '\"name,age\nann,1\n' does not name"));
+  // An empty input has no header to check: no records, no error.
+  CHECK(ReadWith("", ", format: \"csv\", fields: [\"name\"], header: true").rows.empty());
+}
+
+namespace {
+// `text` as gzip data, in `members` gzip members (concatenated as `cat a.gz b.gz` does).
+std::string Gzip(const std::string& text, int members = 1) {
+  std::string out;
+  size_t per = text.size() / members + 1;
+  for (int m = 0; m < members; ++m) {
+    std::string part = text.substr(std::min(text.size(), m * per), per);
+    z_stream z{};
+    REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+    std::string buf(deflateBound(&z, part.size()) + 64, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(part.data());
+    z.avail_in = static_cast<uInt>(part.size());
+    z.next_out = reinterpret_cast<Bytef*>(buf.data());
+    z.avail_out = static_cast<uInt>(buf.size());
+    REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+    out.append(buf.data(), z.total_out);
+    deflateEnd(&z);
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("file spout: a .gz path is decompressed; several members read as one; corrupt or cut data fails") {
+  std::string text;
+  for (int i = 0; i < 200000; ++i) text += "line " + std::to_string(i) + "\n";
+  ReadResult r = ReadWith(Gzip(text, 3), "", "in.gz");
+  REQUIRE(r.rows.size() == 200000);
+  CHECK(r.rows.front() == "line 0");
+  CHECK(r.rows[123456] == "line 123456");
+  CHECK(r.rows.back() == "line 199999");
+  CHECK(ReadWith(Gzip("a,1\nb,2"), ", format: \"csv\", fields: [\"k\", \"n:int\"]", "t.csv.gz").typed ==
+        std::vector<std::string>{"\"a\"|1", "\"b\"|2"});
+  std::string gz = Gzip(text);
+  CHECK_THROWS_WITH(ReadWith(gz.substr(0, gz.size() / 2), "", "cut.gz"),
+                    doctest::Contains("cut.gz' ends inside its gzip data (a truncated file?)"));
+  CHECK_THROWS_WITH(ReadWith("plain text\n", "", "plain.gz"),
+                    doctest::Contains("plain.gz' is not valid gzip data: incorrect header check"));
+  CHECK_THROWS_WITH(ReadWith("", "", "empty.gz"), doctest::Contains("empty.gz' ends inside its gzip data"));
+}
+
+TEST_CASE("file spout: a glob reads every match in sorted order, each file whole; no match fails Open") {
+  std::filesystem::path dir = TempDir() / "glob";
+  std::filesystem::create_directories(dir / "sub.log");
+  std::ofstream(dir / "b.log") << "b1\nb2";  // no last newline: still its own line
+  std::ofstream(dir / "a.log") << "a1\n";
+  std::ofstream(dir / "c.log.gz", std::ios::binary) << Gzip("c1\nc2\n");
+  std::ofstream(dir / "skip.txt") << "x\n";
+  Topo topo("topology t {\n spout s = file(path: \"" + (dir / "*.log*").string() +
+            "\")\n sink o = null() <- s shuffle\n}\n");
+  smc::rt::Context ctx = topo.Ctx("s");
+  auto spout = smc::stdlib::MakeFileSpout();
+  spout->Open(ctx);
+  Recorder rec(ctx);
+  Drain(*spout, rec);
+  CHECK(rec.rows == std::vector<std::string>{"a1", "b1", "b2", "c1", "c2"});
+  Topo none("topology t {\n spout s = file(path: \"" + (dir / "*.none").string() +
+            "\")\n sink o = null() <- s shuffle\n}\n");
+  smc::rt::Context nctx = none.Ctx("s");
+  auto s2 = smc::stdlib::MakeFileSpout();
+  CHECK_THROWS_WITH(s2->Open(nctx), ("no file matches '" + (dir / "*.none").string() + "'").c_str());
+}
+
 // ---- writers (file sink, through runtime/outputs.h) ------------------------
 
 namespace {
@@ -139,6 +238,25 @@ TEST_CASE("file sink, json: one object per line keyed by field, strings escaped,
         "{\"k\": \"a\\tb\\\\c\\nd\\re\", \"n\": 0, \"z\": \"\", \"b\": false, \"f\": -0.25}\n"
         "{\"k\": \"has,comma\", \"n\": \"say \\\"hi\\\"\", \"z\": \"x\\ny\", \"b\": \"ctl\\u0001\", \"f\": "
         "\"caf\xc3\xa9\"}\n");
+}
+
+TEST_CASE("file sink, lines: fields joined by a space; newlines and returns inside a value written as \\n and \\r") {
+  CHECK(WriteMixed("lines") ==
+        "plain -3  true 1.5\n"
+        "a\tb\\c\\nd\\re 0  false -0.25\n"
+        "has,comma say \"hi\" x\\ny ctl\x01 caf\xc3\xa9\n");
+}
+
+TEST_CASE("file sink, csv and tsv: header: true writes a first line naming the input's fields") {
+  for (std::string format : {"csv", "tsv"}) {
+    std::string path = (TempDir() / ("header." + format)).string();
+    SinkRun r("topology t {\n spout s = stdin(format: \"tsv\", fields: [\"name\", \"age\"])\n sink o = file(path: \"" +
+              path + "\", format: \"" + format + "\", header: true) <- s shuffle\n}\n");
+    r.sink->Open(r.ctx);
+    r.sink->Execute(Pairs({{"ann", "1"}}), 0, r.rec);
+    CHECK(r.Close());
+    CHECK(ReadAll(path) == (format == "csv" ? "name,age\nann,1\n" : "name\tage\nann\t1\n"));
+  }
 }
 
 TEST_CASE("file sink: a path that cannot be opened fails Open with the reason") {

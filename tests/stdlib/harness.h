@@ -222,8 +222,8 @@ inline std::string ReadAll(const std::string& path) {
 struct ReadResult {
   std::vector<std::string> rows, typed, errors;
 };
-inline ReadResult ReadWith(const std::string& content, const std::string& args) {
-  std::string path = WriteTemp("in.txt", content);
+inline ReadResult ReadWith(const std::string& content, const std::string& args, const std::string& name = "in.txt") {
+  std::string path = WriteTemp(name, content);
   Topo topo("topology t {\n spout s = file(path: \"" + path + "\"" + args + ")\n sink o = null() <- s shuffle\n}\n");
   smc::rt::Context ctx = topo.Ctx("s");
   auto spout = smc::stdlib::MakeFileSpout();
