@@ -27,21 +27,54 @@ uint64_t Acker::NewId() {
 }
 
 void Acker::Start(uint64_t root, SpoutAcks* owner, uint64_t msg) {
-  owner->pending_.fetch_add(1, std::memory_order_acq_rel);
-  Shard& s = shards_[ShardOf(root)];
-  std::lock_guard<std::mutex> lock(s.mu);
-  uint64_t gen = gen_.load(std::memory_order_acquire);
-  s.trees[root] = {root, owner, msg, gen, false};
-  s.buckets[gen % kBuckets].push_back(root);
+  owner->AddPending();
+  std::vector<TreeStart> one{{root, owner, msg}};
+  StartMany(&one);
 }
 
-void Acker::Finish(Shard& s, std::unordered_map<uint64_t, Entry>::iterator it, bool ok) {
-  Entry& e = it->second;
+namespace {
+// Reorders `items` (into `grouped`) by shard; `start[k]`..`start[k + 1]` is
+// shard k's run. One counting pass: no sort.
+template <typename T, typename ShardFn>
+void GroupByShard(const std::vector<T>& items, ShardFn shard_of, std::vector<T>* grouped, size_t* start,
+                  size_t shards) {
+  std::fill(start, start + shards + 1, 0);
+  for (const T& x : items) ++start[shard_of(x) + 1];
+  for (size_t k = 0; k < shards; ++k) start[k + 1] += start[k];
+  grouped->resize(items.size());
+  std::vector<size_t> at(start, start + shards);
+  for (const T& x : items) (*grouped)[at[shard_of(x)]++] = x;
+}
+}  // namespace
+
+void Acker::StartMany(std::vector<TreeStart>* starts) {
+  if (starts->empty()) return;
+  constexpr size_t kShards = size_t{1} << kShardBits;
+  thread_local std::vector<TreeStart> grouped;
+  size_t start[kShards + 1];
+  GroupByShard(
+      *starts, [](const TreeStart& t) { return ShardOf(t.root); }, &grouped, start, kShards);
+  uint64_t gen = gen_.load(std::memory_order_acquire);
+  for (size_t k = 0; k < kShards; ++k) {
+    if (start[k] == start[k + 1]) continue;
+    Shard& s = shards_[k];
+    std::lock_guard<std::mutex> lock(s.mu);
+    for (size_t i = start[k]; i < start[k + 1]; ++i) {
+      const TreeStart& t = grouped[i];
+      s.trees.Insert(t.root) = {t.root, t.owner, t.msg, gen, false};
+      s.buckets[gen % kBuckets].push_back(t.root);
+    }
+  }
+  starts->clear();
+}
+
+void Acker::Finish(Shard& s, uint64_t root, bool ok) {
+  Entry& e = *s.trees.Find(root);
   // Queued before the pending count drops: a spout that sees no pending
   // trees then also sees every completion (SpoutAcking's end of stream).
   e.owner->Push(e.msg, ok ? SpoutAcks::kAcked : e.parked ? SpoutAcks::kFailedParked : SpoutAcks::kFailed);
   if (!e.parked) e.owner->pending_.fetch_sub(1, std::memory_order_acq_rel);
-  s.trees.erase(it);
+  s.trees.Erase(root);
 }
 
 void Acker::Apply(std::vector<AckUpdate>* updates) {
@@ -56,13 +89,9 @@ void Acker::Apply(std::vector<AckUpdate>* updates) {
     bool parked;
   };
   thread_local std::vector<Completed> done;
-  size_t start[kShards + 1] = {};
-  for (const AckUpdate& u : *updates) ++start[ShardOf(u.root) + 1];
-  for (size_t k = 0; k < kShards; ++k) start[k + 1] += start[k];
-  grouped.resize(n);
-  size_t at[kShards];
-  std::copy(start, start + kShards, at);
-  for (const AckUpdate& u : *updates) grouped[at[ShardOf(u.root)]++] = u;
+  size_t start[kShards + 1];
+  GroupByShard(
+      *updates, [](const AckUpdate& u) { return ShardOf(u.root); }, &grouped, start, kShards);
   for (size_t k = 0; k < kShards; ++k) {
     if (start[k] == start[k + 1]) continue;
     Shard& s = shards_[k];
@@ -70,14 +99,13 @@ void Acker::Apply(std::vector<AckUpdate>* updates) {
     // Every XOR of the call first: a tree is complete only at 0 after all
     // of them (on the way it may pass through 0, e.g. root ^ root).
     for (size_t i = start[k]; i < start[k + 1]; ++i) {
-      auto it = s.trees.find(grouped[i].root);
-      if (it != s.trees.end()) it->second.value ^= grouped[i].value;
+      if (Entry* e = s.trees.Find(grouped[i].root)) e->value ^= grouped[i].value;
     }
     for (size_t i = start[k]; i < start[k + 1]; ++i) {
-      auto it = s.trees.find(grouped[i].root);
-      if (it == s.trees.end() || it->second.value != 0) continue;
-      done.push_back({it->second.owner, it->second.msg, it->second.parked});
-      s.trees.erase(it);
+      Entry* e = s.trees.Find(grouped[i].root);
+      if (e == nullptr || e->value != 0) continue;
+      done.push_back({e->owner, e->msg, e->parked});
+      s.trees.Erase(grouped[i].root);
     }
   }
   updates->clear();
@@ -103,9 +131,8 @@ void Acker::Fail(const uint64_t* roots, size_t n) {
   for (size_t k = 0; k < n; ++k) {
     Shard& s = shards_[ShardOf(roots[k])];
     std::lock_guard<std::mutex> lock(s.mu);
-    auto it = s.trees.find(roots[k]);
-    if (it == s.trees.end()) continue;
-    Finish(s, it, false);
+    if (s.trees.Find(roots[k]) == nullptr) continue;
+    Finish(s, roots[k], false);
     failed_.fetch_add(1, std::memory_order_relaxed);
   }
 }
@@ -114,11 +141,11 @@ void Acker::Park(const uint64_t* roots, size_t n) {
   for (size_t k = 0; k < n; ++k) {
     Shard& s = shards_[ShardOf(roots[k])];
     std::lock_guard<std::mutex> lock(s.mu);
-    auto it = s.trees.find(roots[k]);
-    if (it == s.trees.end() || it->second.parked) continue;
-    it->second.parked = true;
-    it->second.owner->Push(it->second.msg, SpoutAcks::kParked);
-    it->second.owner->pending_.fetch_sub(1, std::memory_order_acq_rel);
+    Entry* e = s.trees.Find(roots[k]);
+    if (e == nullptr || e->parked) continue;
+    e->parked = true;
+    e->owner->Push(e->msg, SpoutAcks::kParked);
+    e->owner->pending_.fetch_sub(1, std::memory_order_acq_rel);
   }
 }
 
@@ -137,13 +164,13 @@ void Acker::Sweep() {
     std::lock_guard<std::mutex> lock(s.mu);
     old.swap(s.buckets[next % kBuckets]);
     for (uint64_t root : old) {
-      auto it = s.trees.find(root);
-      if (it == s.trees.end()) continue;
-      if (it->second.parked || it->second.gen + kBuckets != next) {
-        if (!it->second.parked && it->second.gen + kBuckets > next) s.buckets[next % kBuckets].push_back(root);
+      Entry* e = s.trees.Find(root);
+      if (e == nullptr) continue;
+      if (e->parked || e->gen + kBuckets != next) {
+        if (!e->parked && e->gen + kBuckets > next) s.buckets[next % kBuckets].push_back(root);
         continue;
       }
-      Finish(s, it, false);
+      Finish(s, root, false);
       timed_out_.fetch_add(1, std::memory_order_relaxed);
     }
     old.clear();

@@ -26,10 +26,10 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <vector>
 
 #include "runtime/clock.h"
+#include "runtime/flat_map64.h"
 
 namespace smc::rt {
 
@@ -59,12 +59,21 @@ class SpoutAcks {
   }
   /// Trees started and neither complete, failed nor parked.
   int pending() const { return pending_.load(std::memory_order_acquire); }
+  /// Counts one more pending tree, for Acker::StartMany.
+  void AddPending() { pending_.fetch_add(1, std::memory_order_acq_rel); }
 
  private:
   friend class Acker;
   std::atomic<int> pending_{0};
   std::mutex mu_;
   std::vector<Done> done_;
+};
+
+/// A tree to start: its root and its spout's message.
+struct TreeStart {
+  uint64_t root;
+  SpoutAcks* owner;
+  uint64_t msg;
 };
 
 /// One XOR into one tree.
@@ -85,6 +94,10 @@ class Acker {
 
   /// Starts tree `root` for message `msg` of `owner` (counted as pending).
   void Start(uint64_t root, SpoutAcks* owner, uint64_t msg);
+  /// Starts several trees, one lock per shard touched; each owner counted
+  /// its tree already (SpoutAcks::AddPending, when the spout emitted it).
+  /// Reorders `starts`. A tree must start before any update of it arrives.
+  void StartMany(std::vector<TreeStart>* starts);
   /// XORs each update into its tree; a tree that reaches 0 completes and its
   /// owner hears `msg` acked. Updates of unknown trees (complete or failed
   /// already) are ignored. Reorders `updates`; one lock per shard touched.
@@ -118,12 +131,12 @@ class Acker {
   static constexpr int kBuckets = 3;
   struct Shard {
     mutable std::mutex mu;
-    std::unordered_map<uint64_t, Entry> trees;
+    FlatMap64<Entry> trees;                               // by root
     std::array<std::vector<uint64_t>, kBuckets> buckets;  // roots by generation % kBuckets
   };
   static size_t ShardOf(uint64_t root) { return static_cast<size_t>(root >> (64 - kShardBits)); }
-  // With the shard's lock held: removes the tree, tells its owner.
-  void Finish(Shard& s, std::unordered_map<uint64_t, Entry>::iterator it, bool ok);
+  // With the shard's lock held: tells tree `root`'s owner, removes the tree.
+  void Finish(Shard& s, uint64_t root, bool ok);
 
   const TimeSource& time_;
   int64_t period_ns_;

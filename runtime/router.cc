@@ -281,6 +281,7 @@ void Router::Put(Edge& e, int width, size_t t, const Datum* v) {
 }
 
 void Router::Send(Edge& e, Target& t) {
+  if (!starts_.empty()) acker_->StartMany(&starts_);
   Message m;
   m.kind = Message::Kind::kData;
   m.input = e.plan->input;
@@ -356,7 +357,10 @@ void Router::BeginTree(SpoutAcks* owner, uint64_t msg) {
   roots_.clear();
   if (!acker_) return;
   uint64_t root = Acker::NewId();
-  acker_->Start(root, owner, msg);
+  // Counted now (max.spout.pending sees it at once); started in the acker
+  // in a group, before any batch that carries it can reach a bolt (Send).
+  owner->AddPending();
+  starts_.push_back({root, owner, msg});
   Xor(root, root);  // the tree's starting value, XORed out
   roots_.push_back(root);
 }
@@ -386,7 +390,7 @@ void Router::Fail(const TupleAck& tuple) {
 void Router::HoldAll(const Batch& batch) {
   if (!acker_ || !batch.tracked()) return;
   uint64_t last_root = 0;
-  uint64_t* last = nullptr;  // held_'s value for last_root (stable: a node of the map)
+  uint64_t* last = nullptr;  // held_'s value for last_root (valid until the next insert)
   for (size_t t = 0; t < batch.size(); ++t) {
     const TupleTrack& k = batch.track(t);
     const uint64_t* r = batch.roots(t);
@@ -395,22 +399,26 @@ void Router::HoldAll(const Batch& batch) {
         *last ^= k.edge;
         continue;
       }
-      auto [it, inserted] = held_.try_emplace(r[i], 0);
-      it->second ^= k.edge;
-      if (inserted) parks_.push_back(r[i]);
+      auto [value, inserted] = held_.TryInsert(r[i]);
+      if (inserted) {
+        *value = 0;
+        parks_.push_back(r[i]);
+      }
+      *value ^= k.edge;
       last_root = r[i];
-      last = &it->second;
+      last = value;
     }
   }
 }
 
 void Router::ReleaseHeld() {
-  for (const auto& [root, x] : held_) updates_.push_back({root, x});
-  held_.clear();
+  held_.ForEach([this](uint64_t root, uint64_t x) { updates_.push_back({root, x}); });
+  held_.Clear();
 }
 
 void Router::FlushAcks() {
   if (!acker_) return;
+  acker_->StartMany(&starts_);  // before the updates of their trees
   if (!parks_.empty()) {
     acker_->Park(parks_.data(), parks_.size());
     parks_.clear();

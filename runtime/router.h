@@ -25,6 +25,7 @@
 
 #include "runtime/acker.h"
 #include "runtime/component.h"
+#include "runtime/flat_map64.h"
 #include "runtime/plan.h"
 #include "runtime/registry.h"
 #include "runtime/tuple.h"
@@ -189,12 +190,13 @@ class Router final : public Emitter {
   int component_;
   int instance_;
   Acker* acker_ = nullptr;
-  std::vector<uint64_t> roots_;                  // the current anchors' roots (acking)
-  std::vector<AckUpdate> updates_;               // gathered for the acker
-  std::vector<uint64_t> parks_;                  // trees to park
-  const Batch* auto_batch_ = nullptr;            // the input of a kAuto Execute
-  std::vector<bool> auto_acked_;                 // its tuples acked already
-  std::unordered_map<uint64_t, uint64_t> held_;  // kHold: root -> the held tuples' edges, XORed
+  std::vector<uint64_t> roots_;        // the current anchors' roots (acking)
+  std::vector<AckUpdate> updates_;     // gathered for the acker
+  std::vector<TreeStart> starts_;      // trees begun, started in the acker before a batch leaves
+  std::vector<uint64_t> parks_;        // trees to park
+  const Batch* auto_batch_ = nullptr;  // the input of a kAuto Execute
+  std::vector<bool> auto_acked_;       // its tuples acked already
+  FlatMap64<uint64_t> held_;           // kHold: root -> the held tuples' edges, XORed
   std::vector<int> first_task_;
   BatchPool* pool_;
   Deliveries* out_;

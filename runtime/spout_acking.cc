@@ -23,8 +23,10 @@ T GetAt(const std::string& s, size_t* at) {
 
 uint64_t ReplayBuffer::Add(int stream, const Datum* values, int width) {
   uint64_t id = ++next_;
-  Kept& k = kept_[id];
+  Kept& k = kept_.Insert(id);  // a reused slot keeps its bytes' capacity
   k.stream = stream;
+  k.replays = 0;
+  k.bytes.clear();
   for (int i = 0; i < width; ++i) {
     const Datum& d = values[i];
     k.bytes.push_back(static_cast<char>(d.type));
@@ -42,10 +44,10 @@ uint64_t ReplayBuffer::Add(int stream, const Datum* values, int width) {
 }
 
 bool ReplayBuffer::Find(uint64_t id, int* stream, std::vector<Datum>* values) const {
-  auto it = kept_.find(id);
-  if (it == kept_.end()) return false;
-  const std::string& b = it->second.bytes;
-  *stream = it->second.stream;
+  const Kept* k = kept_.Find(id);
+  if (k == nullptr) return false;
+  const std::string& b = k->bytes;
+  *stream = k->stream;
   values->clear();
   size_t at = 0;
   while (at < b.size()) {
@@ -68,8 +70,8 @@ bool ReplayBuffer::Find(uint64_t id, int* stream, std::vector<Datum>* values) co
 }
 
 int ReplayBuffer::CountReplay(uint64_t id) {
-  auto it = kept_.find(id);
-  return it == kept_.end() ? 0 : it->second.replays++;
+  Kept* k = kept_.Find(id);
+  return k == nullptr ? 0 : k->replays++;
 }
 
 SpoutAcking::SpoutAcking(Router* router, Spout* spout, const PlanAcking& cfg,

@@ -21,6 +21,7 @@
 
 #include "runtime/acker.h"
 #include "runtime/component.h"
+#include "runtime/flat_map64.h"
 #include "runtime/plan.h"
 #include "runtime/router.h"
 
@@ -37,7 +38,7 @@ class ReplayBuffer {
   bool Find(uint64_t id, int* stream, std::vector<Datum>* values) const;
   /// Counts one more replay of `id` and returns how many it has had before.
   int CountReplay(uint64_t id);
-  void Erase(uint64_t id) { kept_.erase(id); }
+  void Erase(uint64_t id) { kept_.Erase(id); }
   size_t size() const { return kept_.size(); }
 
  private:
@@ -46,7 +47,7 @@ class ReplayBuffer {
     int replays = 0;
     std::string bytes;  // the values, encoded
   };
-  std::unordered_map<uint64_t, Kept> kept_;
+  FlatMap64<Kept> kept_;  // by id, from 1
   uint64_t next_ = 0;
 };
 

@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <random>
+#include <unordered_map>
 #include <vector>
 
 #include "runtime/acker.h"
+#include "runtime/flat_map64.h"
 #include "runtime/spout_acking.h"
 
 namespace {
@@ -194,4 +196,75 @@ TEST_CASE("acker: the replay buffer gives back every kept tuple's stream and val
   buffer.Erase(ia);
   CHECK(!buffer.Find(ia, &stream, &got));
   CHECK(buffer.size() == 1);
+}
+
+TEST_CASE("acker: the flat map agrees with std::unordered_map over random inserts, erases and clears") {
+  smc::rt::FlatMap64<uint64_t> flat;
+  std::unordered_map<uint64_t, uint64_t> ref;
+  std::mt19937_64 rng(20261202);
+  // Keys from a small range so that runs collide and erases shift them back;
+  // a few spread keys too.
+  auto key = [&] { return rng() % 4 == 0 ? rng() | 1 : 1 + rng() % 3000; };
+  for (int step = 0; step < 200000; ++step) {
+    uint64_t k = key();
+    switch (rng() % 3) {
+      case 0: {
+        auto [v, inserted] = flat.TryInsert(k);
+        CHECK(inserted == (ref.count(k) == 0));
+        if (inserted) *v = 0;
+        *v += step;
+        ref[k] += step;
+        break;
+      }
+      case 1: CHECK(flat.Erase(k) == (ref.erase(k) == 1)); break;
+      default: {
+        const uint64_t* v = flat.Find(k);
+        auto it = ref.find(k);
+        REQUIRE((v != nullptr) == (it != ref.end()));
+        if (v) CHECK(*v == it->second);
+      }
+    }
+    REQUIRE(flat.size() == ref.size());
+    if (step % 50000 == 49999) {
+      size_t seen = 0;
+      flat.ForEach([&](uint64_t k2, uint64_t v) {
+        ++seen;
+        CHECK(ref.at(k2) == v);
+      });
+      CHECK(seen == ref.size());
+      flat.Clear();
+      ref.clear();
+      CHECK(flat.Find(1) == nullptr);
+    }
+  }
+}
+
+TEST_CASE("acker: trees started in a group (StartMany) complete and fail as trees started one by one") {
+  ManualTime time;
+  Acker acker(time, 30 * kSec);
+  SpoutAcks owner;
+  std::vector<smc::rt::TreeStart> starts;
+  std::vector<AckUpdate> updates;
+  std::vector<uint64_t> roots;
+  for (uint64_t m = 1; m <= 1000; ++m) {
+    uint64_t root = Acker::NewId();
+    owner.AddPending();
+    starts.push_back({root, &owner, m});
+    roots.push_back(root);
+  }
+  acker.StartMany(&starts);
+  CHECK(starts.empty());
+  CHECK(owner.pending() == 1000);
+  CHECK(acker.InFlight() == 1000);
+  acker.Fail(&roots[0], 1);
+  for (size_t i = 1; i < roots.size(); ++i) updates.push_back({roots[i], roots[i]});
+  acker.Apply(&updates);
+  CHECK(owner.pending() == 0);
+  CHECK(acker.InFlight() == 0);
+  std::vector<SpoutAcks::Done> done = Take(owner);
+  REQUIRE(done.size() == 1000);
+  CHECK(done[0].msg == 1);
+  CHECK(done[0].kind == SpoutAcks::kFailed);
+  CHECK(
+      std::all_of(done.begin() + 1, done.end(), [](const SpoutAcks::Done& d) { return d.kind == SpoutAcks::kAcked; }));
 }
