@@ -25,6 +25,10 @@ int RunGraph(const GraphOptions& opts, std::ostream& out, std::ostream& err) {
   if (!overrides) return kExitUsage;
   Loaded l = LoadValid(opts.file, *overrides, err, &status);
   if (status != kExitOk) return status;
+  if (l.graph.topologies.empty() && l.graph.task_graphs.empty()) {
+    err << "smc: error: '" << opts.file << "' declares no topology and no tasks block: nothing to draw\n";
+    return kExitDataErr;
+  }
   out << (opts.format == "text" ? GraphToText(l.graph) : GraphToDot(l.graph));
   return kExitOk;
 }

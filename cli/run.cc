@@ -90,7 +90,14 @@ int RunRun(const RunOptions& given, std::ostream& out, std::ostream& err) {
 
   rt::Plan plan = rt::Compile(l.graph);
   if (plan.topologies.empty()) {
-    err << "smc: error: '" << opts.file << "' has no topology to run\n";
+    if (l.graph.task_graphs.empty()) {
+      err << "smc: error: '" << opts.file << "' declares no topology and no tasks block: nothing to run\n";
+    } else {
+      err << "smc: error: '" << opts.file << "' has no topology '" << opts.topology << "', only tasks blocks:";
+      for (const GraphTaskGraph& tg : l.graph.task_graphs) err << " " << tg.name;
+      err << " (run one with --tasks NAME)\n";
+      return kExitUsage;
+    }
     return kExitDataErr;
   }
   int topology = 0;

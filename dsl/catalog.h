@@ -74,6 +74,11 @@ struct ComponentSpec {
   bool passthrough = false;         // outputs are its inputs' fields (identity, filter, ...)
   bool emits_direct = false;        // may emit to `direct` readers (shell): others cannot be read with 'direct'
   int max_parallelism = 0;          // 0: the language's maximum
+  /// Non-empty: the field argument (a kField parameter) by whose values the
+  /// component keeps state in each instance (count's `key`): with several
+  /// instances, each key must reach one of them, so its inputs should be
+  /// grouped by that field (smc check warns otherwise).
+  std::string keyed_by;
   /// Non-empty: the component is one end of a channel named by this
   /// argument (a string). A sink sends what it reads into the channel; a
   /// spout emits the fields the channel's sink in the same file reads, or,

@@ -31,6 +31,7 @@ SMC_ERROR(args_close, "expected ',' or ')'");
 SMC_ERROR(args_body, "expected an argument or ')'");
 SMC_ERROR(impl_open, "expected '(' after the implementation name");
 SMC_ERROR(impl, "expected an implementation, such as 'split(...)'");
+SMC_ERROR(parallelism_spacing, "the parallelism is written with no space after 'x', such as 'x2'");
 SMC_ERROR(param_name, "expected a parameter name");
 SMC_ERROR(set_key, "expected a setting name");
 SMC_ERROR(stream_name, "expected a stream name after '.'");

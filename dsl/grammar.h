@@ -173,6 +173,10 @@ struct set_key : key {};
 struct set_stmt : seq<kw_set, ws, must<set_key>, ws, must<equals>, ws, must<setting_value>> {};
 
 struct parallelism : seq<one<'x'>, opt<one<'-'>>, digits, not_at<ident_char>> {};
+// Storm users write `x 2`; the message says how smc spells it.
+struct spaced_parallelism : seq<one<'x'>, plus<blank>, opt<one<'-'>>, digits, not_at<ident_char>> {};
+struct parallelism_spacing : failure {};
+struct parallelism_or_hint : sor<parallelism, seq<at<spaced_parallelism>, must<parallelism_spacing>>> {};
 
 struct source_name : identifier {};
 struct stream_name : identifier {};
@@ -204,8 +208,8 @@ struct outputs : seq<TAO_PEGTL_STRING("->"), ws, must<output_spec>> {};
 
 struct component_kind : sor<kw_spout, kw_bolt, kw_sink> {};
 struct component_name : identifier {};
-struct component : seq<component_kind, ws, must<component_name>, ws, must<equals>, ws, must<impl>, opt<ws, parallelism>,
-                       opt<ws, inputs>, opt<ws, outputs>, opt<ws, settings_block>> {};
+struct component : seq<component_kind, ws, must<component_name>, ws, must<equals>, ws, must<impl>,
+                       opt<ws, parallelism_or_hint>, opt<ws, inputs>, opt<ws, outputs>, opt<ws, settings_block>> {};
 
 struct block_open : one<'{'> {};
 struct block_close : one<'}'> {};

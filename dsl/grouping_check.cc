@@ -16,6 +16,20 @@ const std::vector<std::string>& GroupingNames() {
   return kNames;
 }
 
+// Storm's TopologyBuilder spellings of the groupings, and smc's.
+const char* StormGrouping(const std::string& name) {
+  static const std::pair<const char*, const char*> kStorm[] = {
+      {"shuffleGrouping", "shuffle"},      {"fieldsGrouping", "fields"},
+      {"partialKeyGrouping", "partial"},   {"allGrouping", "all"},
+      {"globalGrouping", "global"},        {"directGrouping", "direct"},
+      {"localOrShuffleGrouping", "local"}, {"noneGrouping", "none"},
+      {"customGrouping", "custom"}};
+  for (const auto& [storm, smc] : kStorm) {
+    if (name == storm) return smc;
+  }
+  return nullptr;
+}
+
 const ParamSpec* FindParamSpec(const std::vector<ParamSpec>& params, const std::string& name) {
   for (const ParamSpec& p : params) {
     if (p.name == name) return &p;
@@ -30,6 +44,17 @@ bool TopologyChecker::ResolveGrouping(const ast::Input& in, const Work& source, 
   const ast::Grouping& g = in.grouping;
   auto known = std::find(GroupingNames().begin(), GroupingNames().end(), g.name.text);
   if (known == GroupingNames().end()) {
+    if (const char* smc = StormGrouping(g.name.text)) {
+      std::string fields;
+      for (const ast::Name& f : g.fields) fields += (fields.empty() ? "" : ", ") + f.text;
+      std::string written = std::string(smc) == "custom" ? "custom NAME(...)"
+                            : std::string(smc) == "fields" || std::string(smc) == "partial"
+                                ? std::string(smc) + "(" + (fields.empty() ? "FIELD" : fields) + ")"
+                                : std::string(smc);
+      Error(g.name.range,
+            "unknown grouping '" + g.name.text + "': Storm's " + g.name.text + " is written '" + written + "' here");
+      return false;
+    }
     Error(g.name.range, "unknown grouping '" + g.name.text + "'" + DidYouMean(g.name.text, GroupingNames()));
     return false;
   }
@@ -90,6 +115,41 @@ bool TopologyChecker::ResolveGrouping(const ast::Input& in, const Work& source, 
                               " instances of '" + consumer.ast->name.text + "'");
   }
   return ok;
+}
+
+// A component that keeps state per key in each instance (count x3) gives
+// split or repeated results unless every tuple of one key reaches the same
+// instance: its inputs should be grouped by exactly that field. Direct and
+// custom groupings are the user's own business; global is warned of apart.
+void TopologyChecker::CheckKeyedInputs(const std::vector<Work>& work, const Work& w) {
+  if (!w.spec || w.spec->keyed_by.empty() || w.out.parallelism < 2) return;
+  auto arg = w.out.args.find(w.spec->keyed_by);
+  for (size_t k = 0; k < w.out.inputs.size() && k < w.reads.size(); ++k) {
+    const GraphInput& in = w.out.inputs[k];
+    const Work& src = work[in.source];
+    std::string key = arg != w.out.args.end() ? arg->second.str : "";
+    if (key.empty() && !src.out.outputs[in.stream].fields.empty()) key = src.out.outputs[in.stream].fields.front();
+    if (key.empty()) continue;
+    const GraphGrouping& g = in.grouping;
+    std::string quoted = "'" + key + "'", reason;
+    std::string name(GroupingName(g.kind));
+    std::string written = g.fields.empty() ? name : name + FieldList(g.fields);
+    switch (g.kind) {
+      case GroupingKind::kFields:
+        if (g.fields.size() == 1 && g.fields[0] == key) continue;
+        reason = "'" + written + "' can send one " + quoted + " to several of them";
+        break;
+      case GroupingKind::kPartial: reason = "'" + written + "' splits each " + quoted + " between two of them"; break;
+      case GroupingKind::kAll: reason = "'all' sends every " + quoted + " to each of them"; break;
+      case GroupingKind::kShuffle:
+      case GroupingKind::kLocal:
+      case GroupingKind::kNone: reason = "'" + name + "' can send one " + quoted + " to several of them"; break;
+      default: continue;
+    }
+    Warning(w.reads[k].range, "'" + w.ast->name.text + "' (" + w.spec->name + ") keeps its state per " + quoted +
+                                  " in each of its " + std::to_string(w.out.parallelism) + " instances, but " + reason +
+                                  "; read '" + src.ast->name.text + "' with 'fields(" + key + ")'");
+  }
 }
 
 void TopologyChecker::CheckDirectStreams(const std::vector<Work>& work) {

@@ -222,6 +222,7 @@ void TopologyChecker::ResolveInputsAndOutputs(std::vector<Work>& work, int i) {
   ResolveFieldArgs(w, input_fields);
   if (w.broken) return;
   ComputeOutputs(w, input_fields);
+  if (!w.broken) CheckKeyedInputs(work, w);
 }
 
 // Field-name arguments must name a field of every input; a missing optional

@@ -53,6 +53,7 @@ class TopologyChecker {
   bool ResolveGrouping(const ast::Input& in, const Work& source, const Work& consumer, const GraphStream& stream,
                        GraphGrouping* out);
   void CheckDirectStreams(const std::vector<Work>& work);
+  void CheckKeyedInputs(const std::vector<Work>& work, const Work& w);
   void ResolveFieldArgs(Work& w, const std::vector<std::vector<std::string>>& input_fields);
   void ComputeOutputs(Work& w, const std::vector<std::vector<std::string>>& input_fields);
   bool ChannelOutputs(Work& w, std::vector<StreamSpec>* streams);

@@ -109,6 +109,10 @@ struct Context {
 
   const Value& Arg(const std::string& name) const;
   std::string StringArg(const std::string& name) const;
+  /// A string argument naming a file: a relative path is taken from the
+  /// folder of the .topo file (`base_dir`), as every relative path in a
+  /// .topo is; the result is what messages name.
+  std::string PathArg(const std::string& name) const;
   int64_t IntArg(const std::string& name) const;
   /// Index of an output stream, or -1.
   int Stream(std::string_view name) const;

@@ -75,6 +75,12 @@ std::string Context::StringArg(const std::string& name) const {
   return it == args->end() ? std::string() : it->second.str;
 }
 
+std::string Context::PathArg(const std::string& name) const {
+  std::string path = StringArg(name);
+  if (path.empty() || path[0] == '/' || base_dir.empty() || base_dir == ".") return path;
+  return base_dir + (base_dir.back() == '/' ? "" : "/") + path;
+}
+
 int64_t Context::IntArg(const std::string& name) const {
   return Arg(name).num;
 }

@@ -39,7 +39,12 @@ ComponentSpec AmqpSpoutSpec() {
       Optional("url", ParamType::kString, Value::String(""), "amqp://USER:PASS@HOST:PORT/VHOST; default $SMC_BROKER"),
       Optional("count", ParamType::kInt, Value::Int(0), "stop after this many messages in all; 0: never"),
       Optional("prefetch", ParamType::kInt, Value::Int(256), "messages in flight per instance")};
-  s.outputs = FixedOutputs({{"default", {"message"}}});
+  s.outputs = [](const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out, std::string* error,
+                 std::string* error_arg) {
+    if (!AtLeast(args, "count", 0, error, error_arg) || !AtLeast(args, "prefetch", 1, error, error_arg)) return false;
+    *out = {{"default", {"message"}}};
+    return true;
+  };
   s.outputs_doc = "(message)";
   s.max_parallelism = 1;  // count is per instance; one consumer keeps it exact
   return s;

@@ -28,6 +28,7 @@ ComponentSpec CountSpec() {
     return true;
   };
   s.outputs_doc = "(KEY, count)";
+  s.keyed_by = "key";
   return s;
 }
 

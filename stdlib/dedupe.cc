@@ -25,6 +25,7 @@ ComponentSpec DedupeSpec() {
   };
   s.outputs_doc = "the input fields";
   s.passthrough = true;
+  s.keyed_by = "key";
   return s;
 }
 

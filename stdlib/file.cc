@@ -23,7 +23,8 @@ ComponentSpec FileSpoutSpec() {
   s.kind = ComponentKind::kSpout;
   s.summary = "reads a file, one record per line, until its end";
   s.params = {Required("path", ParamType::kString,
-                       "the file to read (\"x.gz\": gzip; a glob such as \"logs/*.jsonl\": each match in order)"),
+                       "the file to read, relative to the .topo file's folder (\"x.gz\": gzip; a glob such as "
+                       "\"logs/*.jsonl\": each match in order)"),
               FormatParam("lines"), FieldsParam(), ReaderHeaderParam()};
   s.outputs = ReaderOutputs;
   s.outputs_doc = kReaderOutputsDoc;
@@ -36,8 +37,9 @@ ComponentSpec FileSinkSpec() {
   s.name = "file";
   s.kind = ComponentKind::kSink;
   s.summary = "writes every tuple it receives to a file, one per line";
-  s.params = {Required("path", ParamType::kString, "the file to write (created or truncated)"), FormatParam("tsv"),
-              WriterHeaderParam()};
+  s.params = {Required("path", ParamType::kString,
+                       "the file to write (created or truncated), relative to the .topo file's folder"),
+              FormatParam("tsv"), WriterHeaderParam()};
   s.outputs = WriterArgsCheck;
   s.max_parallelism = 1;
   return s;
@@ -86,7 +88,7 @@ class FileSpout : public rt::Spout {
  public:
   void Open(const rt::Context& ctx) override {
     ctx_ = &ctx;
-    files_ = Expand(ctx.StringArg("path"));
+    files_ = Expand(ctx.PathArg("path"));
     OpenFile(files_[0]);
   }
   bool Next(rt::Emitter& out, const rt::SpoutControl& ctl) override {

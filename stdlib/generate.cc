@@ -15,7 +15,7 @@ ComponentSpec GenerateSpec() {
   s.params = {Optional("count", ParamType::kInt, Value::Int(0), "how many to emit in all; 0 means no end"),
               Optional("rate", ParamType::kInt, Value::Int(0), "tuples per second in all; 0 means as fast as possible"),
               Optional("start", ParamType::kInt, Value::Int(0), "the first integer")};
-  s.outputs = FixedOutputs({{"default", {"n"}}});
+  s.outputs = QuotaOutputs({{"default", {"n"}}});
   s.outputs_doc = "(n)";
   return s;
 }

@@ -16,7 +16,7 @@ ComponentSpec RandomSentenceSpec() {
   s.params = {Optional("count", ParamType::kInt, Value::Int(0), "how many to emit in all; 0 means no end"),
               Optional("rate", ParamType::kInt, Value::Int(0), "sentences per second; 0 means as fast as possible"),
               Optional("seed", ParamType::kInt, Value::Int(1), "seed of the random choice (runs repeat exactly)")};
-  s.outputs = FixedOutputs({{"default", {"sentence"}}});
+  s.outputs = QuotaOutputs({{"default", {"sentence"}}});
   s.outputs_doc = "(sentence)";
   return s;
 }

@@ -21,6 +21,7 @@ ComponentSpec RandomStringSpec() {
               Optional("seed", ParamType::kInt, Value::Int(1), "seed of the random draws (runs repeat exactly)")};
   s.outputs = [](const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out, std::string* error,
                  std::string* error_arg) {
+    if (!QuotaArgsValid(args, error, error_arg)) return false;
     if (args.at("length").num < 0 || args.at("length").num > (1 << 20)) {
       *error = "'length' must be between 0 and 1048576, got " + args.at("length").ToText();
       *error_arg = "length";

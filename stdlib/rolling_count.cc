@@ -30,6 +30,7 @@ ComponentSpec RollingCountSpec() {
     return true;
   };
   s.outputs_doc = "(KEY, count)";
+  s.keyed_by = "key";
   return s;
 }
 

@@ -83,6 +83,21 @@ inline bool AtLeast(const ArgMap& args, const std::string& name, int64_t min, st
   return false;
 }
 
+/// Checks a generating spout's `count` and `rate` (0: no end, no limit).
+inline bool QuotaArgsValid(const ArgMap& args, std::string* error, std::string* error_arg) {
+  return AtLeast(args, "count", 0, error, error_arg) && AtLeast(args, "rate", 0, error, error_arg);
+}
+
+/// A generating spout's fixed outputs, its `count` and `rate` checked.
+inline OutputsFn QuotaOutputs(std::vector<StreamSpec> streams) {
+  return [streams](const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out,
+                   std::string* error, std::string* error_arg) {
+    if (!QuotaArgsValid(args, error, error_arg)) return false;
+    *out = streams;
+    return true;
+  };
+}
+
 /// Checks names used as output fields: identifiers, none twice.
 inline bool ValidFieldNames(const std::vector<std::string>& fields, std::string* error) {
   for (size_t i = 0; i < fields.size(); ++i) {

@@ -26,7 +26,7 @@ WriterSink::~WriterSink() = default;
 void WriterSink::Open(const rt::Context& ctx) {
   formatter_ = std::make_unique<RecordFormatter>(ctx.StringArg("format"), ctx);
   what_ = "sink '" + ctx.component + "' (" + ctx.location + ")";
-  writer_ = to_file_ ? ctx.outputs->File(ctx.StringArg("path"), ctx.linger_ns) : ctx.outputs->Stdout(ctx.linger_ns);
+  writer_ = to_file_ ? ctx.outputs->File(ctx.PathArg("path"), ctx.linger_ns) : ctx.outputs->Stdout(ctx.linger_ns);
   // The header goes to the writer now, before any instance writes a row
   // (instances of one sink share its writer); it is written once.
   if (auto h = ctx.args->find("header"); h != ctx.args->end() && h->second.num != 0 && ctx.instance == 0) {

@@ -32,6 +32,7 @@ ComponentSpec TopSpec() {
     return true;
   };
   s.outputs_doc = "(KEY, count), or (KEY, BY) with 'by'; highest first";
+  s.keyed_by = "key";
   return s;
 }
 

@@ -149,6 +149,48 @@ with tempfile.TemporaryDirectory() as d:
     expect("channel chain: exit 0, silent", r.returncode == 0 and r.stderr == "", f"{r.returncode} {r.stderr[:300]}")
     expect("channel chain: time", took < 2 * SLOWDOWN, f"{took:.2f} s, bound {2 * SLOWDOWN:.2f} s")
 
+# A file with nothing to run or draw says so; a tasks-only file run with
+# --topology names its tasks blocks.
+with tempfile.TemporaryDirectory() as d:
+    empty = os.path.join(d, "empty.topo")
+    open(empty, "w").close()
+    for cmd, what in (("run", "run"), ("graph", "draw")):
+        r = run(cmd, empty)
+        expect(f"empty file: {cmd}", r.returncode == 65 and r.stdout == "" and
+               r.stderr == f"smc: error: '{empty}' declares no topology and no tasks block: nothing to {what}\n",
+               f"{r.returncode} {r.stdout!r} {r.stderr!r}")
+    tasks_only = os.path.join(d, "tasks.topo")
+    with open(tasks_only, "w") as f:
+        f.write('tasks nightly {\n  task a = exec("true")\n}\n')
+    r = run("run", tasks_only, "--topology", "main")
+    expect("tasks-only file, --topology", r.returncode == 64 and r.stderr ==
+           f"smc: error: '{tasks_only}' has no topology 'main', only tasks blocks: nightly (run one with --tasks NAME)\n",
+           f"{r.returncode} {r.stderr!r}")
+    r = run("graph", "--format", "text", tasks_only)
+    expect("tasks-only file: graph", r.returncode == 0 and r.stdout == "tasks nightly\n  a (exec)\n",
+           f"{r.returncode} {r.stdout!r} {r.stderr!r}")
+
+# Relative paths in a .topo are taken from its folder, wherever smc starts:
+# a file spout reads, and a file sink writes, next to the .topo file; a
+# missing file is named as resolved.
+with tempfile.TemporaryDirectory() as d:
+    sub = os.path.join(d, "sub")
+    os.mkdir(sub)
+    with open(os.path.join(sub, "in.txt"), "w") as f:
+        f.write("a\nb\n")
+    with open(os.path.join(sub, "t.topo"), "w") as f:
+        f.write('param input = "in.txt"\ntopology t {\n  spout s = file(path: $input)\n'
+                '  sink o = file(path: "out.txt", format: "lines") <- s shuffle\n}\n')
+    r = subprocess.run([SMC, "run", "sub/t.topo"], cwd=d, capture_output=True, text=True, timeout=30 * SLOWDOWN)
+    out = os.path.join(sub, "out.txt")
+    written = open(out).read() if os.path.exists(out) else None
+    expect("relative paths: from the file's folder", r.returncode == 0 and written == "a\nb\n" and
+           not os.path.exists(os.path.join(d, "out.txt")), f"{r.returncode} {written!r} {r.stderr!r}")
+    r = subprocess.run([SMC, "run", "sub/t.topo", "-p", "input=missing.txt"], cwd=d, capture_output=True, text=True,
+                       timeout=30 * SLOWDOWN)
+    expect("relative paths: the resolved path in messages", r.returncode == 74 and
+           "cannot open 'sub/missing.txt': No such file or directory" in r.stderr, f"{r.returncode} {r.stderr!r}")
+
 if failures:
     print("\n".join(failures))
     print(f"0 passed, {len(failures)} failed")
