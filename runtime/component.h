@@ -17,7 +17,9 @@
 // every input tuple after Execute; kHold (aggregators), the runtime holds
 // their trees (parked) and acks them after each Tick and Finish, when the
 // component has emitted; kExplicit, the component acks or fails each tuple
-// itself through SharedEmitter (shell bolts). Spouts are unreliable unless
+// itself through SharedEmitter (shell bolts), or, for sinks that write
+// through a Writer, hands the acks to the writer to apply to Context::acker
+// once the output is written. Spouts are unreliable unless
 // Reliable() says otherwise: the runtime then gives each of their tuples a
 // message id, keeps it and replays it on failure; a reliable spout emits with
 // message ids of its own and hears Ack/Fail for them, on its own thread. A component that throws fails the
@@ -40,6 +42,7 @@
 
 namespace smc::rt {
 
+class Acker;
 class Outputs;
 class SharedEmitter;
 struct PlanTopology;
@@ -105,6 +108,7 @@ struct Context {
   std::vector<int> first_task;      // task id of each component's first instance
   SharedEmitter* shared = nullptr;  // for components that emit from threads of their own
   bool acking = false;              // the topology tracks tuple trees (the `acking` setting)
+  Acker* acker = nullptr;           // with acking on: for sinks that ack once their output is written
   int64_t message_timeout_ns = SettingDefault("message.timeout");  // the `message.timeout` setting
 
   const Value& Arg(const std::string& name) const;

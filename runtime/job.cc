@@ -54,6 +54,7 @@ bool Job::Build() {
       in->ctx.component_index = static_cast<int>(c);
       in->ctx.task_id = static_cast<int>(instances_.size()) + 1;
       in->ctx.acking = topology_.acking.on;
+      in->ctx.acker = acker_.get();
       in->ctx.message_timeout_ns = topology_.acking.message_timeout_ns;
       instances_.push_back(std::move(in));
     }

@@ -181,6 +181,7 @@ class Job final : public Deliveries {
 
   tbb::flow::graph graph_;
   BatchPool pool_;
+  std::unique_ptr<Acker> acker_;  // with acking on; outlives outputs_, whose writers ack sinks' tuples
   Outputs outputs_;
   std::vector<std::unique_ptr<Instance>> instances_;
   std::vector<int> first_;                                 // index of each component's first instance
@@ -189,7 +190,6 @@ class Job final : public Deliveries {
   std::atomic<bool> failed_{false};
   std::atomic<bool> failed_not_io_{false};  // some failure was not an IoError
   int64_t start_ns_ = 0;
-  std::unique_ptr<Acker> acker_;       // with acking on
   std::atomic<uint64_t> given_up_{0};  // spout messages past max.replays
 };
 

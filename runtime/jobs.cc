@@ -2,6 +2,7 @@
 
 #include "runtime/json_read.h"
 #include "runtime/json_text.h"
+#include "runtime/read_small.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -171,8 +172,7 @@ void JobRegistry::Remove(const std::string& id) {
 }
 
 uint64_t JobRegistry::StartTicks(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = ReadSmall("/proc/" + std::to_string(pid) + "/stat", 4096);
   size_t close = text.rfind(')');  // the command name may hold spaces and parentheses
   if (close == std::string::npos) return 0;
   std::istringstream fields(text.substr(close + 2));
@@ -186,8 +186,7 @@ uint64_t JobRegistry::StartTicks(int pid) {
 bool JobRegistry::Alive(int pid, uint64_t start_ticks) {
   if (pid <= 0 || (::kill(pid, 0) != 0 && errno == ESRCH)) return false;
   // A process that exited but was not reaped yet (a zombie) has stopped too.
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = ReadSmall("/proc/" + std::to_string(pid) + "/stat", 4096);
   size_t close = text.rfind(')');
   if (close != std::string::npos && close + 2 < text.size() && (text[close + 2] == 'Z' || text[close + 2] == 'X')) {
     return false;
@@ -203,8 +202,7 @@ std::vector<JobRecord> JobRegistry::List() {
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
     if (name.size() < 5 || name.compare(name.size() - 4, 4, ".job") != 0) continue;
-    std::ifstream in(dir_ + "/" + name);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string text = ReadSmall(dir_ + "/" + name, size_t{1} << 20);
     std::optional<JobRecord> r = JobRecord::FromJson(text);
     if (!r || !Alive(r->pid, r->start_ticks)) {
       ::unlink((dir_ + "/" + name).c_str());  // its process is gone: clean up after it

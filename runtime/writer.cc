@@ -26,9 +26,12 @@ void Writer::ShortenLinger(int64_t linger_ns) {
   linger_ = std::min(linger_, std::chrono::nanoseconds(std::max<int64_t>(linger_ns, 0)));
 }
 
-void Writer::Write(std::string chunk) {
-  if (chunk.empty()) return;
+void Writer::Write(std::string chunk, std::function<void()> written) {
   if (error_.load(std::memory_order_relaxed)) return;
+  if (chunk.empty()) {
+    if (written) written();  // nothing to wait for
+    return;
+  }
   queued_.fetch_add(chunk.size(), std::memory_order_relaxed);
   bool wake = false;
   {
@@ -40,7 +43,7 @@ void Writer::Write(std::string chunk) {
     size_t before = chunk_bytes_;
     chunk_bytes_ += chunk.size();
     if (before < kBlockBytes && chunk_bytes_ >= kBlockBytes) wake = true;  // a whole block: no waiting
-    chunks_.push_back(std::move(chunk));
+    chunks_.push_back({std::move(chunk), std::move(written)});
   }
   if (wake) cv_.notify_one();
 }
@@ -77,7 +80,7 @@ void Writer::Loop() {
     }
     // Less than a block: wait for more until the first chunk has lingered.
     cv_.wait_until(lock, first_at_ + linger_, [&] { return closing_ || chunk_bytes_ >= kBlockBytes; });
-    std::deque<std::string> out;
+    std::deque<Chunk> out;
     out.swap(chunks_);
     chunk_bytes_ = 0;
     lock.unlock();
@@ -90,10 +93,11 @@ void Writer::Loop() {
   }
 }
 
-// Writes `chunks` with as few system calls as the kernel allows.
-void Writer::WriteOut(std::deque<std::string>& chunks) {
+// Writes `chunks` with as few system calls as the kernel allows, then runs
+// the callbacks of those written whole.
+void Writer::WriteOut(std::deque<Chunk>& chunks) {
   size_t total = 0;
-  for (const std::string& c : chunks) total += c.size();
+  for (const Chunk& c : chunks) total += c.data.size();
   std::vector<iovec> iov;
   iov.reserve(std::min<size_t>(chunks.size(), IOV_MAX));
   size_t next = 0;  // the first chunk not yet in iov
@@ -102,7 +106,7 @@ void Writer::WriteOut(std::deque<std::string>& chunks) {
     iov.clear();
     size_t first = next;
     for (size_t i = first; i < chunks.size() && iov.size() < IOV_MAX; ++i) {
-      const std::string& c = chunks[i];
+      const std::string& c = chunks[i].data;
       size_t off = i == first ? skip : 0;
       iov.push_back({const_cast<char*>(c.data()) + off, c.size() - off});
     }
@@ -117,8 +121,8 @@ void Writer::WriteOut(std::deque<std::string>& chunks) {
     size_t left = static_cast<size_t>(n);
     size_t i = first;
     size_t off = skip;
-    while (i < chunks.size() && left >= chunks[i].size() - off) {
-      left -= chunks[i].size() - off;
+    while (i < chunks.size() && left >= chunks[i].data.size() - off) {
+      left -= chunks[i].data.size() - off;
       off = 0;
       ++i;
     }
@@ -126,6 +130,9 @@ void Writer::WriteOut(std::deque<std::string>& chunks) {
     skip = off + left;
   }
   queued_.fetch_sub(total, std::memory_order_relaxed);
+  for (size_t i = 0; i < next; ++i) {
+    if (chunks[i].written) chunks[i].written();
+  }
 }
 
 }  // namespace smc::rt

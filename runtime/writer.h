@@ -10,7 +10,8 @@
 // Write() is thread-safe. queued_bytes() lets the job throttle its spouts
 // when the output falls behind (backpressure). A write error (EPIPE when the
 // reader went away, ENOSPC, ...) is remembered and reported through
-// failed(); later chunks are dropped.
+// failed(); later chunks are dropped. A chunk may carry a callback that runs
+// once it is written (the sinks' acks, when acking is on).
 #pragma once
 
 #include <atomic>
@@ -35,7 +36,10 @@ class Writer {
   Writer(int fd, std::string name, int64_t linger_ns = 0);
   ~Writer();
 
-  void Write(std::string chunk);
+  /// Queues `chunk`. `written`, when set, runs on the writer's thread once
+  /// the whole chunk has been written (sinks ack their tuples there); never
+  /// when the output failed first.
+  void Write(std::string chunk, std::function<void()> written = {});
   /// Lowers the linger to `linger_ns` if that is shorter (several sinks share one output).
   void ShortenLinger(int64_t linger_ns);
   /// Runs each write on the writer's thread inside `f` (which calls its
@@ -55,8 +59,12 @@ class Writer {
   int fd() const { return fd_; }
 
  private:
+  struct Chunk {
+    std::string data;
+    std::function<void()> written;
+  };
   void Loop();
-  void WriteOut(std::deque<std::string>& chunks);
+  void WriteOut(std::deque<Chunk>& chunks);
 
   int fd_;
   std::string name_;
@@ -64,7 +72,7 @@ class Writer {
   AroundWrite around_write_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::string> chunks_;
+  std::deque<Chunk> chunks_;
   size_t chunk_bytes_ = 0;                          // in chunks_, under mu_
   std::chrono::steady_clock::time_point first_at_;  // when chunks_ became non-empty
   std::chrono::nanoseconds linger_;

@@ -46,6 +46,7 @@ inline constexpr const char* kReaderOutputsDoc =
 #include <rapidjson/document.h>
 #include <memory>
 
+#include "runtime/acker.h"
 #include "runtime/component.h"
 #include "runtime/json_text.h"
 #include "runtime/writer.h"
@@ -131,11 +132,17 @@ class WriterSink : public rt::Component {
   void Execute(const rt::Batch& b, int input, rt::Emitter& out) override;
   void Tick(rt::Emitter& out) override;
   void Finish(rt::Emitter& out) override;
+  /// With acking on, its tuples are acked once the writer has written them
+  /// (for a file: handed to the kernel), not when they are formatted.
+  rt::AckMode Acking() const override { return acker_ ? rt::AckMode::kExplicit : rt::AckMode::kAuto; }
 
  private:
   void Flush();
+  void KeepAcks(const rt::Batch& b);
   bool to_file_;
-  std::string what_;  // "sink 'o' (t.topo:3:2)", for warnings
+  rt::Acker* acker_ = nullptr;
+  std::vector<rt::AckUpdate> acks_;  // of the tuples in buffer_: per root, the XOR of their edges
+  std::string what_;                 // "sink 'o' (t.topo:3:2)", for warnings
   std::unique_ptr<RecordFormatter> formatter_;
   rt::Writer* writer_ = nullptr;
   std::string buffer_;

@@ -26,6 +26,7 @@ WriterSink::~WriterSink() = default;
 void WriterSink::Open(const rt::Context& ctx) {
   formatter_ = std::make_unique<RecordFormatter>(ctx.StringArg("format"), ctx);
   what_ = "sink '" + ctx.component + "' (" + ctx.location + ")";
+  acker_ = ctx.acking ? ctx.acker : nullptr;
   writer_ = to_file_ ? ctx.outputs->File(ctx.PathArg("path"), ctx.linger_ns) : ctx.outputs->Stdout(ctx.linger_ns);
   // The header goes to the writer now, before any instance writes a row
   // (instances of one sink share its writer); it is written once.
@@ -39,7 +40,25 @@ void WriterSink::Open(const rt::Context& ctx) {
 // bursts in large blocks (runtime/writer.h): output streams.
 void WriterSink::Execute(const rt::Batch& b, int input, rt::Emitter&) {
   for (size_t t = 0; t < b.size(); ++t) formatter_->Append(b, t, input, &buffer_);
+  if (acker_) KeepAcks(b);
   Flush();
+}
+
+// The batch's acks as the acker takes them: one update per run of tuples of
+// one tree (they usually come together), applied after the write.
+void WriterSink::KeepAcks(const rt::Batch& b) {
+  if (!b.tracked()) return;
+  for (size_t t = 0; t < b.size(); ++t) {
+    const rt::TupleTrack& k = b.track(t);
+    const uint64_t* r = b.roots(t);
+    for (uint32_t i = 0; i < k.root_count; ++i) {
+      if (!acks_.empty() && acks_.back().root == r[i]) {
+        acks_.back().value ^= k.edge;
+      } else {
+        acks_.push_back({r[i], k.edge});
+      }
+    }
+  }
 }
 
 void WriterSink::Tick(rt::Emitter&) {
@@ -59,8 +78,13 @@ void WriterSink::Finish(rt::Emitter&) {
 }
 
 void WriterSink::Flush() {
-  if (buffer_.empty()) return;
-  writer_->Write(std::move(buffer_));
+  if (buffer_.empty() && acks_.empty()) return;
+  std::function<void()> written;
+  if (!acks_.empty()) {
+    written = [acker = acker_, acks = std::move(acks_)]() mutable { acker->Apply(&acks); };
+    acks_.clear();
+  }
+  writer_->Write(std::move(buffer_), std::move(written));
   buffer_.clear();
 }
 

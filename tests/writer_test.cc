@@ -12,8 +12,10 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -90,6 +92,46 @@ TEST_CASE("writer: a reader that went away is remembered as EPIPE; later chunks 
   w.Write("dropped\n");
   CHECK(w.queued_bytes() == 0);
   ::close(fds[1]);
+}
+
+TEST_CASE("writer: a chunk's callback runs once it is written, in order; never for output that failed") {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  std::atomic<int> written{0};
+  std::string order;
+  std::mutex mu;
+  {
+    // A linger far longer than the test: nothing may be written (or acked) before Close.
+    smc::rt::Writer w(fds[1], "pipe", /*linger_ns=*/60'000'000'000);
+    for (int i = 0; i < 3; ++i) {
+      w.Write("line" + std::to_string(i) + "\n", [&, i] {
+        std::lock_guard<std::mutex> lock(mu);
+        order += std::to_string(i);
+        ++written;
+      });
+    }
+    w.Write("", [&] { ++written; });  // nothing to write: runs at once
+    CHECK(written.load() == 1);
+    CHECK(ReadWithin(fds[0], 50).empty());
+    w.Close();
+    CHECK(written.load() == 4);
+    CHECK(order == "012");
+  }
+  CHECK(ReadWithin(fds[0], 0) == "line0\nline1\nline2\n");
+  ::close(fds[0]);
+  ::close(fds[1]);
+
+  int full = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
+  REQUIRE(full >= 0);
+  bool ran = false;
+  smc::rt::Writer w(full, "/dev/full", 0);
+  w.Write("never on disk\n", [&] { ran = true; });
+  w.Close();
+  CHECK(w.failed());
+  CHECK(w.error() == ENOSPC);
+  CHECK(!ran);
+  w.Write("", [&] { ran = true; });  // after a failure: never
+  CHECK(!ran);
 }
 
 TEST_CASE("status: a line is cut to one column less than the terminal, ending in ...; UTF-8 kept whole") {

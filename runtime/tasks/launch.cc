@@ -1,5 +1,7 @@
 #include "runtime/tasks/launch.h"
 
+#include "runtime/read_small.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -137,8 +139,7 @@ void KillTaskIds(const std::vector<std::string>& ids) {
   while (dirent* e = ::readdir(d)) {
     int pid = std::atoi(e->d_name);
     if (pid <= 1 || pid == ::getpid()) continue;
-    std::ifstream envf("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
-    std::string env((std::istreambuf_iterator<char>(envf)), std::istreambuf_iterator<char>());
+    std::string env = ReadSmall("/proc/" + std::to_string(pid) + "/environ", size_t{4} << 20);
     for (size_t at = 0; at < env.size();) {
       size_t end = env.find('\0', at);
       if (end == std::string::npos) end = env.size();
