@@ -39,7 +39,9 @@ struct RunOptions {
   int threads = 0;
   std::string run_for;
   std::string metrics;
-  std::string metrics_format = "text";
+  std::string metrics_format;  // text (when empty) or json; json with --metrics-every
+  std::string metrics_every;   // --metrics-every DURATION: JSON lines while running
+  std::string metrics_listen;  // --metrics-listen [HOST:]PORT: Prometheus text over HTTP
   bool plan_only = false;
   std::string tasks;    // the tasks block to run (cli/run_tasks.cc)
   bool resume = false;  // `file` is a job id or the file of an unfinished job
@@ -62,6 +64,13 @@ struct PsOptions {
 };
 int RunPs(const PsOptions& opts, std::ostream& out, std::ostream& err);
 void SetupPs(CLI::App& app, PsOptions& opts);
+
+struct TopOptions {
+  std::string job;
+  int iterations = 0;  // screens to show; 0: until the job ends
+};
+int RunTop(const TopOptions& opts, std::ostream& out, std::ostream& err);
+void SetupTop(CLI::App& app, TopOptions& opts);
 
 struct AbortOptions {
   std::vector<std::string> jobs;

@@ -1,6 +1,7 @@
 // Finding jobs by id or name, shared by `smc ps` and `smc abort`.
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -15,5 +16,8 @@ inline constexpr int kExitNoJob = 1;
 /// The jobs whose id or name is `key`; reports "no job" (with a suggestion)
 /// to `err` and returns none when nothing matches.
 std::vector<rt::JobRecord> FindJobs(const std::vector<rt::JobRecord>& jobs, const std::string& key, std::ostream& err);
+
+/// "12s", "3m05s", "2h10m": how long ago `started_ms` (Unix time) was.
+std::string Uptime(int64_t started_ms);
 
 }  // namespace smc

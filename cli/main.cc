@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
   smc::SetupRun(*app.add_subcommand("run", "run a topology on all cores until its input ends, or a task graph"), run);
   smc::PsOptions ps;
   smc::SetupPs(*app.add_subcommand("ps", "list the running jobs, or one job's components"), ps);
+  smc::TopOptions top;
+  smc::SetupTop(*app.add_subcommand("top", "a live per-component view of a running job, redrawn in place"), top);
   smc::AbortOptions abort_opts;
   smc::SetupAbort(*app.add_subcommand("abort", "stop jobs: gracefully, then by force"), abort_opts);
   smc::ComponentOptions component;
@@ -99,6 +101,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("check")) return smc::RunCheck(check, std::cout, std::cerr);
   if (app.got_subcommand("run")) return smc::RunRun(run, std::cout, std::cerr);
   if (app.got_subcommand("ps")) return smc::RunPs(ps, std::cout, std::cerr);
+  if (app.got_subcommand("top")) return smc::RunTop(top, std::cout, std::cerr);
   if (app.got_subcommand("abort")) return smc::RunAbort(abort_opts, std::cout, std::cerr);
   if (app.got_subcommand("component")) return smc::RunComponent(component, std::cout, std::cerr);
   if (app.got_subcommand("log")) return smc::RunLog(log, std::cout, std::cerr);

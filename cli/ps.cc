@@ -19,8 +19,6 @@ void SetupPs(CLI::App& app, PsOptions& opts) {
   app.add_flag("--all", opts.all, "also list finished task-graph jobs");
 }
 
-namespace {
-
 std::string Uptime(int64_t started_ms) {
   int64_t now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -36,8 +34,6 @@ std::string Uptime(int64_t started_ms) {
     std::snprintf(buf, sizeof buf, "%llds", static_cast<long long>(s));
   return buf;
 }
-
-}  // namespace
 
 int RunPs(const PsOptions& opts, std::ostream& out, std::ostream& err) {
   rt::JobRegistry jobs;

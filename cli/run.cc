@@ -13,6 +13,7 @@
 #include "dsl/parser.h"
 #include "dsl/suggest.h"
 #include "runtime/job.h"
+#include "runtime/metrics_server.h"
 #include "runtime/plan.h"
 #include "runtime/registered.h"
 #include "runtime/supervisor.h"
@@ -33,10 +34,20 @@ void SetupRun(CLI::App& app, RunOptions& opts) {
   app.add_option("--metrics", opts.metrics, "write per-component metrics at exit to FILE ('-': standard error)");
   app.add_option("--metrics-format", opts.metrics_format, "text (the default) or json")
       ->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--metrics-every", opts.metrics_every,
+                 "also write the metrics while running, as one JSON line every DURATION (such as 10s), to the "
+                 "--metrics FILE or standard error");
+  app.add_option("--metrics-listen", opts.metrics_listen,
+                 "serve the metrics in Prometheus text format at http://HOST:PORT/metrics (HOST: 127.0.0.1 "
+                 "unless given; PORT 0: any free port; the address is printed on standard error)");
   app.add_flag("--plan", opts.plan_only, "print the execution plan and exit without running");
 }
 
 namespace {
+
+// Shorter periods would cost more than they tell (the registry itself is
+// sampled once a second).
+constexpr int64_t kMinMetricsEveryNs = 100'000'000;
 
 // The command line of one topology's own process: this binary, run again
 // with --topology and the same settings.
@@ -47,8 +58,9 @@ std::vector<std::string> ChildArgv(const RunOptions& opts, const std::string& se
   if (!opts.run_for.empty()) args.insert(args.end(), {"--for", opts.run_for});
   if (!opts.metrics.empty()) {
     args.insert(args.end(), {"--metrics", opts.metrics == "-" ? "-" : opts.metrics + "." + t.name});
-    args.insert(args.end(), {"--metrics-format", opts.metrics_format});
   }
+  if (!opts.metrics_format.empty()) args.insert(args.end(), {"--metrics-format", opts.metrics_format});
+  if (!opts.metrics_every.empty()) args.insert(args.end(), {"--metrics-every", opts.metrics_every});
   return args;
 }
 
@@ -80,6 +92,29 @@ int RunRun(const RunOptions& given, std::ostream& out, std::ostream& err) {
       return kExitUsage;
     }
     run_for_ns = d->num;
+  }
+  int64_t metrics_every_ns = 0;
+  if (!opts.metrics_every.empty()) {
+    std::optional<Value> d = ParseLiteral(opts.metrics_every);
+    if (!d || d->type != ValueType::kDuration || d->num < kMinMetricsEveryNs) {
+      err << "smc: error: --metrics-every expects a duration of at least 100ms, such as 10s, got '"
+          << opts.metrics_every << "'\n";
+      return kExitUsage;
+    }
+    if (opts.metrics_format == "text") {
+      err << "smc: error: --metrics-every writes JSON lines; it cannot be used with --metrics-format text\n";
+      return kExitUsage;
+    }
+    metrics_every_ns = d->num;
+    opts.metrics_format = "json";
+    if (opts.metrics.empty()) opts.metrics = "-";
+  }
+  std::string listen_host;
+  int listen_port = -1;
+  if (!opts.metrics_listen.empty() && !rt::ParseListenAddress(opts.metrics_listen, &listen_host, &listen_port)) {
+    err << "smc: error: --metrics-listen expects [HOST:]PORT such as 127.0.0.1:9100 or 0 (any free port), got '"
+        << opts.metrics_listen << "'\n";
+    return kExitUsage;
   }
   if (opts.resume) return ResumeTasks(opts, out, err);  // task graphs: cli/run_tasks.cc
   int status = kExitOk;
@@ -114,6 +149,11 @@ int RunRun(const RunOptions& given, std::ostream& out, std::ostream& err) {
       return kExitUsage;
     }
   } else if (plan.topologies.size() > 1 && !opts.plan_only) {
+    if (listen_port >= 0) {
+      err << "smc: error: --metrics-listen serves one topology, and '" << opts.file << "' has "
+          << plan.topologies.size() << "; choose one with --topology\n";
+      return kExitUsage;
+    }
     if (opts.file == "-") {
       err << "smc: error: a file with several topologies cannot be read from standard input; name the file\n";
       return kExitUsage;
@@ -157,6 +197,32 @@ int RunRun(const RunOptions& given, std::ostream& out, std::ostream& err) {
     // The user types the input: a line redrawn every second would write over it.
     jo.live_status = false;
     err << "smc: reading standard input from the terminal; Ctrl-D ends it\n" << std::flush;
+  }
+  // Periodic JSON lines go where the end-of-run metrics go (a file, or stderr).
+  std::ostream& metrics_out = opts.metrics == "-" ? err : static_cast<std::ostream&>(metrics_file);
+  if (metrics_every_ns > 0) {
+    jo.metrics_every_ns = metrics_every_ns;
+    jo.on_metrics = [&metrics_out](const rt::JobMetrics& m) {
+      std::string line = rt::MetricsJson(m);
+      metrics_out.write(line.data(), static_cast<std::streamsize>(line.size()));
+      metrics_out.flush();
+    };
+  }
+  rt::MetricsServer server;
+  if (listen_port >= 0) {
+    std::string error;
+    if (!server.Start(listen_host, listen_port, &error)) {
+      err << "smc: error: --metrics-listen: " << error << "\n";
+      return kExitNoInput;
+    }
+    rt::JobMetrics empty;
+    empty.topology = plan.topologies[topology].name;
+    server.Update(empty);
+    const bool v6 = listen_host.find(':') != std::string::npos;
+    err << "smc: metrics at http://" << (v6 ? "[" + listen_host + "]" : listen_host) << ":" << server.port()
+        << "/metrics\n"
+        << std::flush;
+    jo.on_status = [&server](const rt::JobMetrics& m, bool) { server.Update(m); };
   }
   rt::JobResult r = rt::RunRegistered(plan, topology, registry, jo, opts.file, err);
   if (!opts.metrics.empty()) {

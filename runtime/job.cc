@@ -56,6 +56,8 @@ bool Job::Build() {
       in->ctx.acking = topology_.acking.on;
       in->ctx.acker = acker_.get();
       in->ctx.message_timeout_ns = topology_.acking.message_timeout_ns;
+      in->queued_by_input = std::make_unique<std::atomic<int>[]>(comps[c].inputs.size());
+      for (size_t k = 0; k < comps[c].inputs.size(); ++k) in->queued_by_input[k].store(0);
       instances_.push_back(std::move(in));
     }
   }
@@ -147,6 +149,7 @@ void Job::Process(Instance& in, const Message& m) {
       ++in.batches_received;
       if (!in.failed && !in.finished) {
         int64_t t0 = Now();
+        in.active.Add(1, t0);
         in.router->ClearAnchors();
         if (in.ack_mode == AckMode::kAuto) in.router->BeginAutoAck(*m.batch);
         Guard(in, [&] { in.component->Execute(*m.batch, m.input, *in.router); });
@@ -156,12 +159,13 @@ void Job::Process(Instance& in, const Message& m) {
           if (in.ack_mode == AckMode::kHold) in.router->HoldAll(*m.batch);
           in.router->FlushAcks();
         }
-        in.busy_ns.fetch_add(static_cast<uint64_t>(Now() - t0), std::memory_order_relaxed);
+        in.active.Add(-1, Now());
         in.executed.fetch_add(m.batch->size(), std::memory_order_relaxed);
         MarkDirty(in, t0);
       }
       pool_.Put(m.batch);
       in.pending.fetch_sub(1, std::memory_order_relaxed);
+      in.queued_by_input[m.input].fetch_sub(1, std::memory_order_relaxed);
       break;
     }
     case Message::Kind::kEos:

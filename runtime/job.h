@@ -34,6 +34,10 @@ struct JobOptions {
   /// Called about once a second from a runtime thread with the metrics so
   /// far, and whether the job is stopping (for the job registry).
   std::function<void(const JobMetrics&, bool stopping)> on_status;
+  /// Called every `metrics_every_ns` (0: never) from a runtime thread with
+  /// the metrics so far (`smc run --metrics-every`).
+  int64_t metrics_every_ns = 0;
+  std::function<void(const JobMetrics&)> on_metrics;
   /// Where the job reads the time (ticks, linger, --for, status); null: the
   /// steady clock. Tests pass a ManualTime.
   const TimeSource* time = nullptr;

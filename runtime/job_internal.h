@@ -83,13 +83,14 @@ struct Instance {
   bool failed = false;
 
   // Shared with the clock thread and with producers.
-  std::atomic<int> pending{0};          // data batches queued, not yet processed
-  std::atomic<int64_t> dirty_since{0};  // when output started waiting in partial batches; 0: none
+  std::atomic<int> pending{0};                          // data batches queued, not yet processed
+  std::unique_ptr<std::atomic<int>[]> queued_by_input;  // the same per input (the edges' queue depths)
+  std::atomic<int64_t> dirty_since{0};                  // when output started waiting in partial batches; 0: none
   std::atomic<bool> flush_posted{false};
   std::atomic<bool> tick_posted{false};
   std::atomic<bool> done{false};
   std::atomic<uint64_t> executed{0};
-  std::atomic<uint64_t> busy_ns{0};
+  ActiveTime active;         // executing, or holding batches (Shared::Hold): its capacity
   ReportedMetrics reported;  // multi-lang "metrics" messages
   std::atomic<bool> reported_warned{false};
   std::vector<Instance*> downstream;  // every instance this one's output can reach
@@ -124,7 +125,10 @@ class Job final : public Deliveries {
 
   void Deliver(int component, int instance, const Message& m) override { Deliver(InstanceOf(component, instance), m); }
   void Deliver(Instance* to, const Message& m) {
-    if (m.kind == Message::Kind::kData) to->pending.fetch_add(1, std::memory_order_relaxed);
+    if (m.kind == Message::Kind::kData) {
+      to->pending.fetch_add(1, std::memory_order_relaxed);
+      to->queued_by_input[m.input].fetch_add(1, std::memory_order_relaxed);
+    }
     to->node->try_put(m);
   }
   Instance* InstanceOf(int component, int index) { return instances_[first_[component] + index].get(); }
@@ -260,7 +264,10 @@ class Shared final : public SharedEmitter {
     in_->router->EndTree();
     MarkDirty(*in_, job_->Now());
   }
-  void Hold(int batches) override { in_->pending.fetch_add(batches, std::memory_order_relaxed); }
+  void Hold(int batches) override {
+    in_->pending.fetch_add(batches, std::memory_order_relaxed);
+    in_->active.Add(batches, job_->Now());  // held batches are work in flight (in a child, a channel)
+  }
   void Fail(const std::string& what) override { job_->Fail(*in_, what); }
   void Log(const std::string& line) override { job_->Say(line); }
   void AddMetric(const std::string& name, double amount) override { Kept(in_->reported.Add(name, amount)); }

@@ -75,6 +75,7 @@ void Job::SpoutLoop(Instance& in) {
 
 void Job::ClockLoop() {
   Ticker status(start_ns_, kStatusPeriodNs);
+  Ticker every(start_ns_, opts_.on_metrics ? opts_.metrics_every_ns : 0);
   Deadline deadline(opts_.run_for_ns > 0 ? start_ns_ + opts_.run_for_ns : 0);
   bool said_draining = false;
   std::vector<Ticker> ticks;
@@ -115,6 +116,7 @@ void Job::ClockLoop() {
       if (opts_.live_status) ShowStatus(seconds);
       if (opts_.on_status) opts_.on_status(Collect(seconds), StopSignal::Get().requested());
     }
+    if (every.Due(now)) opts_.on_metrics(Collect((now - start_ns_) / 1e9));
   }
   graph_.release_wait();
 }
@@ -144,6 +146,7 @@ void Job::ClearStatusLocked() {
 
 JobMetrics Job::Collect(double seconds) {
   JobMetrics m;
+  const int64_t now = Now();
   m.topology = topology_.name;
   m.seconds = seconds;
   for (size_t c = 0; c < topology_.components.size(); ++c) {
@@ -152,11 +155,41 @@ JobMetrics Job::Collect(double seconds) {
     for (int i = 0; i < pc.parallelism; ++i) {
       Instance* in = InstanceOf(static_cast<int>(c), i);
       counts.push_back({in->router->emitted(), in->router->errors(), in->executed.load(std::memory_order_relaxed),
-                        in->busy_ns.load(std::memory_order_relaxed)});
+                        in->active.Total(now)});
     }
     m.components.push_back(Summarize(pc, counts, seconds));
-    for (int i = 0; i < pc.parallelism; ++i)
-      InstanceOf(static_cast<int>(c), i)->reported.MergeInto(&m.components.back().reported);
+    ComponentMetrics& cm = m.components.back();
+    for (size_t s = 0; s < pc.streams.size(); ++s) {
+      StreamMetrics st{pc.streams[s].name, 0};
+      for (int i = 0; i < pc.parallelism; ++i) {
+        st.emitted += InstanceOf(static_cast<int>(c), i)->router->stream_emitted(static_cast<int>(s));
+      }
+      cm.streams.push_back(std::move(st));
+    }
+    for (int i = 0; i < pc.parallelism; ++i) InstanceOf(static_cast<int>(c), i)->reported.MergeInto(&cm.reported);
+  }
+  // Edges by consumer and input: what waits in each consumer's queues.
+  for (size_t c = 0; c < topology_.components.size(); ++c) {
+    const PlanComponent& pc = topology_.components[c];
+    for (size_t k = 0; k < pc.inputs.size(); ++k) {
+      const PlanInput& pi = pc.inputs[k];
+      const PlanComponent& from = topology_.components[pi.source];
+      EdgeMetrics e;
+      e.from = from.name;
+      e.stream = from.streams[pi.stream].name;
+      e.to = pc.name;
+      e.max_pending = pc.max_pending;
+      for (const PlanEdge& pe : from.streams[pi.stream].edges) {
+        if (pe.consumer == static_cast<int>(c) && pe.input == static_cast<int>(k)) {
+          e.grouping = std::string(GroupingName(pe.grouping.kind));
+        }
+      }
+      for (int i = 0; i < pc.parallelism; ++i) {
+        int q = InstanceOf(static_cast<int>(c), i)->queued_by_input[k].load(std::memory_order_relaxed);
+        e.queued += static_cast<uint64_t>(std::max(0, q));
+      }
+      m.edges.push_back(std::move(e));
+    }
   }
   return m;
 }

@@ -92,6 +92,12 @@ std::optional<JobRecord> JobRecord::FromJson(const std::string& text) {
         cm.errors = static_cast<uint64_t>(n("errors"));
         cm.execute_latency_ms = n("execute_latency_ms");
         cm.capacity = n("capacity");
+        auto streams = c.FindMember("streams");
+        if (streams != c.MemberEnd() && streams->value.IsObject()) {
+          for (const auto& st : streams->value.GetObject()) {
+            cm.streams.push_back({st.name.GetString(), st.value.IsUint64() ? st.value.GetUint64() : 0});
+          }
+        }
         auto reported = c.FindMember("reported");
         if (reported != c.MemberEnd() && reported->value.IsObject()) {
           for (const auto& metric : reported->value.GetObject()) {
@@ -102,6 +108,22 @@ std::optional<JobRecord> JobRecord::FromJson(const std::string& text) {
           }
         }
         r.metrics.components.push_back(std::move(cm));
+      }
+    }
+    auto edges = m->value.FindMember("edges");
+    if (edges != m->value.MemberEnd() && edges->value.IsArray()) {
+      for (const auto& e : edges->value.GetArray()) {
+        if (!e.IsObject()) continue;
+        auto s = [&](const char* k) {
+          auto it = e.FindMember(k);
+          return it != e.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString()) : std::string();
+        };
+        auto n = [&](const char* k) {
+          auto it = e.FindMember(k);
+          return it != e.MemberEnd() && it->value.IsUint64() ? it->value.GetUint64() : uint64_t{0};
+        };
+        EdgeMetrics em{s("from"), s("stream"), s("to"), s("grouping"), n("queued"), static_cast<int>(n("max_pending"))};
+        r.metrics.edges.push_back(std::move(em));
       }
     }
   }

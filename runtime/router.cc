@@ -70,6 +70,8 @@ Router::Router(const PlanTopology& t, int component, int instance, std::vector<i
   for (size_t i = 0; i < c.streams.size(); ++i) {
     if (c.streams[i].name == "errors") errors_stream_ = static_cast<int>(i);
   }
+  stream_emitted_ = std::make_unique<std::atomic<uint64_t>[]>(c.streams.size());
+  for (size_t i = 0; i < c.streams.size(); ++i) stream_emitted_[i].store(0, std::memory_order_relaxed);
   for (const PlanStream& s : c.streams) {
     Stream& stream = streams_.emplace_back();
     stream.width = static_cast<int>(s.fields.size());
@@ -109,6 +111,7 @@ void Router::PrepareCustom(const Registry& registry) {
 
 void Router::Emit(int stream, const Datum* v) {
   Bump(emitted_);
+  Bump(stream_emitted_[stream]);
   Stream& s = streams_[stream];
   for (Edge& e : s.edges) {
     const size_t n = e.targets.size();
@@ -161,6 +164,7 @@ void Router::EmitAll(int stream, const Batch& batch) {
   }
   // Shuffled subscribers: the batch goes whole to the next instance in turn.
   Bump(emitted_, batch.size());
+  Bump(stream_emitted_[stream], batch.size());
   for (Edge& e : s.edges) {
     Target& target = e.targets[e.rr];
     if (++e.rr == e.targets.size()) e.rr = 0;
@@ -186,6 +190,7 @@ void Router::CheckDirect(int stream, const std::string& target) const {
 void Router::EmitDirect(int stream, int instance, const Datum* v) {
   CheckDirect(stream, "instance " + std::to_string(instance));
   Bump(emitted_);
+  Bump(stream_emitted_[stream]);
   Stream& s = streams_[stream];
   for (Edge& e : s.edges) {
     if (e.plan->grouping.kind != GroupingKind::kDirect) continue;
@@ -230,6 +235,7 @@ void Router::EmitDirectTask(int stream, int task, const Datum* v) {
                                topology_.components[e.plan->consumer].name + "'");
     }
     Bump(emitted_);
+    Bump(stream_emitted_[stream]);
     Put(e, streams_[stream].width, static_cast<size_t>(index), v);
   }
 }

@@ -133,6 +133,8 @@ class Router final : public Emitter {
   void SendEos();
 
   uint64_t emitted() const { return emitted_.load(std::memory_order_relaxed); }
+  /// Tuples emitted on output stream `stream` (the `errors` stream's are errors).
+  uint64_t stream_emitted(int stream) const { return stream_emitted_[stream].load(std::memory_order_relaxed); }
   uint64_t errors() const { return errors_.load(std::memory_order_relaxed); }
   /// Counts a failure of the instance among its errors.
   void CountError() { errors_.fetch_add(1, std::memory_order_relaxed); }
@@ -208,6 +210,7 @@ class Router final : public Emitter {
   std::vector<Stream> streams_;
   std::atomic<uint64_t> emitted_{0};
   std::atomic<uint64_t> errors_{0};
+  std::unique_ptr<std::atomic<uint64_t>[]> stream_emitted_;  // per output stream
 };
 
 /// Maps a hash to [0, n) without a division.

@@ -8,6 +8,19 @@
 
 namespace smc::rt {
 
+void ActiveTime::Add(int n, int64_t now_ns) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const bool was_busy = count_ > 0;
+  count_ = std::max<int64_t>(0, count_ + n);  // a stray release never makes it negative
+  if (!was_busy && count_ > 0) since_ = now_ns;
+  if (was_busy && count_ == 0 && now_ns > since_) total_ += static_cast<uint64_t>(now_ns - since_);
+}
+
+uint64_t ActiveTime::Total(int64_t now_ns) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return total_ + (count_ > 0 && now_ns > since_ ? static_cast<uint64_t>(now_ns - since_) : 0);
+}
+
 ComponentMetrics Summarize(const PlanComponent& pc, const std::vector<InstanceCounts>& instances, double seconds) {
   ComponentMetrics cm;
   cm.name = pc.name;
@@ -24,7 +37,7 @@ ComponentMetrics Summarize(const PlanComponent& pc, const std::vector<InstanceCo
     max_busy = std::max(max_busy, in.busy_ns);
   }
   cm.execute_latency_ms = cm.executed ? busy / 1e6 / cm.executed : 0;
-  cm.capacity = seconds > 0 ? max_busy / 1e9 / seconds : 0;
+  cm.capacity = seconds > 0 ? std::min(1.0, max_busy / 1e9 / seconds) : 0;
   return cm;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -19,12 +20,30 @@ struct InstanceCounts {
   uint64_t emitted = 0;
   uint64_t errors = 0;
   uint64_t executed = 0;  // tuples processed
-  uint64_t busy_ns = 0;   // time spent processing them
+  uint64_t busy_ns = 0;   // time it was busy with them (see ActiveTime)
+};
+
+/// The time an instance was busy: executing a batch, or holding batches it
+/// took (a subprocess component's batches in flight in its child, a channel
+/// sink's batches not yet written), counted once where the two overlap.
+/// Add(+n) when work starts, Add(-n) when it ends; busy while the sum is
+/// above zero. Thread-safe (a small lock: called per batch, not per tuple).
+class ActiveTime {
+ public:
+  void Add(int n, int64_t now_ns);
+  /// The busy time up to `now_ns` (an interval still open counts up to now).
+  uint64_t Total(int64_t now_ns) const;
+
+ private:
+  mutable std::mutex mu_;
+  int64_t count_ = 0;
+  int64_t since_ = 0;
+  uint64_t total_ = 0;
 };
 
 /// A component's metrics from its instances' counts after `seconds` of running:
 /// latency is busy time per tuple over all instances; capacity the busiest
-/// instance's busy fraction of the run.
+/// instance's busy fraction of the run (at most 1).
 ComponentMetrics Summarize(const PlanComponent& pc, const std::vector<InstanceCounts>& instances, double seconds);
 
 /// The live status line: each component's rate over the last interval (what
