@@ -2,8 +2,9 @@
 
 - a slow Python bolt that is the bottleneck shows capacity near 1
 - --metrics-every writes JSON lines while the job runs (>= 2 before the end)
-- --metrics-listen 127.0.0.1:0 prints its address; curl (or urllib) scrapes
-  Prometheus text with per-component counters; other paths get 404
+- --metrics-listen 127.0.0.1:0 prints its address; curl scrapes Prometheus
+  text with per-component counters; other paths get 404
+- smc top JOB on a pipe prints one snapshot; an unknown job is an error
 """
 import json
 import re
@@ -62,6 +63,16 @@ try:
     check(False, "404 for another path")
 except urllib.error.HTTPError as e:
     eq(e.code, 404, "404 for another path")
+
+# smc top on a pipe: one snapshot, no escape codes; an unknown job is an error.
+r = subprocess.run([SMC, "top", "live"], capture_output=True, text=True, timeout=slow(20), env=ENV)
+rows = r.stdout.splitlines()
+check(r.returncode == 0 and len(rows) == 4 and re.match(r"job \w+ \(live\), running, up \d+s, ", rows[0]) and
+      rows[1].split()[:3] == ["COMPONENT", "KIND", "X"] and [l.split()[:2] for l in rows[2:]] ==
+      [["s", "spout"], ["o", "sink"]] and "\x1b" not in r.stdout, "smc top | cat: one snapshot", r.returncode,
+      r.stdout, r.stderr)
+r = subprocess.run([SMC, "top", "nosuch"], capture_output=True, text=True, timeout=slow(20), env=ENV)
+eq((r.returncode, r.stdout, r.stderr), (1, "", "smc: error: no job 'nosuch'\n"), "smc top of no job")
 p.terminate()
 p.wait(timeout=slow(20))
 done()
