@@ -45,12 +45,14 @@ bool TopologyChecker::ResolveGrouping(const ast::Input& in, const Work& source, 
   auto known = std::find(GroupingNames().begin(), GroupingNames().end(), g.name.text);
   if (known == GroupingNames().end()) {
     if (const char* smc = StormGrouping(g.name.text)) {
-      std::string fields;
-      for (const ast::Name& f : g.fields) fields += (fields.empty() ? "" : ", ") + f.text;
-      std::string written = std::string(smc) == "custom" ? "custom NAME(...)"
-                            : std::string(smc) == "fields" || std::string(smc) == "partial"
-                                ? std::string(smc) + "(" + (fields.empty() ? "FIELD" : fields) + ")"
-                                : std::string(smc);
+      std::string written = smc;
+      if (written == "fields" || written == "partial") {
+        std::vector<std::string> fields;
+        for (const ast::Name& f : g.fields) fields.push_back(f.text);
+        written += fields.empty() ? "(FIELD)" : FieldList(fields);
+      } else if (written == "custom") {
+        written = "custom NAME(...)";
+      }
       Error(g.name.range,
             "unknown grouping '" + g.name.text + "': Storm's " + g.name.text + " is written '" + written + "' here");
       return false;

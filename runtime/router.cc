@@ -110,7 +110,6 @@ void Router::PrepareCustom(const Registry& registry) {
 }
 
 void Router::Emit(int stream, const Datum* v) {
-  Bump(emitted_);
   Bump(stream_emitted_[stream]);
   Stream& s = streams_[stream];
   for (Edge& e : s.edges) {
@@ -163,7 +162,6 @@ void Router::EmitAll(int stream, const Batch& batch) {
     return;
   }
   // Shuffled subscribers: the batch goes whole to the next instance in turn.
-  Bump(emitted_, batch.size());
   Bump(stream_emitted_[stream], batch.size());
   for (Edge& e : s.edges) {
     Target& target = e.targets[e.rr];
@@ -189,7 +187,6 @@ void Router::CheckDirect(int stream, const std::string& target) const {
 
 void Router::EmitDirect(int stream, int instance, const Datum* v) {
   CheckDirect(stream, "instance " + std::to_string(instance));
-  Bump(emitted_);
   Bump(stream_emitted_[stream]);
   Stream& s = streams_[stream];
   for (Edge& e : s.edges) {
@@ -207,8 +204,7 @@ void Router::Error(std::string_view input, std::string_view reason) {
   Bump(errors_);
   if (errors_stream_ >= 0) {
     Datum v[2] = {Datum::Str(input), Datum::Str(reason)};
-    Emit(errors_stream_, v);
-    emitted_.store(emitted_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);  // an error, not an emit
+    Emit(errors_stream_, v);  // counted among errors, not emits (emitted())
   } else if (unrouted_) {
     unrouted_(input, reason);
   }
@@ -234,7 +230,6 @@ void Router::EmitDirectTask(int stream, int task, const Datum* v) {
       throw std::runtime_error("direct emit to task " + std::to_string(task) + ", which is not an instance of '" +
                                topology_.components[e.plan->consumer].name + "'");
     }
-    Bump(emitted_);
     Bump(stream_emitted_[stream]);
     Put(e, streams_[stream].width, static_cast<size_t>(index), v);
   }

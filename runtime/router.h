@@ -132,7 +132,14 @@ class Router final : public Emitter {
   /// Flushes, then sends an end-of-stream mark to every target.
   void SendEos();
 
-  uint64_t emitted() const { return emitted_.load(std::memory_order_relaxed); }
+  /// Tuples emitted on every output stream but `errors` (counted by errors()).
+  uint64_t emitted() const {
+    uint64_t n = 0;
+    for (size_t i = 0; i < streams_.size(); ++i) {
+      if (static_cast<int>(i) != errors_stream_) n += stream_emitted(static_cast<int>(i));
+    }
+    return n;
+  }
   /// Tuples emitted on output stream `stream` (the `errors` stream's are errors).
   uint64_t stream_emitted(int stream) const { return stream_emitted_[stream].load(std::memory_order_relaxed); }
   uint64_t errors() const { return errors_.load(std::memory_order_relaxed); }
@@ -208,9 +215,8 @@ class Router final : public Emitter {
   int errors_stream_ = -1;
   size_t open_ = 0;  // targets with a partly filled batch
   std::vector<Stream> streams_;
-  std::atomic<uint64_t> emitted_{0};
   std::atomic<uint64_t> errors_{0};
-  std::unique_ptr<std::atomic<uint64_t>[]> stream_emitted_;  // per output stream
+  std::unique_ptr<std::atomic<uint64_t>[]> stream_emitted_;  // per output stream; emitted() sums them
 };
 
 /// Maps a hash to [0, n) without a division.
