@@ -80,6 +80,14 @@ struct AbortOptions {
 int RunAbort(const AbortOptions& opts, std::ostream& out, std::ostream& err);
 void SetupAbort(CLI::App& app, AbortOptions& opts);
 
+struct ActivateOptions {
+  std::vector<std::string> jobs;
+  std::string wait;
+};
+/// smc activate (activate = true) and smc deactivate.
+int RunActivate(const ActivateOptions& opts, bool activate, std::ostream& out, std::ostream& err);
+void SetupActivate(CLI::App& app, ActivateOptions& opts);
+
 struct TestOptions {
   std::vector<std::string> files;  // test files (cli/test_file.h)
   std::string junit;               // "" or where to write JUnit XML

@@ -7,7 +7,8 @@
 // spout is exhausted every "next" gets {"command": "sync", "done": true}:
 // smc's shell spout ends its stream there, Storm keeps asking and gets
 // nothing more. "ack", "fail", "activate" and "deactivate" are answered
-// with a plain "sync", as storm.py's spouts answer them.
+// with a plain "sync", as storm.py's spouts answer them; "activate" and
+// "deactivate" reach the spout (a hosted shell spout passes them on).
 // The process ends when standard input ends.
 #include <fcntl.h>
 #include <unistd.h>
@@ -116,11 +117,13 @@ int RunComponentSpout(const ComponentOptions& opts, std::ostream&, std::ostream&
         return kExitDataErr;
       }
       // Every command gets its sync, as storm.py's spouts answer: "next" after its emits.
-      auto command = m.FindMember("command");
-      if (command != m.MemberEnd() && command->value.IsString() && std::string(command->value.GetString()) == "next") {
+      auto member = m.FindMember("command");
+      const std::string command = member != m.MemberEnd() && member->value.IsString() ? member->value.GetString() : "";
+      if (command == "next") {
         if (!exhausted) exhausted = !spout->Next(out, control);
         out.Send(exhausted ? "{\"command\": \"sync\", \"done\": true}" : "{\"command\": \"sync\"}");
       } else {
+        if (command == "activate" || command == "deactivate") spout->Activate(command == "activate");
         out.Send("{\"command\": \"sync\"}");  // ack, fail, activate, deactivate
       }
       if (!out.Flush()) return kExitIoErr;

@@ -61,6 +61,10 @@ int main(int argc, char** argv) {
   smc::SetupTop(*app.add_subcommand("top", "a live per-component view of a running job, redrawn in place"), top);
   smc::AbortOptions abort_opts;
   smc::SetupAbort(*app.add_subcommand("abort", "stop jobs: gracefully, then by force"), abort_opts);
+  smc::ActivateOptions deactivate, activate;
+  smc::SetupActivate(*app.add_subcommand("deactivate", "pause a running topology's spouts; what is in flight drains"),
+                     deactivate);
+  smc::SetupActivate(*app.add_subcommand("activate", "resume the spouts of a deactivated topology"), activate);
   smc::ComponentOptions component;
   smc::SetupComponent(*app.add_subcommand("component", "run a built-in bolt or spout as a Storm multi-lang subprocess"),
                       component);
@@ -103,6 +107,8 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("ps")) return smc::RunPs(ps, std::cout, std::cerr);
   if (app.got_subcommand("top")) return smc::RunTop(top, std::cout, std::cerr);
   if (app.got_subcommand("abort")) return smc::RunAbort(abort_opts, std::cout, std::cerr);
+  if (app.got_subcommand("deactivate")) return smc::RunActivate(deactivate, false, std::cout, std::cerr);
+  if (app.got_subcommand("activate")) return smc::RunActivate(activate, true, std::cout, std::cerr);
   if (app.got_subcommand("component")) return smc::RunComponent(component, std::cout, std::cerr);
   if (app.got_subcommand("log")) return smc::RunLog(log, std::cout, std::cerr);
   if (app.got_subcommand("result")) return smc::RunResult(result, std::cout, std::cerr);

@@ -222,7 +222,7 @@ int RunRun(const RunOptions& given, std::ostream& out, std::ostream& err) {
     err << "smc: metrics at http://" << (v6 ? "[" + listen_host + "]" : listen_host) << ":" << server.port()
         << "/metrics\n"
         << std::flush;
-    jo.on_status = [&server](const rt::JobMetrics& m, bool) { server.Update(m); };
+    jo.on_status = [&server](const rt::JobMetrics& m, rt::JobState) { server.Update(m); };
   }
   rt::JobResult r = rt::RunRegistered(plan, topology, registry, jo, opts.file, err);
   if (!opts.metrics.empty()) {

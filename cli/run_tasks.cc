@@ -285,6 +285,7 @@ int RunJob(const RunOptions& opts, const Loaded& l, const GraphTaskGraph& tg, rt
     record.pgid = ::getpgrp();
     record.start_ticks = job.start_ticks;
     record.started_ms = job.started_ms;
+    record.kind = "tasks";
     record.state = "running";
     if (const passwd* pw = ::getpwuid(::getuid())) record.user = pw->pw_name;
     registry_open = jobs.Write(record);

@@ -27,6 +27,7 @@ std::string_view ParamTypeDescription(ParamType t) {
     case ParamType::kEnum: return "a string";
     case ParamType::kStringOrList: return "a string or a list of strings";
     case ParamType::kIntList: return "a list of integers";
+    case ParamType::kDurationOrInt: return "a duration or an integer";
   }
   return "a value";
 }

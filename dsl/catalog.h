@@ -34,7 +34,8 @@ enum class ParamType {
   kFieldList,     // a list of such strings
   kEnum,          // a string among `choices`
   kStringOrList,  // a string or a list of strings
-  kIntList        // a list of integers
+  kIntList,       // a list of integers
+  kDurationOrInt  // a duration or an integer (a window's length: a time or a number of tuples)
 };
 
 /// How a parameter type reads in messages and manuals: "an integer", ...

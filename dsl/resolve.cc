@@ -215,6 +215,11 @@ std::optional<std::string> Resolver::CheckType(const Value& v, ParamType type, c
     case ParamType::kDuration:
       if (v.type != ValueType::kDuration) return expected("a duration such as 250ms or 5s");
       return std::nullopt;
+    case ParamType::kDurationOrInt:
+      if (v.type != ValueType::kDuration && v.type != ValueType::kInt) {
+        return expected("a duration such as 10s or a number of tuples");
+      }
+      return std::nullopt;
     case ParamType::kSize:
       if (v.type != ValueType::kSize && v.type != ValueType::kInt) return expected("a size such as 64KiB");
       return std::nullopt;

@@ -37,6 +37,7 @@
 
 #include "dsl/graph.h"
 #include "dsl/value.h"
+#include "runtime/flat_map64.h"
 #include "runtime/setting_defaults.h"
 #include "runtime/tuple.h"
 
@@ -124,6 +125,13 @@ struct Context {
   int InputField(int input, std::string_view field) const;
 };
 
+/// Input trees a kExplicit component holds in a group of its own choosing
+/// (the tuples of one window), acked together when the group is released
+/// (once the window has emitted). Empty when acking is off.
+struct HeldTrees {
+  FlatMap64<uint64_t> xors;  // root -> the held tuples' edges, XORed
+};
+
 /// Where components send what they produce.
 class Emitter {
  public:
@@ -148,6 +156,16 @@ class Emitter {
   virtual void Anchor(const Batch& batch, size_t t) {}
   /// Adds tuple `t` of `batch` to the current anchors (multi-anchoring).
   virtual void AnchorAlso(const Batch& batch, size_t t) {}
+  /// What is emitted from now on derives from no input tuple (is anchored to none).
+  virtual void ClearAnchors() {}
+  /// kExplicit components with acking on: acks input tuple `t` of `batch` now.
+  virtual void AckInput(const Batch& batch, size_t t) {}
+  /// kExplicit components: parks tuple `t`'s trees (they no longer time out)
+  /// and keeps its ack in `group` until Release(group).
+  virtual void Hold(const Batch& batch, size_t t, HeldTrees* group) {}
+  /// Acks every tuple held in `group` (after what derives from them was
+  /// emitted) and empties it.
+  virtual void Release(HeldTrees* group) {}
 };
 
 /// How a bolt's input tuples are acked (see the file comment).
@@ -250,6 +268,10 @@ class Spout {
   virtual bool Fail(uint64_t msg) { return false; }
   /// The message as text, for the report when it is given up.
   virtual std::string MessageText(uint64_t msg) const { return std::to_string(msg); }
+  /// The job was deactivated (false: Next is not called until it is
+  /// activated again; with acking, Ack and Fail still are) or activated
+  /// again (true). Storm's deactivate and activate; on the spout's thread.
+  virtual void Activate(bool active) {}
 };
 
 }  // namespace smc::rt

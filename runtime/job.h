@@ -26,6 +26,13 @@
 
 namespace smc::rt {
 
+/// What `smc ps` shows of a running job: running, inactive (deactivated:
+/// its spouts are paused) or stopping (draining after a stop).
+enum class JobState { kRunning, kInactive, kStopping };
+inline const char* JobStateName(JobState s) {
+  return s == JobState::kRunning ? "running" : s == JobState::kInactive ? "inactive" : "stopping";
+}
+
 struct JobOptions {
   int threads = 0;           // worker threads; 0: one per core
   int64_t run_for_ns = 0;    // stop gracefully after this long; 0: when the input ends
@@ -33,7 +40,7 @@ struct JobOptions {
   bool interactive = false;  // stderr is a terminal: say so when a signal starts draining
   /// Called about once a second from a runtime thread with the metrics so
   /// far, and whether the job is stopping (for the job registry).
-  std::function<void(const JobMetrics&, bool stopping)> on_status;
+  std::function<void(const JobMetrics&, JobState state)> on_status;
   /// Called every `metrics_every_ns` (0: never) from a runtime thread with
   /// the metrics so far (`smc run --metrics-every`).
   int64_t metrics_every_ns = 0;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <ostream>
@@ -16,6 +17,7 @@
 #include <tbb/global_control.h>
 
 #include "runtime/acker.h"
+#include "runtime/activation.h"
 #include "runtime/clock.h"
 #include "runtime/guard.h"
 #include "runtime/job.h"
@@ -52,6 +54,13 @@ constexpr size_t kShownInputBytes = 200;
 // nothing comes, up to the maximum, so a long wait does not spin a core.
 constexpr int64_t kAckFirstWaitNs = 20'000;
 constexpr int64_t kAckMaxWaitNs = 1'000'000;
+// A deactivated spout looks again this often whether it was activated (it
+// is woken at once when it is; this bounds a missed wake-up), and, with
+// acking on, hands its spout the acks and fails that came meanwhile.
+constexpr auto kInactiveWait = std::chrono::milliseconds(50);
+// The clock thread's step while the job is deactivated: coarser, so that a
+// paused job costs next to no CPU (linger flushes and ticks still come).
+constexpr auto kInactiveClockStep = std::chrono::milliseconds(5);
 
 using Node = tbb::flow::function_node<Message, tbb::flow::continue_msg, tbb::flow::queueing>;
 
@@ -80,6 +89,7 @@ struct Instance {
   uint64_t batches_received = 0;
   bool finished = false;
   int64_t ack_wait_ns = kAckFirstWaitNs;  // a spout's, waiting for its trees
+  bool told_inactive = false;             // a spout's: Activate(false) was called
   bool failed = false;
 
   // Shared with the clock thread and with producers.
@@ -165,6 +175,14 @@ class Job final : public Deliveries {
   void CompleteFinish(Instance& in);
   void SpoutLoop(Instance& in);
   bool SpoutStep(Instance& in, Control& control, bool* more);
+  // A deactivated spout's turn: what it holds goes out, it hears that it
+  // is deactivated (once), acks and fails still reach it, and it waits to
+  // be activated or stopped.
+  void InactiveStep(Instance& in, bool* more);
+  // The clock thread: carries out what smc deactivate/activate asked.
+  // True when the state changed.
+  bool FollowActivation();
+  bool active() const { return active_.load(std::memory_order_relaxed); }
   void AfterCall(Instance& in, bool release);
   void Throttle(Instance& in);
   void ClockLoop();
@@ -195,6 +213,9 @@ class Job final : public Deliveries {
   std::atomic<bool> failed_not_io_{false};  // some failure was not an IoError
   int64_t start_ns_ = 0;
   std::atomic<uint64_t> given_up_{0};  // spout messages past max.replays
+  std::atomic<bool> active_{true};     // false: deactivated (smc deactivate)
+  std::mutex activation_mu_;
+  std::condition_variable activation_cv_;  // a deactivated spout waits on it
 };
 
 // The runtime side of SharedEmitter: every call takes the instance's lock.

@@ -51,12 +51,49 @@ bool Job::SpoutStep(Instance& in, Control& control, bool* more) {
   return true;
 }
 
+void Job::InactiveStep(Instance& in, bool* more) {
+  in.router->FlushAll();  // nothing waits in this spout's batches meanwhile
+  if (!in.told_inactive) {
+    in.told_inactive = true;
+    in.spout->Activate(false);
+  }
+  if (in.acking) {
+    bool failed = false;
+    if (in.acking->Drain(&failed)) in.router->FlushAcks();
+    if (failed) *more = true;  // emitted again once activated
+  }
+  std::unique_lock<std::mutex> lock(activation_mu_);
+  activation_cv_.wait_for(lock, kInactiveWait, [&] { return active() || StopSignal::Get().requested(); });
+}
+
+bool Job::FollowActivation() {
+  const bool wanted = Activation::Get().wanted();
+  if (wanted == active()) return false;
+  {
+    std::lock_guard<std::mutex> lock(activation_mu_);
+    active_.store(wanted);
+  }
+  activation_cv_.notify_all();
+  if (opts_.interactive) Note(wanted ? "activated: the spouts run again" : "deactivated: the spouts are paused");
+  return true;
+}
+
 void Job::SpoutLoop(Instance& in) {
   Control control;
   Linger linger(in.comp->linger_ns);
   Guard(in, [&] {
     bool more = true;
     while (!control.Stopping()) {
+      // A spout with nothing more to emit has nothing to pause (with acking,
+      // it still waits for its trees as usual).
+      if (more && !active()) {
+        InactiveStep(in, &more);
+        continue;
+      }
+      if (in.told_inactive) {
+        in.told_inactive = false;
+        in.spout->Activate(true);
+      }
       if (in.acking) {
         if (!SpoutStep(in, control, &more)) break;
       } else {
@@ -84,9 +121,19 @@ void Job::ClockLoop() {
     if (in->component) period = in->comp->tick_ns > 0 ? in->comp->tick_ns : in->component->DefaultTickNs();
     ticks.emplace_back(start_ns_, period);
   }
+  bool said_stop = false;
   while (unfinished_.load() > 0) {
-    std::this_thread::sleep_for(kClockStep);
+    if (active()) {
+      std::this_thread::sleep_for(kClockStep);
+    } else {
+      std::this_thread::sleep_for(kInactiveClockStep);
+    }
     int64_t now = Now();
+    bool status_now = FollowActivation();  // the registry shows the new state at once
+    if (!said_stop && StopSignal::Get().requested()) {
+      said_stop = true;
+      activation_cv_.notify_all();  // deactivated spouts stop now
+    }
     if (deadline.Passed(now)) StopSignal::Get().Request(StopReason::kDeadline);
     if (opts_.interactive && !said_draining && StopSignal::Get().reason() == StopReason::kSignal) {
       said_draining = true;
@@ -111,10 +158,15 @@ void Job::ClockLoop() {
         in.node->try_put(m);
       }
     }
-    if (status.Due(now)) {
+    if (status.Due(now) || status_now) {
       double seconds = (now - start_ns_) / 1e9;
       if (opts_.live_status) ShowStatus(seconds);
-      if (opts_.on_status) opts_.on_status(Collect(seconds), StopSignal::Get().requested());
+      if (opts_.on_status) {
+        const JobState state = StopSignal::Get().requested() ? JobState::kStopping
+                               : active()                    ? JobState::kRunning
+                                                             : JobState::kInactive;
+        opts_.on_status(Collect(seconds), state);
+      }
     }
     if (every.Due(now)) opts_.on_metrics(Collect((now - start_ns_) / 1e9));
   }

@@ -31,7 +31,7 @@ std::string JobRecord::ToJson() const {
   return "{\"id\": " + JsonQuote(id) + ", \"name\": " + JsonQuote(name) + ", \"path\": " + JsonQuote(path) +
          ", \"pid\": " + std::to_string(pid) + ", \"pgid\": " + std::to_string(pgid) +
          ", \"start_ticks\": " + std::to_string(start_ticks) + ", \"started_ms\": " + std::to_string(started_ms) +
-         ", \"user\": " + JsonQuote(user) + ", \"state\": " + JsonQuote(state) +
+         ", \"user\": " + JsonQuote(user) + ", \"kind\": " + JsonQuote(kind) + ", \"state\": " + JsonQuote(state) +
          ", \"tuples_in\": " + std::to_string(tuples_in) + ", \"tuples_out\": " + std::to_string(tuples_out) +
          ", \"errors\": " + std::to_string(errors) + ", \"rate\": " + rate_text + ", \"metrics\": " + m + "}\n";
 }
@@ -53,6 +53,7 @@ std::optional<JobRecord> JobRecord::FromJson(const std::string& text) {
   str("path", &r.path);
   str("user", &r.user);
   str("state", &r.state);
+  str("kind", &r.kind);
   r.pid = static_cast<int>(num("pid"));
   r.pgid = static_cast<int>(num("pgid"));
   auto st = d.FindMember("start_ticks");
@@ -179,7 +180,9 @@ std::string JobRegistry::NewId() const {
 }
 
 bool JobRegistry::Write(const JobRecord& r) {
-  std::string tmp = dir_ + "/." + r.id + ".tmp";
+  // Named by the writing process, so that List() can tell a temp left by a
+  // process killed before its rename.
+  std::string tmp = dir_ + "/." + r.id + "." + std::to_string(::getpid()) + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
     if (!out) return false;
@@ -223,6 +226,13 @@ std::vector<JobRecord> JobRegistry::List() {
   if (!d) return out;
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
+    if (name.size() > 5 && name[0] == '.' && name.compare(name.size() - 4, 4, ".tmp") == 0) {
+      // .ID.PID.tmp: a writer killed between its write and its rename.
+      size_t dot = name.rfind('.', name.size() - 5);
+      int pid = dot == std::string::npos ? 0 : std::atoi(name.c_str() + dot + 1);
+      if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) ::unlink((dir_ + "/" + name).c_str());
+      continue;
+    }
     if (name.size() < 5 || name.compare(name.size() - 4, 4, ".job") != 0) continue;
     std::string text = ReadSmall(dir_ + "/" + name, size_t{1} << 20);
     std::optional<JobRecord> r = JobRecord::FromJson(text);

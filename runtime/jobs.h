@@ -27,7 +27,8 @@ struct JobRecord {
   uint64_t start_ticks = 0;  // the process's start time (/proc), against pid reuse
   int64_t started_ms = 0;    // Unix time
   std::string user;
-  std::string state = "running";  // running, stopping
+  std::string kind = "topology";  // topology, or tasks (a task graph)
+  std::string state = "running";  // running, inactive (smc deactivate), stopping
   uint64_t tuples_in = 0;         // emitted by spouts
   uint64_t tuples_out = 0;        // received by sinks
   uint64_t errors = 0;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "runtime/activation.h"
 #include "runtime/channel.h"
 #include "runtime/jobs.h"
 #include "runtime/stop.h"
@@ -16,6 +17,7 @@ JobResult RunRegistered(const Plan& plan, int topology, const Registry& registry
                         const std::string& source_path, std::ostream& diag) {
   CleanupStaleChannels();  // what crashed jobs left behind
   StopSignal::Get().InstallHandlers();
+  Activation::Get().InstallHandlers();  // before the record that smc deactivate finds
   JobRegistry jobs;
   std::string jobs_error;
   JobRecord record;
@@ -41,7 +43,7 @@ JobResult RunRegistered(const Plan& plan, int topology, const Registry& registry
   uint64_t last_out = 0;
   auto caller_on_status = opts.on_status;
   if (registered) {
-    opts.on_status = [&](const JobMetrics& m, bool stopping) {
+    opts.on_status = [&](const JobMetrics& m, JobState state) {
       record.tuples_in = record.tuples_out = record.errors = 0;
       for (const ComponentMetrics& c : m.components) {
         if (c.kind == "spout") record.tuples_in += c.emitted;
@@ -52,10 +54,10 @@ JobResult RunRegistered(const Plan& plan, int topology, const Registry& registry
       record.rate = dt > 0 ? (record.tuples_out - last_out) / dt : 0;
       last_seconds = m.seconds;
       last_out = record.tuples_out;
-      record.state = stopping ? "stopping" : "running";
+      record.state = JobStateName(state);
       record.metrics = m;
       jobs.Write(record);
-      if (caller_on_status) caller_on_status(m, stopping);
+      if (caller_on_status) caller_on_status(m, state);
     };
   }
   JobResult r = RunTopology(plan, topology, registry, opts, diag);

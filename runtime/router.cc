@@ -417,6 +417,26 @@ void Router::ReleaseHeld() {
   held_.Clear();
 }
 
+void Router::Hold(const Batch& batch, size_t t, HeldTrees* group) {
+  if (!acker_ || !batch.tracked()) return;
+  const TupleTrack& k = batch.track(t);
+  const uint64_t* r = batch.roots(t);
+  for (uint32_t i = 0; i < k.root_count; ++i) {
+    auto [value, inserted] = group->xors.TryInsert(r[i]);
+    if (inserted) {
+      *value = 0;
+      parks_.push_back(r[i]);
+    }
+    *value ^= k.edge;
+  }
+}
+
+void Router::Release(HeldTrees* group) {
+  if (group->xors.empty()) return;
+  group->xors.ForEach([this](uint64_t root, uint64_t x) { updates_.push_back({root, x}); });
+  group->xors.Clear();
+}
+
 void Router::FlushAcks() {
   if (!acker_) return;
   acker_->StartMany(&starts_);  // before the updates of their trees

@@ -88,7 +88,7 @@ class Router final : public Emitter {
   void AnchorAlso(const Batch& batch, size_t t) override;
   /// Anchors to tuples kept with Batch::AckOf (replacing the current anchors).
   void AnchorTo(const std::vector<const TupleAck*>& anchors);
-  void ClearAnchors() { roots_.clear(); }
+  void ClearAnchors() override { roots_.clear(); }
   /// Starts a spout tuple's tree for `owner`'s message `msg`: what is
   /// emitted until EndTree belongs to it.
   void BeginTree(SpoutAcks* owner, uint64_t msg);
@@ -108,6 +108,9 @@ class Router final : public Emitter {
   /// kept until ReleaseHeld.
   void HoldAll(const Batch& batch);
   void ReleaseHeld();
+  void AckInput(const Batch& batch, size_t t) override { AckTuple(batch, t); }
+  void Hold(const Batch& batch, size_t t, HeldTrees* group) override;
+  void Release(HeldTrees* group) override;
   /// Hands what was gathered (edges, acks, parks) to the acker.
   void FlushAcks();
 

@@ -36,6 +36,7 @@ const Builtin kBuiltins[] = {
     {RollingCountSpec, MakeRollingCount},
     {SortSpec, MakeSort},
     {DedupeSpec, MakeDedupe},
+    {WindowBoltSpec, MakeWindow},
     {ThrottleSpec, MakeThrottle},
     {ExecSpec, MakeExecBolt},
     {ShellBoltSpec, MakeShellBolt},

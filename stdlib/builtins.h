@@ -32,6 +32,7 @@ ComponentSpec TopSpec();
 ComponentSpec RollingCountSpec();
 ComponentSpec SortSpec();
 ComponentSpec DedupeSpec();
+ComponentSpec WindowBoltSpec();  // window_bolt.cc
 ComponentSpec ThrottleSpec();
 ComponentSpec ExecSpec();
 ComponentSpec ShellBoltSpec();
@@ -61,6 +62,7 @@ std::unique_ptr<rt::Component> MakeTop();
 std::unique_ptr<rt::Component> MakeRollingCount();
 std::unique_ptr<rt::Component> MakeSort();
 std::unique_ptr<rt::Component> MakeDedupe();
+std::unique_ptr<rt::Component> MakeWindow();
 std::unique_ptr<rt::Component> MakeThrottle();
 std::unique_ptr<rt::Component> MakeShellBolt();
 std::unique_ptr<rt::Spout> MakeShellSpout();

@@ -73,6 +73,11 @@ class Pacer {
     sent_ += due;
     return due;
   }
+  /// Paces from now on, as if just made (after a pause: no burst to catch up).
+  void Restart() {
+    start_ = std::chrono::steady_clock::now();
+    sent_ = 0;
+  }
 
  private:
   double rate_;
@@ -104,6 +109,8 @@ class Quota {
     return n;
   }
   bool exhausted() const { return remaining_ == 0; }
+  /// The spout was activated again (smc activate): the rate holds from now.
+  void Resume() { pacer_.Restart(); }
 
  private:
   int64_t remaining_;  // -1: no end

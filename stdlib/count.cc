@@ -1,9 +1,11 @@
-// count(key): counts tuples per key.
+// count(key): counts tuples per key; with `window`, per key in each window
+// (stdlib/window_count.cc).
 #include <unordered_map>
 #include "stdlib/builtins.h"
 #include "stdlib/component_helpers.h"
 #include "stdlib/key_map.h"
 #include "stdlib/spec_helpers.h"
+#include "stdlib/window.h"
 
 namespace smc::stdlib {
 
@@ -15,19 +17,40 @@ ComponentSpec CountSpec() {
   s.params = {Required("key", ParamType::kField, "the field to count by"),
               Choice("emit", {"end", "each", "tick"}, "end",
                      "end: every total when the input ends; each: the new total after every tuple; "
-                     "tick: the totals changed since the last tick, on each tick")};
-  s.outputs = [](const ArgMap& args, const std::vector<std::string>&, std::vector<StreamSpec>* out, std::string* error,
-                 std::string* error_arg) {
+                     "tick: the totals changed since the last tick, on each tick; "
+                     "with 'window', each window's totals when it closes")};
+  for (ParamSpec& p : WindowParams()) s.params.push_back(std::move(p));
+  s.outputs = [](const ArgMap& args, const std::vector<std::string>& in, std::vector<StreamSpec>* out,
+                 std::string* error, std::string* error_arg) {
     std::string key = StringArg(args, "key");
     if (key == "count") {
       *error = "the key cannot be named 'count', the name of the output's count field";
       *error_arg = "key";
       return false;
     }
-    *out = {{"default", {key, "count"}}};
+    WindowSpec window;
+    if (!ReadWindowSpec(args, &window, error, error_arg)) return false;
+    if (window.axis == WindowSpec::Axis::kNone) {
+      *out = {{"default", {key, "count"}}};
+      return true;
+    }
+    if (key == "window_start" || key == "window_end") {
+      *error = "the key cannot be named '" + key + "', the name of a field of a window's results";
+      *error_arg = "key";
+      return false;
+    }
+    if (StringArg(args, "emit") != "end") {
+      *error = "'emit' does not apply with 'window': each window's counts are emitted when it closes";
+      *error_arg = "emit";
+      return false;
+    }
+    *out = {{"default", {key, "count", "window_start", "window_end"}}};
+    AddWindowStreams(window, in, out);
     return true;
   };
-  s.outputs_doc = "(KEY, count)";
+  s.outputs_doc =
+      "(KEY, count); with 'window', (KEY, count, window_start, window_end), and with 'timestamp' late(the input's "
+      "fields) and errors(input, reason)";
   s.keyed_by = "key";
   return s;
 }
@@ -86,10 +109,28 @@ class Count : public rt::Component {
   KeyMap<Entry> counts_;
   std::vector<KeyMap<Entry>::Slot*> changed_;
 };
+
+// A count with `window` is a windowed count: the choice is made when the
+// instance opens, with its arguments.
+class CountOrWindowed : public rt::Component {
+ public:
+  void Open(const rt::Context& ctx) override {
+    impl_ = ctx.args->count("window") ? MakeWindowedCount() : std::make_unique<Count>();
+    impl_->Open(ctx);
+  }
+  void Execute(const rt::Batch& b, int input, rt::Emitter& out) override { impl_->Execute(b, input, out); }
+  void Tick(rt::Emitter& out) override { impl_->Tick(out); }
+  void Finish(rt::Emitter& out) override { impl_->Finish(out); }
+  int64_t DefaultTickNs() const override { return impl_->DefaultTickNs(); }
+  rt::AckMode Acking() const override { return impl_->Acking(); }
+
+ private:
+  std::unique_ptr<rt::Component> impl_;
+};
 }  // namespace
 
 std::unique_ptr<rt::Component> MakeCount() {
-  return std::make_unique<Count>();
+  return std::make_unique<CountOrWindowed>();
 }
 
 }  // namespace smc::stdlib

@@ -9,7 +9,8 @@
 // stream ends when the child exits with status 0, or answers a "next" with
 // {"command": "sync", "done": true}. A child still running when the spout
 // stops (the end of its stream, --for, abort, a failure) is sent
-// "deactivate" first. After a "next" without emits the spout waits 1 ms
+// "deactivate" first; `smc deactivate` and `smc activate` send Storm's
+// "deactivate" and "activate". After a "next" without emits the spout waits 1 ms
 // (Storm's sleep wait strategy). Everything runs on the spout's thread.
 #include <poll.h>
 #include <sys/wait.h>
@@ -98,6 +99,13 @@ class ShellSpout : public rt::Spout {
   std::string MessageText(uint64_t msg) const override {
     auto it = raw_.find(msg);
     return it == raw_.end() ? std::to_string(msg) : it->second;
+  }
+  // smc deactivate / activate: Storm's commands, each answered with a sync.
+  void Activate(bool active) override {
+    if (ended_ || exited_ || !child_) return;
+    if (active == !deactivated_) return;
+    deactivated_ = !active;  // a child paused now is not told "deactivate" again when the spout stops
+    Command(active ? "activate" : "deactivate");
   }
 
  private:

@@ -1,0 +1,119 @@
+// window(window: ...): each window's tuples as one list field (stdlib/window.h).
+#include "runtime/json_text.h"
+#include "stdlib/builtins.h"
+#include "stdlib/component_helpers.h"
+#include "stdlib/multilang.h"
+#include "stdlib/spec_helpers.h"
+#include "stdlib/window.h"
+
+namespace smc::stdlib {
+
+ComponentSpec WindowBoltSpec() {
+  ComponentSpec s;
+  s.name = "window";
+  s.kind = ComponentKind::kBolt;
+  s.summary = "gathers the tuples of each window into one list field, for processing a window at a time";
+  s.params = WindowParams();
+  s.params[0] = Required("window", ParamType::kDurationOrInt, s.params[0].doc);
+  s.params.push_back(Optional("max_size", ParamType::kSize, Value::Size(64 << 20),
+                              "the most JSON text one window may hold; a window past it fails the run"));
+  s.outputs = [](const ArgMap& args, const std::vector<std::string>& in, std::vector<StreamSpec>* out,
+                 std::string* error, std::string* error_arg) {
+    WindowSpec window;
+    if (!ReadWindowSpec(args, &window, error, error_arg)) return false;
+    if (args.at("max_size").num < 1) {
+      *error = "'max_size' must be positive";
+      *error_arg = "max_size";
+      return false;
+    }
+    *out = {{"default", {"tuples", "window_start", "window_end"}}};
+    AddWindowStreams(window, in, out);
+    return true;
+  };
+  s.outputs_doc =
+      "(tuples, window_start, window_end): tuples is a list of objects, one per tuple, keyed by its fields; with "
+      "'timestamp', late(the input's fields) and errors(input, reason)";
+  return s;
+}
+
+namespace {
+class WindowBolt : public rt::Component {
+ public:
+  void Open(const rt::Context& ctx) override {
+    std::string error, error_arg;
+    if (!ReadWindowSpec(*ctx.args, &spec_, &error, &error_arg)) throw std::runtime_error(error);
+    max_size_ = static_cast<size_t>(ctx.Arg("max_size").num);
+    // Each input's field names, as JSON keys.
+    for (const auto& fields : ctx.input_fields) {
+      std::vector<std::string>& keys = keys_.emplace_back();
+      for (const std::string& f : fields) {
+        std::string k;
+        rt::AppendJsonString(f, &k);
+        keys.push_back(k + ":");
+      }
+    }
+    clock_.Open(ctx, spec_);
+    windows_ = std::make_unique<Windows<Gathered>>(spec_);
+  }
+  int64_t DefaultTickNs() const override { return WindowTickNs(spec_); }
+  rt::AckMode Acking() const override { return rt::AckMode::kExplicit; }  // held until the window emits
+  void Execute(const rt::Batch& b, int input, rt::Emitter& out) override {
+    clock_.BeginBatch();
+    for (size_t t = 0; t < b.size(); ++t) {
+      int64_t position;
+      if (!clock_.Place(b, t, input, out, &position)) continue;
+      object_.clear();
+      object_.push_back('{');
+      for (int k = 0; k < b.width(); ++k) {
+        if (k) object_.push_back(',');
+        object_.append(keys_[input][k]);
+        AppendDatumJson(b.Get(t, k), &object_);
+      }
+      object_.push_back('}');
+      const auto& in = windows_->At(position);
+      for (auto* w : in) {
+        if (w->state.json.size() + object_.size() + 2 > max_size_) {
+          throw std::runtime_error("window [" + std::to_string(w->start) + ", " + std::to_string(w->end) +
+                                   ") holds more than max_size (" + std::to_string(max_size_) +
+                                   " bytes) of tuples; raise 'max_size' or shorten the window");
+        }
+        w->state.json.push_back(w->state.json.empty() ? '[' : ',');
+        w->state.json.append(object_);
+      }
+      out.Hold(b, t, &in.back()->held);
+    }
+    clock_.EndBatch();
+    windows_->CloseUpTo(clock_.Mark(), out, [&](auto& w) { EmitWindow(w, out); });
+  }
+  void Tick(rt::Emitter& out) override {
+    windows_->CloseUpTo(clock_.Mark(), out, [&](auto& w) { EmitWindow(w, out); });
+  }
+  void Finish(rt::Emitter& out) override {
+    windows_->CloseAll(out, [&](auto& w) { EmitWindow(w, out); });
+  }
+
+ private:
+  struct Gathered {
+    std::string json;  // "[{...},{...}" (closed when emitted)
+  };
+  void EmitWindow(Windows<Gathered>::Window& w, rt::Emitter& out) {
+    if (w.state.json.empty()) return;
+    w.state.json.push_back(']');
+    rt::Datum v[3] = {rt::Datum::Json(w.state.json), rt::Datum::Int(ReportedStart(spec_, w.start)),
+                      rt::Datum::Int(w.end)};
+    out.Emit(0, v);
+  }
+  WindowSpec spec_;
+  WindowClock clock_;
+  size_t max_size_ = 64 << 20;
+  std::vector<std::vector<std::string>> keys_;
+  std::string object_;
+  std::unique_ptr<Windows<Gathered>> windows_;
+};
+}  // namespace
+
+std::unique_ptr<rt::Component> MakeWindow() {
+  return std::make_unique<WindowBolt>();
+}
+
+}  // namespace smc::stdlib
