@@ -95,5 +95,14 @@ write(os.path.join(JOBS_DIR, "mine.job"),
                   "start_ticks": ticks, "started_ms": 1, "user": "u", "state": "running"}) + "\n")
 eq([(x["id"], x["name"]) for x in ps_json()], [("mine", "me")], "ps: a record of a live process is listed")
 os.unlink(os.path.join(JOBS_DIR, "mine.job"))
+# A record's temp file (.ID.PID.tmp) whose writer died before its rename is
+# removed; one whose writer lives (this process) is being written and stays.
+dead = subprocess.Popen(["true"])
+dead.wait()
+write(os.path.join(JOBS_DIR, ".deadjb.%d.tmp" % dead.pid), "{")
+write(os.path.join(JOBS_DIR, ".livejb.%d.tmp" % os.getpid()), "{")
+ps_json()
+eq(sorted(os.listdir(JOBS_DIR)), [".livejb.%d.tmp" % os.getpid()], "ps: a dead writer's temp record is removed")
+os.unlink(os.path.join(JOBS_DIR, ".livejb.%d.tmp" % os.getpid()))
 clean("the end")
 done()
