@@ -53,8 +53,8 @@ bool Digits(std::string_view s, size_t at, size_t n, int64_t* out) {
 bool ParseRfc3339(std::string_view s, int64_t* ms) {
   int64_t y, mo, d, h, mi, sec;
   if (!Digits(s, 0, 4, &y) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, &mo) || s[7] != '-' ||
-      !Digits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2, &h) ||
-      s[13] != ':' || !Digits(s, 14, 2, &mi) || s[16] != ':' || !Digits(s, 17, 2, &sec)) {
+      !Digits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2, &h) || s[13] != ':' ||
+      !Digits(s, 14, 2, &mi) || s[16] != ':' || !Digits(s, 17, 2, &sec)) {
     return false;
   }
   static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -180,9 +180,9 @@ bool ReadWindowSpec(const ArgMap& args, WindowSpec* spec, std::string* error, st
   if (lateness && lateness->num < 0) {
     return Fail(error, error_arg, "'lateness' must not be negative, got " + lateness->ToText(), "lateness");
   }
-  spec->axis = by_count              ? WindowSpec::Axis::kCount
+  spec->axis = by_count             ? WindowSpec::Axis::kCount
                : !timestamp.empty() ? WindowSpec::Axis::kEventTime
-                                     : WindowSpec::Axis::kProcessingTime;
+                                    : WindowSpec::Axis::kProcessingTime;
   spec->lateness = lateness ? lateness->num / kNsPerMs : 0;
   if (by_count) spec->offset = (spec->slide - spec->length % spec->slide) % spec->slide;  // ends at m*slide
   spec->timestamp = timestamp;
@@ -219,10 +219,9 @@ bool ParseTimestamp(const rt::Datum& d, int64_t* ms, std::string* reason) {
   }
   if (ok && (*ms > kMaxAbsMs || *ms < -kMaxAbsMs)) ok = false;
   if (!ok) {
-    *reason = d.type == rt::Type::kNull
-                  ? "no timestamp"
-                  : "timestamp '" + d.ToText() +
-                        "' is not seconds or milliseconds since the epoch, nor an RFC 3339 time";
+    *reason = d.type == rt::Type::kNull ? "no timestamp"
+                                        : "timestamp '" + d.ToText() +
+                                              "' is not seconds or milliseconds since the epoch, nor an RFC 3339 time";
   }
   return ok;
 }
@@ -235,15 +234,15 @@ void WindowClock::Open(const rt::Context& ctx, const WindowSpec& spec) {
   late_stream_ = ctx.Stream("late");
   for (size_t i = 1; i < ctx.input_fields.size(); ++i) {
     if (ctx.input_fields[i] != ctx.input_fields[0]) {
-      throw std::runtime_error("the inputs of a window by 'timestamp' must have the same fields (its 'late' "
-                               "stream carries them)");
+      throw std::runtime_error(
+          "the inputs of a window by 'timestamp' must have the same fields (its 'late' "
+          "stream carries them)");
     }
   }
 }
 
 int64_t WindowClock::WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 

@@ -161,7 +161,7 @@ class Windows {
     cached_hi_ = INT64_MIN;
   }
   WindowSpec spec_;
-  std::map<int64_t, Window> open_;  // by k
+  std::map<int64_t, Window> open_;                         // by k
   int64_t cached_hi_ = INT64_MIN, cached_lo_ = INT64_MIN;  // the windows in cached_
   std::vector<Window*> cached_;
 };

@@ -16,7 +16,8 @@ ComponentSpec WindowBoltSpec() {
   s.params = WindowParams();
   s.params[0] = Required("window", ParamType::kDurationOrInt, s.params[0].doc);
   s.params.push_back(Optional("max_size", ParamType::kSize, Value::Size(64 << 20),
-                              "the most JSON text one window may hold; a window past it fails the run"));
+                              "the most JSON text the open windows may hold together (a tuple counts once per window "
+                              "it is in); past it the run fails"));
   s.outputs = [](const ArgMap& args, const std::vector<std::string>& in, std::vector<StreamSpec>* out,
                  std::string* error, std::string* error_arg) {
     WindowSpec window;
@@ -71,14 +72,20 @@ class WindowBolt : public rt::Component {
       }
       object_.push_back('}');
       const auto& in = windows_->At(position);
+      // One bound for all the open windows: a tuple of a sliding window is
+      // held once per window it falls in.
+      const size_t adding = in.size() * (object_.size() + 2);
+      if (held_bytes_ + adding > max_size_) {
+        throw std::runtime_error("the open windows (" + std::to_string(windows_->size()) + ", the first from " +
+                                 std::to_string(in.front()->start) + ") hold more than max_size (" +
+                                 std::to_string(max_size_) +
+                                 " bytes) of tuples; raise 'max_size', or shorten the window or lengthen its slide");
+      }
       for (auto* w : in) {
-        if (w->state.json.size() + object_.size() + 2 > max_size_) {
-          throw std::runtime_error("window [" + std::to_string(w->start) + ", " + std::to_string(w->end) +
-                                   ") holds more than max_size (" + std::to_string(max_size_) +
-                                   " bytes) of tuples; raise 'max_size' or shorten the window");
-        }
-        w->state.json.push_back(w->state.json.empty() ? '[' : ',');
+        const size_t before = w->state.json.size();
+        w->state.json.push_back(before == 0 ? '[' : ',');
         w->state.json.append(object_);
+        held_bytes_ += w->state.json.size() - before;
       }
       out.Hold(b, t, &in.back()->held);
     }
@@ -97,6 +104,7 @@ class WindowBolt : public rt::Component {
     std::string json;  // "[{...},{...}" (closed when emitted)
   };
   void EmitWindow(Windows<Gathered>::Window& w, rt::Emitter& out) {
+    held_bytes_ -= std::min(held_bytes_, w.state.json.size());
     if (w.state.json.empty()) return;
     w.state.json.push_back(']');
     rt::Datum v[3] = {rt::Datum::Json(w.state.json), rt::Datum::Int(ReportedStart(spec_, w.start)),
@@ -106,6 +114,7 @@ class WindowBolt : public rt::Component {
   WindowSpec spec_;
   WindowClock clock_;
   size_t max_size_ = 64 << 20;
+  size_t held_bytes_ = 0;  // the JSON text of every open window
   std::vector<std::vector<std::string>> keys_;
   std::string object_;
   std::unique_ptr<Windows<Gathered>> windows_;

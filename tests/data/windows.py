@@ -17,6 +17,7 @@ RFC 3339 times (UTC and with offsets), with a few bad ones:
   acking           the tumbling and count cases with acking on (and max.pending 2):
                    the same output, exit 0
   parallel         count x3 fields(host): the same windows as one instance
+  max_size         the window bolt's bound on the JSON its open windows hold fails the run
 """
 import datetime
 import json
@@ -238,7 +239,22 @@ def parallel():
     eq(sorted(parse_rows(out)), sorted(want), "parallel: the same windows from three instances")
 
 
-CASES = {f.__name__: f for f in (tumbling, sliding, count_windows, processing_time, window_bolt, acking, parallel)}
+def max_size():
+    data, rows = events(200, 7, bad=False)
+    topo("big.topo", """
+ spout s = stdin(format: "json", fields: ["host", "ts", "level"])
+ bolt w = window(window: 10s, slide: 5s, timestamp: "ts", max_size: 2KiB) <- s shuffle
+ sink o = null() <- w shuffle
+ sink l = null() <- w.late shuffle
+ sink e = null() <- w.errors shuffle""")
+    rc, out, err = run("run", "big.topo", stdin=data, timeout=60)
+    eq(rc, 70, "max_size: the run fails", err)
+    check("hold more than max_size (2048 bytes) of tuples; raise 'max_size', or shorten the window or lengthen "
+          "its slide" in err, "max_size: the reason", err)
+
+
+CASES = {f.__name__: f for f in (tumbling, sliding, count_windows, processing_time, window_bolt, acking, parallel,
+                                 max_size)}
 if __name__ == "__main__":
     CASES[sys.argv[2]]()
     done()

@@ -53,11 +53,10 @@ TEST_CASE("window: FloorDiv rounds down") {
 }
 
 TEST_CASE("count by event time: windows close with the watermark, late tuples go to 'late'") {
-  BoltRun r(TsvInto("count(key: \"k\", window: 10s, timestamp: \"v\", lateness: 2s)"),
-            smc::stdlib::MakeCount());
+  BoltRun r(TsvInto("count(key: \"k\", window: 10s, timestamp: \"v\", lateness: 2s)"), smc::stdlib::MakeCount());
   CHECK(r.ctx.stream_names == std::vector<std::string>{"default", "late", "errors"});
   r.Run(Pairs({{"a", "1"}, {"b", "9"}, {"a", "11"}}));  // seconds (below 1e11)
-  CHECK(r.rec.rows.empty());  // the watermark (9 s) has not reached 10 s
+  CHECK(r.rec.rows.empty());                            // the watermark (9 s) has not reached 10 s
   r.Run(Pairs({{"a", "12"}, {"b", "7.999"}, {"a", "10.5"}}));
   // 12 s - 2 s reaches the first window's end; 7.999 s is below the watermark.
   CHECK(r.rec.Take() == std::vector<std::string>{"a|1|0|10000", "b|1|0|10000"});
