@@ -53,22 +53,30 @@ bool WaitGone(const rt::JobRecord& r, Clock::duration limit) {
 
 }  // namespace
 
-int RunAbort(const AbortOptions& opts, std::ostream& out, std::ostream& err) {
-  int64_t wait_ns = 30'000'000'000;
-  if (!opts.wait.empty()) {
-    std::optional<Value> d = ParseLiteral(opts.wait);
-    if (!d || d->type != ValueType::kDuration || d->num < 0) {
-      err << "smc: error: --wait expects a duration such as 10s, got '" << opts.wait << "'\n";
-      return kExitUsage;
-    }
-    wait_ns = d->num;
+bool ParseWait(const std::string& text, int64_t default_ns, int64_t* wait_ns, std::ostream& err) {
+  *wait_ns = default_ns;
+  if (text.empty()) return true;
+  std::optional<Value> d = ParseLiteral(text);
+  if (!d || d->type != ValueType::kDuration || d->num < 0) {
+    err << "smc: error: --wait expects a duration such as 10s, got '" << text << "'\n";
+    return false;
   }
-  rt::JobRegistry jobs;
+  *wait_ns = d->num;
+  return true;
+}
+
+bool OpenJobs(rt::JobRegistry* jobs, std::ostream& err) {
   std::string error;
-  if (!jobs.Open(&error)) {
-    err << "smc: error: " << error << "\n";
-    return kExitIoErr;
-  }
+  if (jobs->Open(&error)) return true;
+  err << "smc: error: " << error << "\n";
+  return false;
+}
+
+int RunAbort(const AbortOptions& opts, std::ostream& out, std::ostream& err) {
+  int64_t wait_ns = 0;
+  if (!ParseWait(opts.wait, 30'000'000'000, &wait_ns, err)) return kExitUsage;
+  rt::JobRegistry jobs;
+  if (!OpenJobs(&jobs, err)) return kExitIoErr;
   std::vector<rt::JobRecord> all = jobs.List();
   int status = kExitOk;
   for (const std::string& key : opts.jobs) {

@@ -13,7 +13,6 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/jobs_cli.h"
-#include "dsl/parser.h"
 
 namespace smc {
 
@@ -59,21 +58,10 @@ bool WaitState(rt::JobRegistry& jobs, const rt::JobRecord& r, const std::string&
 int RunActivate(const ActivateOptions& opts, bool activate, std::ostream& out, std::ostream& err) {
   const char* verb = activate ? "activate" : "deactivate";
   const std::string want = activate ? "running" : "inactive";
-  int64_t wait_ns = 10'000'000'000;
-  if (!opts.wait.empty()) {
-    std::optional<Value> d = ParseLiteral(opts.wait);
-    if (!d || d->type != ValueType::kDuration || d->num < 0) {
-      err << "smc: error: --wait expects a duration such as 10s, got '" << opts.wait << "'\n";
-      return kExitUsage;
-    }
-    wait_ns = d->num;
-  }
+  int64_t wait_ns = 0;
+  if (!ParseWait(opts.wait, 10'000'000'000, &wait_ns, err)) return kExitUsage;
   rt::JobRegistry jobs;
-  std::string error;
-  if (!jobs.Open(&error)) {
-    err << "smc: error: " << error << "\n";
-    return kExitIoErr;
-  }
+  if (!OpenJobs(&jobs, err)) return kExitIoErr;
   std::vector<rt::JobRecord> all = jobs.List();
   int status = kExitOk;
   for (const std::string& key : opts.jobs) {

@@ -17,6 +17,14 @@ inline constexpr int kExitNoJob = 1;
 /// to `err` and returns none when nothing matches.
 std::vector<rt::JobRecord> FindJobs(const std::vector<rt::JobRecord>& jobs, const std::string& key, std::ostream& err);
 
+/// Reads a --wait option (empty: `default_ns`) into `wait_ns`; false, after
+/// reporting to `err`, when it is not a duration.
+bool ParseWait(const std::string& text, int64_t default_ns, int64_t* wait_ns, std::ostream& err);
+
+/// Opens the user's job registry; false, after reporting to `err`, when it
+/// cannot be used safely (status 74).
+bool OpenJobs(rt::JobRegistry* jobs, std::ostream& err);
+
 /// "12s", "3m05s", "2h10m": how long ago `started_ms` (Unix time) was.
 std::string Uptime(int64_t started_ms);
 

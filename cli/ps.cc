@@ -37,11 +37,7 @@ std::string Uptime(int64_t started_ms) {
 
 int RunPs(const PsOptions& opts, std::ostream& out, std::ostream& err) {
   rt::JobRegistry jobs;
-  std::string error;
-  if (!jobs.Open(&error)) {
-    err << "smc: error: " << error << "\n";
-    return kExitIoErr;
-  }
+  if (!OpenJobs(&jobs, err)) return kExitIoErr;
   std::vector<rt::JobRecord> list = jobs.List();
   rt::CleanupStaleChannels();
   if (!opts.job.empty()) {

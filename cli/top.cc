@@ -76,11 +76,7 @@ bool Current(rt::JobRegistry& jobs, const std::string& id, rt::JobRecord* r) {
 
 int RunTop(const TopOptions& opts, std::ostream& out, std::ostream& err) {
   rt::JobRegistry jobs;
-  std::string error;
-  if (!jobs.Open(&error)) {
-    err << "smc: error: " << error << "\n";
-    return kExitIoErr;
-  }
+  if (!OpenJobs(&jobs, err)) return kExitIoErr;
   std::vector<rt::JobRecord> found = FindJobs(jobs.List(), opts.job, err);
   if (found.empty()) return kExitNoJob;
   if (found.size() > 1) {

@@ -197,7 +197,12 @@ void TopologyChecker::ResolveInputsAndOutputs(std::vector<Work>& work, int i) {
       for (const GraphStream& gs : src.out.outputs) streams.push_back(gs.name);
       SourceRange r = in.stream ? in.stream->range : in.source.range;
       if (in.stream) {
-        Error(r, "'" + in.source.text + "' has no stream '" + stream + "'" + DidYouMean(stream, streams));
+        std::string hint = DidYouMean(stream, streams);
+        if (hint.empty()) {  // what it does have, such as a window without 'timestamp' (no 'late')
+          hint = "; its streams: ";
+          for (size_t j = 0; j < streams.size(); ++j) hint += (j ? ", " : "") + streams[j];
+        }
+        Error(r, "'" + in.source.text + "' has no stream '" + stream + "'" + hint);
       } else {
         std::string list;
         for (size_t j = 0; j < streams.size(); ++j) list += (j ? ", " : "") + in.source.text + "." + streams[j];

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -171,15 +172,64 @@ inline int64_t ReportedStart(const WindowSpec& spec, int64_t start) {
   return spec.axis == WindowSpec::Axis::kCount && start < 0 ? 0 : start;
 }
 
+/// The tick a processing-time window needs when the topology sets none:
+/// a tenth of its slide, between 10ms and 1s (0: no ticks for other axes).
+int64_t WindowTickNs(const WindowSpec& spec);
+
+/// A bolt over windows (CRTP): each tuple is placed on the window's axis
+/// and handed with the windows it falls in to `Derived::Add(batch, t,
+/// input, windows)`; its trees are held in the last of them; windows close
+/// as the clock allows (after each batch, on ticks, at the end), each
+/// through `Derived::EmitWindow(window, out)`. Derived::Open calls
+/// OpenWindows first.
+template <typename Derived, typename State>
+class WindowedBolt : public rt::Component {
+ public:
+  using Window = typename Windows<State>::Window;
+
+  int64_t DefaultTickNs() const override { return WindowTickNs(spec_); }
+  // A window's tuples are held until it has emitted.
+  rt::AckMode Acking() const override { return rt::AckMode::kExplicit; }
+  void Execute(const rt::Batch& b, int input, rt::Emitter& out) override {
+    clock_.BeginBatch();
+    for (size_t t = 0; t < b.size(); ++t) {
+      int64_t position;
+      if (!clock_.Place(b, t, input, out, &position)) continue;
+      const std::vector<Window*>& in = windows_->At(position);
+      static_cast<Derived*>(this)->Add(b, t, input, in);
+      out.Hold(b, t, &in.back()->held);
+    }
+    clock_.EndBatch();
+    Tick(out);
+  }
+  void Tick(rt::Emitter& out) override {
+    windows_->CloseUpTo(clock_.Mark(), out, [&](Window& w) { static_cast<Derived*>(this)->EmitWindow(w, out); });
+  }
+  void Finish(rt::Emitter& out) override {
+    windows_->CloseAll(out, [&](Window& w) { static_cast<Derived*>(this)->EmitWindow(w, out); });
+  }
+
+ protected:
+  /// Reads the window arguments and opens the clock (throws on bad ones).
+  void OpenWindows(const rt::Context& ctx) {
+    std::string error, error_arg;
+    if (!ReadWindowSpec(*ctx.args, &spec_, &error, &error_arg)) throw std::runtime_error(error);
+    clock_.Open(ctx, spec_);
+    windows_ = std::make_unique<Windows<State>>(spec_);
+  }
+  size_t open_windows() const { return windows_->size(); }
+  WindowSpec spec_;
+
+ private:
+  WindowClock clock_;
+  std::unique_ptr<Windows<State>> windows_;
+};
+
 }  // namespace smc::stdlib
 
 namespace smc::stdlib {
 
 /// `count` with a `window` argument (stdlib/window_count.cc).
 std::unique_ptr<rt::Component> MakeWindowedCount();
-
-/// The tick a processing-time window needs when the topology sets none:
-/// a tenth of its slide, between 10ms and 1s (0: no ticks for other axes).
-int64_t WindowTickNs(const WindowSpec& spec);
 
 }  // namespace smc::stdlib

@@ -38,11 +38,14 @@ ComponentSpec WindowBoltSpec() {
 }
 
 namespace {
-class WindowBolt : public rt::Component {
+struct Gathered {
+  std::string json;  // "[{...},{...}" (closed when emitted)
+};
+
+class WindowBolt : public WindowedBolt<WindowBolt, Gathered> {
  public:
   void Open(const rt::Context& ctx) override {
-    std::string error, error_arg;
-    if (!ReadWindowSpec(*ctx.args, &spec_, &error, &error_arg)) throw std::runtime_error(error);
+    OpenWindows(ctx);
     max_size_ = static_cast<size_t>(ctx.Arg("max_size").num);
     // Each input's field names, as JSON keys.
     for (const auto& fields : ctx.input_fields) {
@@ -53,57 +56,32 @@ class WindowBolt : public rt::Component {
         keys.push_back(k + ":");
       }
     }
-    clock_.Open(ctx, spec_);
-    windows_ = std::make_unique<Windows<Gathered>>(spec_);
   }
-  int64_t DefaultTickNs() const override { return WindowTickNs(spec_); }
-  rt::AckMode Acking() const override { return rt::AckMode::kExplicit; }  // held until the window emits
-  void Execute(const rt::Batch& b, int input, rt::Emitter& out) override {
-    clock_.BeginBatch();
-    for (size_t t = 0; t < b.size(); ++t) {
-      int64_t position;
-      if (!clock_.Place(b, t, input, out, &position)) continue;
-      object_.clear();
-      object_.push_back('{');
-      for (int k = 0; k < b.width(); ++k) {
-        if (k) object_.push_back(',');
-        object_.append(keys_[input][k]);
-        AppendDatumJson(b.Get(t, k), &object_);
-      }
-      object_.push_back('}');
-      const auto& in = windows_->At(position);
-      // One bound for all the open windows: a tuple of a sliding window is
-      // held once per window it falls in.
-      const size_t adding = in.size() * (object_.size() + 2);
-      if (held_bytes_ + adding > max_size_) {
-        throw std::runtime_error("the open windows (" + std::to_string(windows_->size()) + ", the first from " +
-                                 std::to_string(in.front()->start) + ") hold more than max_size (" +
-                                 std::to_string(max_size_) +
-                                 " bytes) of tuples; raise 'max_size', or shorten the window or lengthen its slide");
-      }
-      for (auto* w : in) {
-        const size_t before = w->state.json.size();
-        w->state.json.push_back(before == 0 ? '[' : ',');
-        w->state.json.append(object_);
-        held_bytes_ += w->state.json.size() - before;
-      }
-      out.Hold(b, t, &in.back()->held);
+  void Add(const rt::Batch& b, size_t t, int input, const std::vector<Window*>& in) {
+    object_.clear();
+    object_.push_back('{');
+    for (int k = 0; k < b.width(); ++k) {
+      if (k) object_.push_back(',');
+      object_.append(keys_[input][k]);
+      AppendDatumJson(b.Get(t, k), &object_);
     }
-    clock_.EndBatch();
-    windows_->CloseUpTo(clock_.Mark(), out, [&](auto& w) { EmitWindow(w, out); });
+    object_.push_back('}');
+    // One bound for all the open windows: a tuple of a sliding window is
+    // held once per window it falls in.
+    const size_t adding = in.size() * (object_.size() + 2);
+    if (held_bytes_ + adding > max_size_) {
+      throw std::runtime_error("the open windows (" + std::to_string(open_windows()) + ") hold more than max_size (" +
+                               std::to_string(max_size_) +
+                               " bytes) of tuples; raise 'max_size', or shorten the window or lengthen its slide");
+    }
+    for (Window* w : in) {
+      const size_t before = w->state.json.size();
+      w->state.json.push_back(before == 0 ? '[' : ',');
+      w->state.json.append(object_);
+      held_bytes_ += w->state.json.size() - before;
+    }
   }
-  void Tick(rt::Emitter& out) override {
-    windows_->CloseUpTo(clock_.Mark(), out, [&](auto& w) { EmitWindow(w, out); });
-  }
-  void Finish(rt::Emitter& out) override {
-    windows_->CloseAll(out, [&](auto& w) { EmitWindow(w, out); });
-  }
-
- private:
-  struct Gathered {
-    std::string json;  // "[{...},{...}" (closed when emitted)
-  };
-  void EmitWindow(Windows<Gathered>::Window& w, rt::Emitter& out) {
+  void EmitWindow(Window& w, rt::Emitter& out) {
     held_bytes_ -= std::min(held_bytes_, w.state.json.size());
     if (w.state.json.empty()) return;
     w.state.json.push_back(']');
@@ -111,13 +89,12 @@ class WindowBolt : public rt::Component {
                       rt::Datum::Int(w.end)};
     out.Emit(0, v);
   }
-  WindowSpec spec_;
-  WindowClock clock_;
+
+ private:
   size_t max_size_ = 64 << 20;
   size_t held_bytes_ = 0;  // the JSON text of every open window
   std::vector<std::vector<std::string>> keys_;
   std::string object_;
-  std::unique_ptr<Windows<Gathered>> windows_;
 };
 }  // namespace
 
