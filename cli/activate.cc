@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/jobs_cli.h"
+#include "runtime/job.h"
 
 namespace smc {
 
@@ -41,7 +42,7 @@ bool WaitState(rt::JobRegistry& jobs, const rt::JobRecord& r, const std::string&
       return false;
     }
     if (now->state == want) return true;
-    if (now->state == "stopping") {
+    if (now->state == rt::JobStateName(rt::JobState::kStopping)) {
       *why = "it is stopping";
       return false;
     }
@@ -57,7 +58,7 @@ bool WaitState(rt::JobRegistry& jobs, const rt::JobRecord& r, const std::string&
 
 int RunActivate(const ActivateOptions& opts, bool activate, std::ostream& out, std::ostream& err) {
   const char* verb = activate ? "activate" : "deactivate";
-  const std::string want = activate ? "running" : "inactive";
+  const std::string want = rt::JobStateName(activate ? rt::JobState::kRunning : rt::JobState::kInactive);
   int64_t wait_ns = 0;
   if (!ParseWait(opts.wait, 10'000'000'000, &wait_ns, err)) return kExitUsage;
   rt::JobRegistry jobs;
@@ -75,7 +76,7 @@ int RunActivate(const ActivateOptions& opts, bool activate, std::ostream& out, s
         status = kExitUsage;
         continue;
       }
-      if (r.state == "stopping") {
+      if (r.state == rt::JobStateName(rt::JobState::kStopping)) {
         err << "smc: error: cannot " << verb << " job " << who << ": it is stopping\n";
         status = kExitNoJob;
         continue;

@@ -123,11 +123,7 @@ void Job::ClockLoop() {
   }
   bool said_stop = false;
   while (unfinished_.load() > 0) {
-    if (active()) {
-      std::this_thread::sleep_for(kClockStep);
-    } else {
-      std::this_thread::sleep_for(kInactiveClockStep);
-    }
+    std::this_thread::sleep_for(active() ? kClockStep : kInactiveClockStep);
     int64_t now = Now();
     bool status_now = FollowActivation();  // the registry shows the new state at once
     if (!said_stop && StopSignal::Get().requested()) {

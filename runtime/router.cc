@@ -388,47 +388,34 @@ void Router::Fail(const TupleAck& tuple) {
   acker_->Fail(tuple.roots.data(), tuple.roots.size());
 }
 
-void Router::HoldAll(const Batch& batch) {
-  if (!acker_ || !batch.tracked()) return;
-  uint64_t last_root = 0;
-  uint64_t* last = nullptr;  // held_'s value for last_root (valid until the next insert)
-  for (size_t t = 0; t < batch.size(); ++t) {
-    const TupleTrack& k = batch.track(t);
-    const uint64_t* r = batch.roots(t);
-    for (uint32_t i = 0; i < k.root_count; ++i) {
-      if (last && r[i] == last_root) {  // the tuples of one tree often come together
-        *last ^= k.edge;
-        continue;
-      }
-      auto [value, inserted] = held_.TryInsert(r[i]);
-      if (inserted) {
-        *value = 0;
-        parks_.push_back(r[i]);
-      }
-      *value ^= k.edge;
-      last_root = r[i];
-      last = value;
-    }
-  }
-}
-
-void Router::ReleaseHeld() {
-  held_.ForEach([this](uint64_t root, uint64_t x) { updates_.push_back({root, x}); });
-  held_.Clear();
-}
-
-void Router::Hold(const Batch& batch, size_t t, HeldTrees* group) {
-  if (!acker_ || !batch.tracked()) return;
+void Router::HoldTuple(const Batch& batch, size_t t, HeldTrees* group, HoldCursor* c) {
   const TupleTrack& k = batch.track(t);
   const uint64_t* r = batch.roots(t);
   for (uint32_t i = 0; i < k.root_count; ++i) {
+    if (c->value && r[i] == c->root) {  // the tuples of one tree often come together
+      *c->value ^= k.edge;
+      continue;
+    }
     auto [value, inserted] = group->xors.TryInsert(r[i]);
     if (inserted) {
       *value = 0;
       parks_.push_back(r[i]);
     }
     *value ^= k.edge;
+    *c = {r[i], value};
   }
+}
+
+void Router::HoldAll(const Batch& batch) {
+  if (!acker_ || !batch.tracked()) return;
+  HoldCursor c;
+  for (size_t t = 0; t < batch.size(); ++t) HoldTuple(batch, t, &held_, &c);
+}
+
+void Router::Hold(const Batch& batch, size_t t, HeldTrees* group) {
+  if (!acker_ || !batch.tracked()) return;
+  HoldCursor c;
+  HoldTuple(batch, t, group, &c);
 }
 
 void Router::Release(HeldTrees* group) {

@@ -107,7 +107,7 @@ class Router final : public Emitter {
   /// Holds every tuple of a batch (kHold): its trees are parked, its acks
   /// kept until ReleaseHeld.
   void HoldAll(const Batch& batch);
-  void ReleaseHeld();
+  void ReleaseHeld() { Release(&held_); }
   void AckInput(const Batch& batch, size_t t) override { AckTuple(batch, t); }
   void Hold(const Batch& batch, size_t t, HeldTrees* group) override;
   void Release(HeldTrees* group) override;
@@ -189,6 +189,13 @@ class Router final : public Emitter {
   }
 
   void AddRoots(const uint64_t* roots, uint32_t n);
+  // The held entry of the last root a hold touched (valid until the next insert into its group).
+  struct HoldCursor {
+    uint64_t root = 0;
+    uint64_t* value = nullptr;
+  };
+  // Adds tuple `t`'s edge to `group` per root, parking the roots new to it.
+  void HoldTuple(const Batch& batch, size_t t, HeldTrees* group, HoldCursor* c);
   // Gathers one XOR for the acker, merged with the last one of the same tree.
   void Xor(uint64_t root, uint64_t x) {
     if (!updates_.empty() && updates_.back().root == root) {
@@ -208,7 +215,7 @@ class Router final : public Emitter {
   std::vector<uint64_t> parks_;        // trees to park
   const Batch* auto_batch_ = nullptr;  // the input of a kAuto Execute
   std::vector<bool> auto_acked_;       // its tuples acked already
-  FlatMap64<uint64_t> held_;           // kHold: root -> the held tuples' edges, XORed
+  HeldTrees held_;                     // kHold: what HoldAll holds
   std::vector<int> first_task_;
   BatchPool* pool_;
   Deliveries* out_;

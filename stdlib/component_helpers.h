@@ -69,14 +69,15 @@ class Pacer {
       std::this_thread::sleep_for(std::chrono::microseconds(500));
       return 0;
     }
-    due = std::min(due, max);
+    // Behind by more than one call's worth (the spout was paused by smc
+    // deactivate, or waited on backpressure): the rest is forgiven, so the
+    // rate holds from now on instead of bursting to catch up.
+    if (due > max) {
+      sent_ += due - max;
+      due = max;
+    }
     sent_ += due;
     return due;
-  }
-  /// Paces from now on, as if just made (after a pause: no burst to catch up).
-  void Restart() {
-    start_ = std::chrono::steady_clock::now();
-    sent_ = 0;
   }
 
  private:
@@ -109,8 +110,6 @@ class Quota {
     return n;
   }
   bool exhausted() const { return remaining_ == 0; }
-  /// The spout was activated again (smc activate): the rate holds from now.
-  void Resume() { pacer_.Restart(); }
 
  private:
   int64_t remaining_;  // -1: no end

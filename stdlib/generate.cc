@@ -28,9 +28,6 @@ class GenerateSpout : public rt::Spout {
     next_ = ctx.IntArg("start") + ctx.instance;
     step_ = ctx.parallelism;
   }
-  void Activate(bool active) override {
-    if (active) quota_->Resume();  // no burst after a pause
-  }
   bool Next(rt::Emitter& out, const rt::SpoutControl&) override {
     for (int64_t k = quota_->Next(); k > 0; --k) {
       rt::Datum d = rt::Datum::Int(next_);

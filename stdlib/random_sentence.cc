@@ -28,9 +28,6 @@ class RandomSentenceSpout : public rt::Spout {
     quota_ = std::make_unique<Quota>(ctx);
     rng_.seed(static_cast<uint64_t>(ctx.IntArg("seed")) * 1000003u + static_cast<uint64_t>(ctx.instance));
   }
-  void Activate(bool active) override {
-    if (active) quota_->Resume();  // no burst after a pause
-  }
   bool Next(rt::Emitter& out, const rt::SpoutControl&) override {
     static const std::string_view kSentences[] = {
         "the cow jumped over the moon", "an apple a day keeps the doctor away", "four score and seven years ago",

@@ -48,9 +48,6 @@ class RandomStringSpout : public rt::Spout {
     alphabet_ = ctx.StringArg("alphabet");
     rng_.seed(static_cast<uint64_t>(ctx.IntArg("seed")) * 1000003u + static_cast<uint64_t>(ctx.instance));
   }
-  void Activate(bool active) override {
-    if (active) quota_->Resume();  // no burst after a pause
-  }
   bool Next(rt::Emitter& out, const rt::SpoutControl&) override {
     for (int64_t k = quota_->Next(); k > 0; --k) {
       for (char& c : buf_) c = alphabet_[rng_() % alphabet_.size()];

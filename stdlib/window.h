@@ -197,7 +197,7 @@ class WindowedBolt : public rt::Component {
       if (!clock_.Place(b, t, input, out, &position)) continue;
       const std::vector<Window*>& in = windows_->At(position);
       static_cast<Derived*>(this)->Add(b, t, input, in);
-      out.Hold(b, t, &in.back()->held);
+      if (acking_) out.Hold(b, t, &in.back()->held);
     }
     clock_.EndBatch();
     Tick(out);
@@ -216,6 +216,7 @@ class WindowedBolt : public rt::Component {
     if (!ReadWindowSpec(*ctx.args, &spec_, &error, &error_arg)) throw std::runtime_error(error);
     clock_.Open(ctx, spec_);
     windows_ = std::make_unique<Windows<State>>(spec_);
+    acking_ = ctx.acking;
   }
   size_t open_windows() const { return windows_->size(); }
   WindowSpec spec_;
@@ -223,6 +224,7 @@ class WindowedBolt : public rt::Component {
  private:
   WindowClock clock_;
   std::unique_ptr<Windows<State>> windows_;
+  bool acking_ = false;  // off: no trees to hold, no call per tuple
 };
 
 }  // namespace smc::stdlib
