@@ -88,6 +88,16 @@ struct ActivateOptions {
 int RunActivate(const ActivateOptions& opts, bool activate, std::ostream& out, std::ostream& err);
 void SetupActivate(CLI::App& app, ActivateOptions& opts);
 
+struct RebalanceOptions {
+  std::string job;
+  std::vector<std::string> changes;  // COMPONENT=N
+  std::string wait;
+};
+/// smc rebalance: 0 done; 1 no such job; 64 a bad request or one the job
+/// refused; 70 the job did not drain or answer within the wait.
+int RunRebalance(const RebalanceOptions& opts, std::ostream& out, std::ostream& err);
+void SetupRebalance(CLI::App& app, RebalanceOptions& opts);
+
 struct TestOptions {
   std::vector<std::string> files;  // test files (cli/test_file.h)
   std::string junit;               // "" or where to write JUnit XML

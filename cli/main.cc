@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
   smc::SetupActivate(*app.add_subcommand("deactivate", "pause a running topology's spouts; what is in flight drains"),
                      deactivate);
   smc::SetupActivate(*app.add_subcommand("activate", "resume the spouts of a deactivated topology"), activate);
+  smc::RebalanceOptions rebalance;
+  smc::SetupRebalance(*app.add_subcommand("rebalance", "change the number of instances of a running topology's bolts"),
+                      rebalance);
   smc::ComponentOptions component;
   smc::SetupComponent(*app.add_subcommand("component", "run a built-in bolt or spout as a Storm multi-lang subprocess"),
                       component);
@@ -109,6 +112,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("abort")) return smc::RunAbort(abort_opts, std::cout, std::cerr);
   if (app.got_subcommand("deactivate")) return smc::RunActivate(deactivate, false, std::cout, std::cerr);
   if (app.got_subcommand("activate")) return smc::RunActivate(activate, true, std::cout, std::cerr);
+  if (app.got_subcommand("rebalance")) return smc::RunRebalance(rebalance, std::cout, std::cerr);
   if (app.got_subcommand("component")) return smc::RunComponent(component, std::cout, std::cerr);
   if (app.got_subcommand("log")) return smc::RunLog(log, std::cout, std::cerr);
   if (app.got_subcommand("result")) return smc::RunResult(result, std::cout, std::cerr);

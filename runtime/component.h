@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -171,6 +172,23 @@ class Emitter {
 /// How a bolt's input tuples are acked (see the file comment).
 enum class AckMode { kAuto, kHold, kExplicit };
 
+/// How a bolt's instances may change in number while the job runs (smc
+/// rebalance). kNone: it keeps state that cannot be split or moved, and
+/// rebalance refuses it. kStateless: nothing needs to move (a subprocess of
+/// its own starts afresh): instances are added, and removed ones finish as
+/// at the end of the stream. kKeyed: its state is per value of one input
+/// field (`key`: that field's index in each input's tuples); every input must
+/// be grouped by fields (or partial) on exactly that field, and the state
+/// moves with MoveState to the instance that will receive the key.
+struct Rescaling {
+  enum Kind : uint8_t { kNone, kStateless, kKeyed } kind = kNone;
+  std::vector<int> key;  // kKeyed: per input
+};
+
+/// On rebalance, where a key's state goes: the index, among the new
+/// instances, of the one the router now sends that key to.
+using KeyRoute = std::function<size_t(const Datum& key)>;
+
 /// A bolt or a sink.
 class Component {
  public:
@@ -190,6 +208,17 @@ class Component {
   virtual bool Done() const { return true; }
   /// How its inputs are acked when acking is on.
   virtual AckMode Acking() const { return AckMode::kAuto; }
+  /// Whether and how smc rebalance may change its number of instances.
+  virtual Rescaling Rescalable() const { return {}; }
+  /// kKeyed, on rebalance (the job is paused and nothing is in flight):
+  /// moves all of this instance's state into `to`, fresh instances of the
+  /// same implementation opened for the new instance count (this one is
+  /// not among them and is destroyed afterwards, without Finish): each key's
+  /// state into to[route(key)], merged with what another old instance moved
+  /// there. State that is not per key (a watermark, window bounds) is merged
+  /// into every new instance. Held trees (HeldTrees) move with what they
+  /// belong to. Throwing fails the job.
+  virtual void MoveState(const std::vector<Component*>& to, const KeyRoute& route) {}
 };
 
 /// What components with threads of their own (subprocesses) use to emit and

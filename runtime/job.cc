@@ -2,6 +2,7 @@
 
 #include <tbb/global_control.h>
 
+#include "dsl/settings.h"
 #include "runtime/job_internal.h"
 
 namespace smc::rt {
@@ -23,127 +24,134 @@ void Job::Fail(const Instance& in, const std::string& what, bool io) {
   StopSignal::Get().Request(StopReason::kFailure);
 }
 
-bool Job::Build() {
+Instance* Job::MakeInstance(int c, int index) {
+  const PlanComponent& pc = topology_.components[c];
+  auto owned = std::make_unique<Instance>();
+  Instance* in = owned.get();
+  in->comp = &pc;
+  in->index = index;
+  in->ctx.component = pc.name;
+  in->ctx.location = pc.location;
+  in->ctx.instance = index;
+  in->ctx.parallelism = pc.parallelism;
+  in->ctx.args = &pc.args;
+  for (const PlanInput& pi : pc.inputs) in->ctx.input_fields.push_back(pi.fields);
+  for (const PlanStream& s : pc.streams) {
+    in->ctx.stream_names.push_back(s.name);
+    in->ctx.stream_fields.push_back(s.fields);
+  }
+  in->ctx.base_dir = plan_.base_dir;
+  in->ctx.outputs = &outputs_;
+  in->ctx.tick_ns = pc.tick_ns;
+  in->ctx.batch_size = pc.batch_size;
+  in->ctx.linger_ns = pc.linger_ns;
+  in->ctx.subprocess_timeout_ns = pc.subprocess_timeout_ns;
+  in->ctx.on_failure = pc.on_failure;
+  in->ctx.max_restarts = pc.max_restarts;
+  in->ctx.topology = ViewOf(topology_, c);
+  in->ctx.component_index = c;
+  in->ctx.task_id = next_task_++;
+  in->ctx.first_task = first_task_;
+  in->ctx.acking = topology_.acking.on;
+  in->ctx.acker = acker_.get();
+  in->ctx.message_timeout_ns = topology_.acking.message_timeout_ns;
+  in->queued_by_input = std::make_unique<std::atomic<int>[]>(pc.inputs.size());
+  for (size_t k = 0; k < pc.inputs.size(); ++k) in->queued_by_input[k].store(0);
+  in->shared = std::make_unique<Shared>(this, in);
+  in->ctx.shared = in->shared.get();
+  in->router = std::make_unique<Router>(topology_, c, index, first_task_, &pool_, this);
+  if (acker_) in->router->EnableAcking(acker_.get());
+  in->eos_expected = pc.UpstreamInstances(topology_.components);
+  in->router->set_unrouted([this, c, &pc](std::string_view input, std::string_view reason) {
+    if (shown_errors_[c].fetch_add(1) >= kShownErrors) return;
+    std::string line =
+        "error: " + std::string(KindName(pc.kind)) + " '" + pc.name + "' (" + pc.location + "): " + std::string(reason);
+    if (!input.empty()) {
+      line += " (input: " + std::string(input.substr(0, kShownInputBytes)) +
+              (input.size() > kShownInputBytes ? "...)" : ")");
+    }
+    Note(line);
+  });
+  if (pc.kind != ComponentKind::kSpout) {
+    in->node = std::make_unique<Node>(graph_, tbb::flow::serial, [this, in](const Message& m) {
+      Process(*in, m);
+      return tbb::flow::continue_msg();
+    });
+  }
+  instances_.push_back(std::move(owned));
+  all_[c].push_back(in);
+  return in;
+}
+
+bool Job::OpenInstance(Instance& in) {
+  const PlanComponent& c = *in.comp;
+  bool ok = Guard(in, [&] {
+    if (c.kind == ComponentKind::kSpout) {
+      in.spout = (*registry_.FindSpout(c.impl))();
+    } else {
+      in.component = (*registry_.FindComponent(c.kind, c.impl))();
+    }
+    in.router->PrepareCustom(registry_);
+    if (in.spout) {
+      in.spout->Open(in.ctx);
+    } else {
+      in.component->Open(in.ctx);
+    }
+  });
+  if (!ok || !acker_) return ok;
+  if (in.spout) {
+    Instance* self = &in;
+    in.acking = std::make_unique<SpoutAcking>(in.router.get(), in.spout.get(), topology_.acking,
+                                              [this, self](const std::string& what) { GaveUp(*self, what); });
+  } else {
+    in.ack_mode = in.component->Acking();
+  }
+  return true;
+}
+
+void Job::LinkDownstream() {
   const auto& comps = topology_.components;
   for (size_t c = 0; c < comps.size(); ++c) {
-    std::shared_ptr<const TopologyView> view = ViewOf(topology_, static_cast<int>(c));
-    first_.push_back(static_cast<int>(instances_.size()));
-    for (int i = 0; i < comps[c].parallelism; ++i) {
-      auto in = std::make_unique<Instance>();
-      in->comp = &comps[c];
-      in->index = i;
-      in->ctx.component = comps[c].name;
-      in->ctx.location = comps[c].location;
-      in->ctx.instance = i;
-      in->ctx.parallelism = comps[c].parallelism;
-      in->ctx.args = &comps[c].args;
-      for (const PlanInput& pi : comps[c].inputs) in->ctx.input_fields.push_back(pi.fields);
-      for (const PlanStream& s : comps[c].streams) {
-        in->ctx.stream_names.push_back(s.name);
-        in->ctx.stream_fields.push_back(s.fields);
+    std::vector<bool> seen = topology_.Downstream(static_cast<int>(c));
+    for (Instance* in : live_[c]) {
+      in->downstream.clear();
+      for (size_t d = 0; d < comps.size(); ++d) {
+        if (seen[d]) in->downstream.insert(in->downstream.end(), live_[d].begin(), live_[d].end());
       }
-      in->ctx.base_dir = plan_.base_dir;
-      in->ctx.outputs = &outputs_;
-      in->ctx.tick_ns = comps[c].tick_ns;
-      in->ctx.batch_size = comps[c].batch_size;
-      in->ctx.linger_ns = comps[c].linger_ns;
-      in->ctx.subprocess_timeout_ns = comps[c].subprocess_timeout_ns;
-      in->ctx.on_failure = comps[c].on_failure;
-      in->ctx.max_restarts = comps[c].max_restarts;
-      in->ctx.topology = view;
-      in->ctx.component_index = static_cast<int>(c);
-      in->ctx.task_id = static_cast<int>(instances_.size()) + 1;
-      in->ctx.acking = topology_.acking.on;
-      in->ctx.acker = acker_.get();
-      in->ctx.message_timeout_ns = topology_.acking.message_timeout_ns;
-      in->queued_by_input = std::make_unique<std::atomic<int>[]>(comps[c].inputs.size());
-      for (size_t k = 0; k < comps[c].inputs.size(); ++k) in->queued_by_input[k].store(0);
-      instances_.push_back(std::move(in));
     }
   }
-  std::vector<int> first_task;
-  for (int f : first_) first_task.push_back(f + 1);
+}
+
+bool Job::Build() {
+  const auto& comps = topology_.components;
+  live_.resize(comps.size());
+  all_.resize(comps.size());
+  for (const PlanComponent& pc : comps) {
+    first_task_.push_back(next_task_);
+    next_task_ += pc.parallelism;
+  }
+  next_task_ = 1;
   shown_errors_ = std::make_unique<std::atomic<uint64_t>[]>(comps.size());
   for (size_t c = 0; c < comps.size(); ++c) shown_errors_[c].store(0);
-  for (auto& in : instances_) {
-    in->ctx.first_task = first_task;
-    in->shared = std::make_unique<Shared>(this, in.get());
-    in->ctx.shared = in->shared.get();
-  }
   // Every instance gets its router and node before any component is made
-  // or opened, so a failure leaves a whole job that can still report its metrics.
-  for (auto& in : instances_) {
-    const PlanComponent& c = *in->comp;
-    in->router = std::make_unique<Router>(topology_, in->ctx.component_index, in->index, first_task, &pool_, this);
-    if (acker_) in->router->EnableAcking(acker_.get());
-    in->eos_expected = c.UpstreamInstances(comps);
-    const int ci = in->ctx.component_index;
-    in->router->set_unrouted([this, ci, &c](std::string_view input, std::string_view reason) {
-      if (shown_errors_[ci].fetch_add(1) >= kShownErrors) return;
-      std::string line =
-          "error: " + std::string(KindName(c.kind)) + " '" + c.name + "' (" + c.location + "): " + std::string(reason);
-      if (!input.empty()) {
-        line += " (input: " + std::string(input.substr(0, kShownInputBytes)) +
-                (input.size() > kShownInputBytes ? "...)" : ")");
-      }
-      Note(line);
-    });
-    if (c.kind != ComponentKind::kSpout) {
-      Instance* self = in.get();
-      in->node = std::make_unique<Node>(graph_, tbb::flow::serial, [this, self](const Message& m) {
-        Process(*self, m);
-        return tbb::flow::continue_msg();
-      });
-    }
-  }
-  for (auto& in : instances_) {
-    const PlanComponent& c = *in->comp;
-    bool ok = Guard(*in, [&] {
-      if (c.kind == ComponentKind::kSpout) {
-        in->spout = (*registry_.FindSpout(c.impl))();
-      } else {
-        in->component = (*registry_.FindComponent(c.kind, c.impl))();
-      }
-    });
-    if (!ok) return false;
-  }
-  for (auto& in : instances_) {
-    bool ok = Guard(*in, [&] {
-      in->router->PrepareCustom(registry_);
-      if (in->spout) {
-        in->spout->Open(in->ctx);
-      } else {
-        in->component->Open(in->ctx);
-      }
-    });
-    if (!ok) return false;
-  }
-  for (auto& in : instances_) {
-    if (!acker_) break;
-    if (in->spout) {
-      Instance* self = in.get();
-      in->acking = std::make_unique<SpoutAcking>(in->router.get(), in->spout.get(), topology_.acking,
-                                                 [this, self](const std::string& what) { GaveUp(*self, what); });
-    } else {
-      in->ack_mode = in->component->Acking();
-    }
-  }
-  // What each instance's output can reach, for the spouts' backpressure.
+  // or opened, so a failure leaves a whole job that can still report its
+  // metrics. The live lists never reallocate (a rebalance adds to them
+  // while producers may look: Deliver).
   for (size_t c = 0; c < comps.size(); ++c) {
-    std::vector<bool> seen = topology_.Downstream(static_cast<int>(c));
-    for (int i = 0; i < comps[c].parallelism; ++i) {
-      Instance* in = InstanceOf(static_cast<int>(c), i);
-      for (size_t d = 0; d < comps.size(); ++d) {
-        if (!seen[d]) continue;
-        for (int k = 0; k < comps[d].parallelism; ++k) in->downstream.push_back(InstanceOf(static_cast<int>(d), k));
-      }
-    }
+    live_[c].reserve(kMaxParallelism);
+    for (int i = 0; i < comps[c].parallelism; ++i) live_[c].push_back(MakeInstance(static_cast<int>(c), i));
   }
+  // Components are made and opened in order, and the first that fails ends the build.
+  for (auto& in : instances_) {
+    if (!OpenInstance(*in)) return false;
+  }
+  LinkDownstream();  // for the spouts' backpressure
   return true;
 }
 
 void Job::Process(Instance& in, const Message& m) {
   std::lock_guard<std::mutex> lock(in.mu);
+  ++in.turns;
   switch (m.kind) {
     case Message::Kind::kData: {
       ++in.batches_received;

@@ -16,12 +16,14 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 
 #include "runtime/clock.h"
 #include "runtime/metrics.h"
 #include "runtime/outcome.h"
 #include "runtime/plan.h"
+#include "runtime/rebalance.h"
 #include "runtime/registry.h"
 
 namespace smc::rt {
@@ -48,6 +50,12 @@ struct JobOptions {
   /// Where the job reads the time (ticks, linger, --for, status); null: the
   /// steady clock. Tests pass a ManualTime.
   const TimeSource* time = nullptr;
+  /// smc rebalance (runtime/rebalance.h): called from the clock thread
+  /// after a SIGURG, for the request waiting (if any); and with the reply
+  /// to a request taken, once it is carried out or refused. A request
+  /// refused unread sets `warning`, which the job shows.
+  std::function<std::optional<RebalanceRequest>(std::string* warning)> take_rebalance;
+  std::function<void(const RebalanceRequest&, const std::string& reply)> answer_rebalance;
 };
 
 struct JobResult : RunResult {

@@ -1,5 +1,6 @@
 // The running job's private pieces, shared by job.cc (building, processing,
-// the end) and job_loops.cc (spout loops, the clock thread, metrics): one
+// the end), job_loops.cc (spout loops, the clock thread, metrics) and
+// job_rebalance.cc (smc rebalance): one
 // Instance per component instance, the Job that owns them, and Shared, the
 // runtime's side of SharedEmitter. Not for use outside runtime/job*.cc.
 #pragma once
@@ -22,6 +23,7 @@
 #include "runtime/guard.h"
 #include "runtime/job.h"
 #include "runtime/outputs.h"
+#include "runtime/rebalance.h"
 #include "runtime/router.h"
 #include "runtime/spout_acking.h"
 #include "runtime/status.h"
@@ -61,6 +63,8 @@ constexpr auto kInactiveWait = std::chrono::milliseconds(50);
 // The clock thread's step while the job is deactivated: coarser, so that a
 // paused job costs next to no CPU (linger flushes and ticks still come).
 constexpr auto kInactiveClockStep = std::chrono::milliseconds(5);
+// While a rebalance waits for the job to drain, it looks this often.
+constexpr auto kDrainStep = std::chrono::microseconds(200);
 
 using Node = tbb::flow::function_node<Message, tbb::flow::continue_msg, tbb::flow::queueing>;
 
@@ -91,6 +95,7 @@ struct Instance {
   int64_t ack_wait_ns = kAckFirstWaitNs;  // a spout's, waiting for its trees
   bool told_inactive = false;             // a spout's: Activate(false) was called
   bool failed = false;
+  uint64_t turns = 0;  // messages processed (a rebalance sees that nothing moved)
 
   // Shared with the clock thread and with producers.
   std::atomic<int> pending{0};                          // data batches queued, not yet processed
@@ -99,6 +104,7 @@ struct Instance {
   std::atomic<bool> flush_posted{false};
   std::atomic<bool> tick_posted{false};
   std::atomic<bool> done{false};
+  std::atomic<bool> parked{false};  // a spout's: paused, with nothing of its own in flight
   std::atomic<uint64_t> executed{0};
   ActiveTime active;         // executing, or holding batches (Shared::Hold): its capacity
   ReportedMetrics reported;  // multi-lang "metrics" messages
@@ -141,7 +147,7 @@ class Job final : public Deliveries {
     }
     to->node->try_put(m);
   }
-  Instance* InstanceOf(int component, int index) { return instances_[first_[component] + index].get(); }
+  Instance* InstanceOf(int component, int index) { return live_[component][index]; }
   int64_t Now() const { return time_.NowNs(); }
   // Runs a call into the instance's component; what escapes fails the job.
   template <typename F>
@@ -170,6 +176,13 @@ class Job final : public Deliveries {
 
  private:
   bool Build();
+  // A new instance `index` of component `c`, with its context, router and
+  // node (none for a spout); owned by instances_, not yet live.
+  Instance* MakeInstance(int c, int index);
+  // Makes and opens its component or spout; false when that failed (reported).
+  bool OpenInstance(Instance& in);
+  // Recomputes every instance's `downstream` (after Build, and a rebalance).
+  void LinkDownstream();
   void Process(Instance& in, const Message& m);
   void MaybeFinish(Instance& in);
   void CompleteFinish(Instance& in);
@@ -183,6 +196,27 @@ class Job final : public Deliveries {
   // True when the state changed.
   bool FollowActivation();
   bool active() const { return active_.load(std::memory_order_relaxed); }
+  bool paused() const { return paused_.load(); }
+  JobState State() const {
+    return StopSignal::Get().requested() ? JobState::kStopping : active() ? JobState::kRunning : JobState::kInactive;
+  }
+  // The clock's ticker of an instance (its `tick`, or what its component asks for).
+  static Ticker TickerOf(const Instance& in, int64_t start_ns) {
+    int64_t period = 0;
+    if (in.component) period = in.comp->tick_ns > 0 ? in.comp->tick_ns : in.component->DefaultTickNs();
+    return Ticker(start_ns, period);
+  }
+  // smc rebalance (job_rebalance.cc), on the clock thread: checks the
+  // request, pauses the spouts, waits until nothing is in flight, changes
+  // the instances, resumes. The reply: "ok ..." or "refused: ..." or "failed: ...".
+  std::string Rebalance(const RebalanceRequest& request);
+  std::string CheckRebalance(int c, int parallelism);
+  bool Drain(int64_t wait_ns, std::string* why);
+  bool Idle(std::vector<uint64_t>* turns);
+  void Resize(int c, int parallelism);
+  // Ends a removed instance: stateless ones finish as at the end of their
+  // stream; keyed ones, whose state moved, only pass the end on.
+  void Retire(Instance& in, bool finish);
   void AfterCall(Instance& in, bool release);
   void Throttle(Instance& in);
   void ClockLoop();
@@ -192,7 +226,7 @@ class Job final : public Deliveries {
   JobMetrics Collect(double seconds);
 
   const Plan& plan_;
-  const PlanTopology& topology_;
+  PlanTopology topology_;  // the job's own copy: rebalance changes parallelisms
   const Registry& registry_;
   JobOptions opts_;
   const TimeSource& time_;
@@ -205,8 +239,12 @@ class Job final : public Deliveries {
   BatchPool pool_;
   std::unique_ptr<Acker> acker_;  // with acking on; outlives outputs_, whose writers ack sinks' tuples
   Outputs outputs_;
-  std::vector<std::unique_ptr<Instance>> instances_;
-  std::vector<int> first_;                                 // index of each component's first instance
+  std::vector<std::unique_ptr<Instance>> instances_;       // every instance there has been
+  std::vector<std::vector<Instance*>> live_;               // per component, its instances now
+  std::vector<std::vector<Instance*>> all_;                // per component, every one (metrics)
+  std::vector<int> first_task_;                            // Storm task id of each component's first instance
+  int next_task_ = 1;                                      // the next Storm task id
+  std::vector<Ticker> ticks_;                              // per instance in instances_ (the clock thread's)
   std::unique_ptr<std::atomic<uint64_t>[]> shown_errors_;  // per component
   std::atomic<int> unfinished_{0};
   std::atomic<bool> failed_{false};
@@ -214,6 +252,7 @@ class Job final : public Deliveries {
   int64_t start_ns_ = 0;
   std::atomic<uint64_t> given_up_{0};  // spout messages past max.replays
   std::atomic<bool> active_{true};     // false: deactivated (smc deactivate)
+  std::atomic<bool> paused_{false};    // spouts paused for a rebalance
   std::mutex activation_mu_;
   std::condition_variable activation_cv_;  // a deactivated spout waits on it
 };

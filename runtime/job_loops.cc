@@ -52,18 +52,24 @@ bool Job::SpoutStep(Instance& in, Control& control, bool* more) {
 }
 
 void Job::InactiveStep(Instance& in, bool* more) {
-  in.router->FlushAll();  // nothing waits in this spout's batches meanwhile
-  if (!in.told_inactive) {
-    in.told_inactive = true;
-    in.spout->Activate(false);
+  {
+    // Under the instance's lock: a rebalance may change this router meanwhile.
+    std::lock_guard<std::mutex> lock(in.mu);
+    in.router->FlushAll();  // nothing waits in this spout's batches meanwhile
+    if (!active() && !in.told_inactive) {
+      in.told_inactive = true;
+      in.spout->Activate(false);
+    }
+    if (in.acking) {
+      bool failed = false;
+      if (in.acking->Drain(&failed)) in.router->FlushAcks();
+      if (failed) *more = true;  // emitted again once activated
+    }
   }
-  if (in.acking) {
-    bool failed = false;
-    if (in.acking->Drain(&failed)) in.router->FlushAcks();
-    if (failed) *more = true;  // emitted again once activated
-  }
+  in.parked.store(true);  // nothing more goes out until it runs again
   std::unique_lock<std::mutex> lock(activation_mu_);
-  activation_cv_.wait_for(lock, kInactiveWait, [&] { return active() || StopSignal::Get().requested(); });
+  activation_cv_.wait_for(lock, kInactiveWait,
+                          [&] { return (active() && !paused()) || StopSignal::Get().requested(); });
 }
 
 bool Job::FollowActivation() {
@@ -84,9 +90,13 @@ void Job::SpoutLoop(Instance& in) {
   Guard(in, [&] {
     bool more = true;
     while (!control.Stopping()) {
-      // A spout with nothing more to emit has nothing to pause (with acking,
-      // it still waits for its trees as usual).
-      if (more && !active()) {
+      // A spout with nothing more to emit has nothing to deactivate (with
+      // acking, it still waits for its trees as usual). A rebalance pauses
+      // it whatever it does: a replay would emit. `parked` is cleared before
+      // `paused` is read, so a rebalance that reads it set knows this spout
+      // will see its pause.
+      in.parked.store(false);
+      if ((more && !active()) || (paused() && (more || in.acking))) {
         InactiveStep(in, &more);
         continue;
       }
@@ -104,8 +114,11 @@ void Job::SpoutLoop(Instance& in) {
       if (!more && !in.acking) break;
     }
   });
-  in.router->SendEos();
-  in.done.store(true);
+  {
+    std::lock_guard<std::mutex> lock(in.mu);  // a rebalance may be changing its targets
+    in.router->SendEos();
+    in.done.store(true);
+  }
   unfinished_.fetch_sub(1);
   graph_.release_wait();
 }
@@ -115,17 +128,22 @@ void Job::ClockLoop() {
   Ticker every(start_ns_, opts_.on_metrics ? opts_.metrics_every_ns : 0);
   Deadline deadline(opts_.run_for_ns > 0 ? start_ns_ + opts_.run_for_ns : 0);
   bool said_draining = false;
-  std::vector<Ticker> ticks;
-  for (auto& in : instances_) {
-    int64_t period = 0;
-    if (in->component) period = in->comp->tick_ns > 0 ? in->comp->tick_ns : in->component->DefaultTickNs();
-    ticks.emplace_back(start_ns_, period);
-  }
+  for (auto& in : instances_) ticks_.push_back(TickerOf(*in, start_ns_));
   bool said_stop = false;
   while (unfinished_.load() > 0) {
     std::this_thread::sleep_for(active() ? kClockStep : kInactiveClockStep);
-    int64_t now = Now();
     bool status_now = FollowActivation();  // the registry shows the new state at once
+    if (RebalanceSignal::Get().Take() && opts_.take_rebalance) {
+      std::string warning;
+      std::optional<RebalanceRequest> request = opts_.take_rebalance(&warning);
+      if (!warning.empty()) Note("warning: " + warning);
+      if (request) {
+        std::string reply = Rebalance(*request);
+        if (opts_.on_status) opts_.on_status(Collect((Now() - start_ns_) / 1e9), State());  // shows the new parallelism
+        if (opts_.answer_rebalance) opts_.answer_rebalance(*request, reply);
+      }
+    }
+    int64_t now = Now();
     if (!said_stop && StopSignal::Get().requested()) {
       said_stop = true;
       activation_cv_.notify_all();  // deactivated spouts stop now
@@ -148,7 +166,7 @@ void Job::ClockLoop() {
         m.kind = Message::Kind::kFlush;
         in.node->try_put(m);
       }
-      if (ticks[i].Due(now) && !in.tick_posted.exchange(true)) {
+      if (ticks_[i].Due(now) && !in.tick_posted.exchange(true)) {
         Message m;
         m.kind = Message::Kind::kTick;
         in.node->try_put(m);
@@ -157,12 +175,7 @@ void Job::ClockLoop() {
     if (status.Due(now) || status_now) {
       double seconds = (now - start_ns_) / 1e9;
       if (opts_.live_status) ShowStatus(seconds);
-      if (opts_.on_status) {
-        const JobState state = StopSignal::Get().requested() ? JobState::kStopping
-                               : active()                    ? JobState::kRunning
-                                                             : JobState::kInactive;
-        opts_.on_status(Collect(seconds), state);
-      }
+      if (opts_.on_status) opts_.on_status(Collect(seconds), State());
     }
     if (every.Due(now)) opts_.on_metrics(Collect((now - start_ns_) / 1e9));
   }
@@ -199,9 +212,9 @@ JobMetrics Job::Collect(double seconds) {
   m.seconds = seconds;
   for (size_t c = 0; c < topology_.components.size(); ++c) {
     const PlanComponent& pc = topology_.components[c];
+    // Counters over every instance there has been (a rebalance removes some).
     std::vector<InstanceCounts> counts;
-    for (int i = 0; i < pc.parallelism; ++i) {
-      Instance* in = InstanceOf(static_cast<int>(c), i);
+    for (Instance* in : all_[c]) {
       counts.push_back({in->router->emitted(), in->router->errors(), in->executed.load(std::memory_order_relaxed),
                         in->active.Total(now)});
     }
@@ -209,12 +222,10 @@ JobMetrics Job::Collect(double seconds) {
     ComponentMetrics& cm = m.components.back();
     for (size_t s = 0; s < pc.streams.size(); ++s) {
       StreamMetrics st{pc.streams[s].name, 0};
-      for (int i = 0; i < pc.parallelism; ++i) {
-        st.emitted += InstanceOf(static_cast<int>(c), i)->router->stream_emitted(static_cast<int>(s));
-      }
+      for (Instance* in : all_[c]) st.emitted += in->router->stream_emitted(static_cast<int>(s));
       cm.streams.push_back(std::move(st));
     }
-    for (int i = 0; i < pc.parallelism; ++i) InstanceOf(static_cast<int>(c), i)->reported.MergeInto(&cm.reported);
+    for (Instance* in : all_[c]) in->reported.MergeInto(&cm.reported);
   }
   // Edges by consumer and input: what waits in each consumer's queues.
   for (size_t c = 0; c < topology_.components.size(); ++c) {
@@ -232,8 +243,8 @@ JobMetrics Job::Collect(double seconds) {
           e.grouping = std::string(GroupingName(pe.grouping.kind));
         }
       }
-      for (int i = 0; i < pc.parallelism; ++i) {
-        int q = InstanceOf(static_cast<int>(c), i)->queued_by_input[k].load(std::memory_order_relaxed);
+      for (Instance* in : live_[c]) {
+        int q = in->queued_by_input[k].load(std::memory_order_relaxed);
         e.queued += static_cast<uint64_t>(std::max(0, q));
       }
       m.edges.push_back(std::move(e));

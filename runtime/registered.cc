@@ -9,6 +9,7 @@
 #include "runtime/activation.h"
 #include "runtime/channel.h"
 #include "runtime/jobs.h"
+#include "runtime/rebalance.h"
 #include "runtime/stop.h"
 
 namespace smc::rt {
@@ -17,7 +18,8 @@ JobResult RunRegistered(const Plan& plan, int topology, const Registry& registry
                         const std::string& source_path, std::ostream& diag) {
   CleanupStaleChannels();  // what crashed jobs left behind
   StopSignal::Get().InstallHandlers();
-  Activation::Get().InstallHandlers();  // before the record that smc deactivate finds
+  Activation::Get().InstallHandlers();      // before the record that smc deactivate finds
+  RebalanceSignal::Get().InstallHandler();  // and smc rebalance
   JobRegistry jobs;
   std::string jobs_error;
   JobRecord record;
@@ -60,7 +62,24 @@ JobResult RunRegistered(const Plan& plan, int topology, const Registry& registry
       if (caller_on_status) caller_on_status(m, state);
     };
   }
+  if (registered) {
+    const std::string request_path = RebalanceRequestPath(jobs.dir(), record.id);
+    opts.take_rebalance = [request_path](std::string* warning) -> std::optional<RebalanceRequest> {
+      std::string why;
+      std::optional<std::string> text = ReadPrivateFile(request_path, kMaxRebalanceRequestBytes, &why);
+      ::unlink(request_path.c_str());
+      if (!why.empty()) *warning = "rebalance request ignored: " + why;
+      if (!text) return std::nullopt;
+      std::optional<RebalanceRequest> r = RebalanceRequest::FromText(*text);
+      if (!r) *warning = "rebalance request ignored: " + request_path + " is not a request";
+      return r;
+    };
+    opts.answer_rebalance = [dir = jobs.dir(), id = record.id](const RebalanceRequest& r, const std::string& reply) {
+      WritePrivateFile(RebalanceReplyPath(dir, id, r.nonce), reply + "\n");
+    };
+  }
   JobResult r = RunTopology(plan, topology, registry, opts, diag);
+  if (registered) ::unlink(RebalanceRequestPath(jobs.dir(), record.id).c_str());
   if (registered) jobs.Remove(record.id);
   return r;
 }

@@ -424,6 +424,35 @@ void Router::Release(HeldTrees* group) {
   group->xors.Clear();
 }
 
+void Router::Retarget(int consumer, const std::vector<int>& task_ids) {
+  const PlanComponent& c = topology_.components[component_];
+  for (size_t si = 0; si < streams_.size(); ++si) {
+    for (Edge& e : streams_[si].edges) {
+      if (e.plan->consumer != consumer) continue;
+      for (size_t i = task_ids.size(); i < e.targets.size(); ++i) {
+        if (e.targets[i].open) throw std::logic_error("rebalance with a batch open for a removed instance");
+      }
+      e.targets.resize(std::min(e.targets.size(), task_ids.size()));
+      for (size_t i = e.targets.size(); i < task_ids.size(); ++i) {
+        e.targets.push_back({consumer, static_cast<int>(i), task_ids[i]});
+      }
+      e.rr = static_cast<uint64_t>(instance_) % e.targets.size();
+      e.load.assign(e.targets.size(), 0);
+      if (e.custom)
+        e.custom->Prepare(static_cast<int>(e.targets.size()), e.plan->grouping.custom_args, c.streams[si].fields);
+    }
+  }
+}
+
+void Router::TakeHeld(Router& from) {
+  from.held_.xors.ForEach([this](uint64_t root, uint64_t x) {
+    auto [value, inserted] = held_.xors.TryInsert(root);
+    if (inserted) *value = 0;  // parked already, by `from`
+    *value ^= x;
+  });
+  from.held_.xors.Clear();
+}
+
 void Router::FlushAcks() {
   if (!acker_) return;
   acker_->StartMany(&starts_);  // before the updates of their trees

@@ -134,6 +134,13 @@ class Router final : public Emitter {
   void FlushAll();
   /// Flushes, then sends an end-of-stream mark to every target.
   void SendEos();
+  /// Rebalance: component `consumer` now has one instance per entry of
+  /// `task_ids` (their Storm task ids). Its surviving targets keep their
+  /// counts of batches sent; custom groupings are prepared again. Call only
+  /// with nothing open for it.
+  void Retarget(int consumer, const std::vector<int>& task_ids);
+  /// Rebalance: takes over the trees `from` holds for its aggregator (kHold).
+  void TakeHeld(Router& from);
 
   /// Tuples emitted on every output stream but `errors` (counted by errors()).
   uint64_t emitted() const {

@@ -88,6 +88,18 @@ class Count : public rt::Component {
     }
     changed_.clear();
   }
+  rt::Rescaling Rescalable() const override { return {rt::Rescaling::kKeyed, key_}; }
+  void MoveState(const std::vector<rt::Component*>& to, const rt::KeyRoute& route) override {
+    counts_.ForEach([&](KeyMap<Entry>::Slot& slot) {
+      auto* dst = static_cast<Count*>(to[route(slot.key.View())]);
+      KeyMap<Entry>::Slot& d = dst->counts_.Find(slot.key.View());
+      d.value.count += slot.value.count;  // partial grouping: a key's two partial counts merge
+      if (slot.value.changed && !d.value.changed) {
+        d.value.changed = true;
+        dst->changed_.push_back(&d);
+      }
+    });
+  }
   void Finish(rt::Emitter& out) override {
     if (mode_ == kEnd)
       counts_.ForEach([&](KeyMap<Entry>::Slot& slot) { EmitEntry(slot, out); });
@@ -123,6 +135,12 @@ class CountOrWindowed : public rt::Component {
   void Finish(rt::Emitter& out) override { impl_->Finish(out); }
   int64_t DefaultTickNs() const override { return impl_->DefaultTickNs(); }
   rt::AckMode Acking() const override { return impl_->Acking(); }
+  rt::Rescaling Rescalable() const override { return impl_->Rescalable(); }
+  void MoveState(const std::vector<rt::Component*>& to, const rt::KeyRoute& route) override {
+    std::vector<rt::Component*> impls;
+    for (rt::Component* c : to) impls.push_back(static_cast<CountOrWindowed*>(c)->impl_.get());
+    impl_->MoveState(impls, route);
+  }
 
  private:
   std::unique_ptr<rt::Component> impl_;

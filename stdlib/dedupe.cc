@@ -70,7 +70,53 @@ class Dedupe : public rt::Component {
   /// How many keys are remembered now (at most the window, when there is one).
   size_t Remembered() const { return window_ == 0 ? seen_.size() : recent_.size(); }
 
+  rt::Rescaling Rescalable() const override { return {rt::Rescaling::kKeyed, key_}; }
+  // Window 0: each seen key goes to its new instance. Window N: each new
+  // instance gets the keys routed to it in this instance's order, merged with
+  // what another old instance moved there before (their orders interleaved
+  // by relative age, as the two instances' clocks cannot be compared), and
+  // keeps the latest N.
+  void MoveState(const std::vector<rt::Component*>& to, const rt::KeyRoute& route) override {
+    if (window_ == 0) {
+      seen_.ForEach([&](KeyMap<Seen>::Slot& slot) {
+        static_cast<Dedupe*>(to[route(slot.key.View())])->seen_.Find(slot.key.View()).value.seen = true;
+      });
+      return;
+    }
+    std::vector<std::vector<const OwnedDatum*>> per(to.size());
+    for (const OwnedDatum* k : order_) per[route(k->View())].push_back(k);
+    for (size_t i = 0; i < to.size(); ++i) {
+      if (!per[i].empty()) static_cast<Dedupe*>(to[i])->MergeRecent(per[i]);
+    }
+  }
+
  private:
+  // Merges `incoming` (oldest first) into the remembered keys: both
+  // sequences interleaved by relative position (the newest of each last),
+  // a key in both kept at its later place, the latest `window_` kept.
+  void MergeRecent(const std::vector<const OwnedDatum*>& incoming) {
+    std::vector<const OwnedDatum*> merged;
+    merged.reserve(order_.size() + incoming.size());
+    const size_t e = order_.size(), n = incoming.size();
+    size_t a = 0, b = 0;
+    while (a < e || b < n) {
+      // Take from the existing keys while (a+1)/e <= (b+1)/n.
+      if (b == n || (a < e && (a + 1) * n <= (b + 1) * e)) {
+        merged.push_back(order_[a++]);
+      } else {
+        merged.push_back(incoming[b++]);
+      }
+    }
+    std::unordered_set<OwnedDatum, KeyHash, KeyEq> recent;
+    std::deque<const OwnedDatum*> order;
+    for (size_t i = merged.size(); i-- > 0 && order.size() < window_;) {
+      auto [it, inserted] = recent.insert(OwnedDatum::From(merged[i]->View()));
+      if (inserted) order.push_front(&*it);
+    }
+    recent_.swap(recent);  // the old nodes, which `merged` views, go only now
+    order_.swap(order);
+  }
+
   // With a window: false for a remembered key; otherwise remembers it,
   // forgetting the oldest key beyond the window, and returns true. Memory
   // holds at most `window_` keys.

@@ -76,6 +76,8 @@ namespace {
 // and while it does child_ is null and chunks wait in waiting_.
 class ExecBolt : public rt::Component {
  public:
+  // Nothing of its own to move on rebalance (a subprocess starts afresh).
+  rt::Rescaling Rescalable() const override { return {rt::Rescaling::kStateless, {}}; }
   void Open(const rt::Context& ctx) override {
     ctx_ = &ctx;
     policy_ = std::make_unique<RestartPolicy>(ctx, ComponentKind::kBolt);

@@ -62,6 +62,7 @@ bool LiteralAlternatives(const std::string& re, std::vector<std::string>* out) {
 
 class Filter : public rt::Component {
  public:
+  rt::Rescaling Rescalable() const override { return {rt::Rescaling::kStateless, {}}; }
   void Open(const rt::Context& ctx) override {
     field_ = FieldIndexPerInput(ctx, ctx.StringArg("field"));
     invert_ = ctx.Arg("invert").num != 0;

@@ -126,6 +126,7 @@ class RecordFormatter {
 /// The stdout and file sinks: format tuples, hand full buffers to a writer.
 class WriterSink : public rt::Component {
  public:
+  rt::Rescaling Rescalable() const override { return {rt::Rescaling::kStateless, {}}; }
   explicit WriterSink(bool to_file);
   ~WriterSink() override;
   void Open(const rt::Context& ctx) override;

@@ -19,6 +19,7 @@ ComponentSpec IdentitySpec() {
 namespace {
 class Identity : public rt::Component {
  public:
+  rt::Rescaling Rescalable() const override { return {rt::Rescaling::kStateless, {}}; }
   void Execute(const rt::Batch& b, int, rt::Emitter& out) override { out.PassAll(0, b); }
 };
 }  // namespace

@@ -15,6 +15,7 @@ ComponentSpec NullSpec() {
 namespace {
 class NullSink : public rt::Component {
  public:
+  rt::Rescaling Rescalable() const override { return {rt::Rescaling::kStateless, {}}; }
   void Execute(const rt::Batch&, int, rt::Emitter&) override {}
 };
 }  // namespace

@@ -32,6 +32,7 @@ ComponentSpec ParseJsonSpec() {
 namespace {
 class ParseJson : public rt::Component {
  public:
+  rt::Rescaling Rescalable() const override { return {rt::Rescaling::kStateless, {}}; }
   void Open(const rt::Context& ctx) override {
     field_ = FieldIndexPerInput(ctx, ctx.StringArg("field"));
     std::vector<std::string> keys;

@@ -30,6 +30,7 @@ ComponentSpec ProjectSpec() {
 namespace {
 class Project : public rt::Component {
  public:
+  rt::Rescaling Rescalable() const override { return {rt::Rescaling::kStateless, {}}; }
   void Open(const rt::Context& ctx) override {
     for (const Value& f : ctx.Arg("fields").list) indices_.push_back(FieldIndexPerInput(ctx, f.str));
     values_.resize(indices_.size());

@@ -1,4 +1,5 @@
 // rolling_count(key, window): counts per key over a sliding time window.
+#include <stdexcept>
 #include "stdlib/builtins.h"
 #include "stdlib/component_helpers.h"
 #include "stdlib/key_map.h"
@@ -71,6 +72,22 @@ class RollingCount : public rt::Component {
     counts_ = std::move(kept);
   }
   void Finish(rt::Emitter& out) override { EmitTotals(out); }
+  rt::Rescaling Rescalable() const override { return {rt::Rescaling::kKeyed, key_}; }
+  // Each key's slots go to its new instance, aligned by age: the slot this
+  // instance filled j ticks ago adds to the one the new instance filled j
+  // ticks ago (the instances' rings may be at different places), so every
+  // count leaves the window on the same tick as it would have here.
+  void MoveState(const std::vector<rt::Component*>& to, const rt::KeyRoute& route) override {
+    counts_.ForEach([&](auto& slot) {
+      if (slot.value.empty()) return;
+      auto* dst = static_cast<RollingCount*>(to[route(slot.key.View())]);
+      if (dst->slots_ != slots_) throw std::logic_error("rolling_count: rebalance between different windows");
+      std::vector<int64_t>& d = dst->counts_.Find(slot.key.View()).value;
+      if (d.empty()) d.assign(slots_, 0);
+      for (size_t j = 0; j < slots_; ++j)
+        d[(dst->current_ + slots_ - j) % slots_] += slot.value[(current_ + slots_ - j) % slots_];
+    });
+  }
 
  private:
   static constexpr int64_t kDefaultSlots = 6;

@@ -32,6 +32,7 @@ ComponentSpec SampleSpec() {
 namespace {
 class Sample : public rt::Component {
  public:
+  rt::Rescaling Rescalable() const override { return {rt::Rescaling::kStateless, {}}; }
   void Open(const rt::Context& ctx) override {
     rate_ = ctx.Arg("rate").AsDouble();
     rng_.seed(static_cast<uint64_t>(ctx.IntArg("seed")) * 1000003u + static_cast<uint64_t>(ctx.instance));

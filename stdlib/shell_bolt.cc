@@ -139,6 +139,8 @@ std::string TupleText(const rt::Batch& b, size_t t) {
 
 class ShellBolt : public rt::Component {
  public:
+  // Nothing of its own to move on rebalance (a subprocess starts afresh).
+  rt::Rescaling Rescalable() const override { return {rt::Rescaling::kStateless, {}}; }
   void Open(const rt::Context& ctx) override {
     ctx_ = &ctx;
     peer_ = std::make_unique<ShellPeer>(ctx, ComponentKind::kBolt);

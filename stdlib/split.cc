@@ -21,6 +21,7 @@ ComponentSpec SplitSpec() {
 namespace {
 class Split : public rt::Component {
  public:
+  rt::Rescaling Rescalable() const override { return {rt::Rescaling::kStateless, {}}; }
   void Open(const rt::Context& ctx) override {
     field_ = FieldIndexPerInput(ctx, ctx.StringArg("field"));
     sep_ = ctx.StringArg("sep");

@@ -30,6 +30,7 @@ namespace {
 // limits and for seeing backpressure at work.
 class Throttle : public rt::Component {
  public:
+  rt::Rescaling Rescalable() const override { return {rt::Rescaling::kStateless, {}}; }
   void Open(const rt::Context& ctx) override {
     interval_ = std::chrono::nanoseconds(1'000'000'000 / ctx.IntArg("rate"));
     next_ = std::chrono::steady_clock::now();

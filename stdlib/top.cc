@@ -64,6 +64,22 @@ class Top : public rt::Component {
     if (on_tick_) EmitRanking(out);
   }
   void Finish(rt::Emitter& out) override { EmitRanking(out); }
+  rt::Rescaling Rescalable() const override { return {rt::Rescaling::kKeyed, key_}; }
+  // Each key's count (or latest score) goes to its new instance: counts of
+  // one key from two old instances (partial grouping) add up; of two
+  // scores, which is the later cannot be told, and the higher is kept.
+  void MoveState(const std::vector<rt::Component*>& to, const rt::KeyRoute& route) override {
+    scores_.ForEach([&](Slot& slot) {
+      auto* dst = static_cast<Top*>(to[route(slot.key.View())]);
+      if (by_.empty()) {
+        dst->scores_.Find(slot.key.View()).value += slot.value;
+        return;
+      }
+      const bool had = dst->scores_.Lookup(slot.key.View()) != nullptr;
+      Slot& d = dst->scores_.Find(slot.key.View());
+      d.value = had ? std::max(d.value, slot.value) : slot.value;
+    });
+  }
 
  private:
   using Slot = KeyMap<double>::Slot;

@@ -299,6 +299,11 @@ int64_t WindowClock::Mark() const {
   }
 }
 
+void WindowClock::Merge(const WindowClock& from) {
+  max_seen_ = std::max(max_seen_, from.max_seen_);
+  ordinal_ = std::max(ordinal_, from.ordinal_);
+}
+
 }  // namespace smc::stdlib
 
 namespace smc::stdlib {

@@ -89,6 +89,9 @@ class WindowClock {
   void EndBatch();
   /// Windows ending at or before this may close now.
   int64_t Mark() const;
+  /// Rebalance: takes on what another instance's clock has seen (the
+  /// watermark becomes the larger of the two).
+  void Merge(const WindowClock& from);
   /// The wall clock, in milliseconds since the epoch.
   static int64_t WallMs();
 
@@ -151,6 +154,23 @@ class Windows {
     while (!open_.empty()) CloseFirst(out, emit);
   }
   size_t size() const { return open_.size(); }
+
+  /// Calls f(k, window) for every open window, first to last (k: the
+  /// window's index, the same in every instance).
+  template <typename F>
+  void ForEach(F f) {
+    for (auto& [k, w] : open_) f(k, w);
+  }
+  /// The open window with index `k`, created when new.
+  Window& Get(int64_t k) {
+    auto [it, inserted] = open_.try_emplace(k);
+    if (inserted) {
+      it->second.start = k * spec_.slide + spec_.offset;
+      it->second.end = it->second.start + spec_.length;
+      cached_hi_ = INT64_MIN;
+    }
+    return it->second;
+  }
 
  private:
   template <typename F>
@@ -219,6 +239,29 @@ class WindowedBolt : public rt::Component {
     acking_ = ctx.acking;
   }
   size_t open_windows() const { return windows_->size(); }
+
+  /// Rebalance (Derived::MoveState): the clock is merged into every
+  /// instance of `to` (each a Derived); for each open window,
+  /// `split(window, dst)` moves its State, where dst(i) is the same window
+  /// of to[i] (created when new); its held trees go to to[0]'s, so that each
+  /// is released once, by the one instance.
+  template <typename Split>
+  void MoveWindows(const std::vector<rt::Component*>& to, Split split) {
+    std::vector<WindowedBolt*> dst;
+    for (rt::Component* c : to) dst.push_back(static_cast<Derived*>(c));
+    for (WindowedBolt* d : dst) d->clock_.Merge(clock_);
+    windows_->ForEach([&](int64_t k, Window& w) {
+      split(w, [&](size_t i) -> Window& { return dst[i]->windows_->Get(k); });
+      if (w.held.xors.empty() || dst.empty()) return;
+      rt::FlatMap64<uint64_t>& into = dst[0]->windows_->Get(k).held.xors;
+      w.held.xors.ForEach([&](uint64_t root, uint64_t x) {
+        auto [value, inserted] = into.TryInsert(root);
+        if (inserted) *value = 0;  // a reused slot's value is stale
+        *value ^= x;
+      });
+      w.held.xors.Clear();
+    });
+  }
   WindowSpec spec_;
 
  private:

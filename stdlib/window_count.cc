@@ -16,6 +16,21 @@ class WindowedCount : public WindowedBolt<WindowedCount, KeyMap<int64_t>> {
     const rt::Datum key = b.Get(t, key_[input]);
     for (Window* w : in) ++w->state.Find(key).value;
   }
+  // Count windows span each instance's own tuple ordinals, which mean
+  // nothing at another instance: only time windows move.
+  rt::Rescaling Rescalable() const override {
+    if (spec_.axis == WindowSpec::Axis::kCount) return {};
+    return {rt::Rescaling::kKeyed, key_};
+  }
+  // Each open window's count of a key goes to that window at the key's new
+  // instance; the watermark and the held trees as MoveWindows says.
+  void MoveState(const std::vector<rt::Component*>& to, const rt::KeyRoute& route) override {
+    MoveWindows(to, [&](Window& w, auto dst) {
+      w.state.ForEach([&](KeyMap<int64_t>::Slot& slot) {
+        dst(route(slot.key.View())).state.Find(slot.key.View()).value += slot.value;
+      });
+    });
+  }
   void EmitWindow(Window& w, rt::Emitter& out) {
     const rt::Datum start = rt::Datum::Int(ReportedStart(spec_, w.start)), end = rt::Datum::Int(w.end);
     w.state.ForEach([&](KeyMap<int64_t>::Slot& slot) {
