@@ -126,7 +126,10 @@ class RecordFormatter {
 /// The stdout and file sinks: format tuples, hand full buffers to a writer.
 class WriterSink : public rt::Component {
  public:
-  rt::Rescaling Rescalable() const override { return {rt::Rescaling::kStateless, {}}; }
+  // A file has one writer (the file sink's parallelism is at most 1).
+  rt::Rescaling Rescalable() const override {
+    return to_file_ ? rt::Rescaling{} : rt::Rescaling{rt::Rescaling::kStateless, {}};
+  }
   explicit WriterSink(bool to_file);
   ~WriterSink() override;
   void Open(const rt::Context& ctx) override;
