@@ -1,4 +1,5 @@
-// smc component NAME: one built-in bolt as a multi-lang subprocess.
+// smc component NAME: one built-in bolt, or a plugin's bolt or sink, as a
+// multi-lang subprocess (spouts: component_spout.cc).
 //
 // Speaks Apache Storm's multi-lang protocol on standard input and output, so
 // that Storm's ShellBolt, or smc's own shell(...), can host any smc built-in.
@@ -21,6 +22,7 @@
 #include "cli/commands.h"
 #include "cli/component_host.h"
 #include "cli/exit_codes.h"
+#include "cli/flux/flux_format.h"
 #include "cli/flux_cli.h"
 #include "dsl/parser.h"
 #include "dsl/suggest.h"
@@ -46,10 +48,12 @@ namespace {
 
 // What can be checked before the handshake: the bolt's name, and each
 // argument's form and name; "" when they are fine.
-std::string CheckNameAndArgs(const ComponentOptions& opts) {
+std::string CheckNameAndArgs(const ComponentOptions& opts, ComponentKind kind) {
   const Catalog& catalog = StandardCatalog();
-  const bool spout = ServesSpout(opts.name);  // cli/component_spout.cc
-  const ComponentSpec* spec = catalog.Find(spout ? ComponentKind::kSpout : ComponentKind::kBolt, opts.name);
+  const bool spout = kind == ComponentKind::kSpout;
+  std::string why;
+  const ComponentSpec* spec = flux::ServedSignature(kind, opts.name, opts.params, &why);
+  if (!why.empty()) return why;
   if (!spec) {
     std::vector<std::string> names;
     for (const auto& c : catalog.components()) {
@@ -58,7 +62,7 @@ std::string CheckNameAndArgs(const ComponentOptions& opts) {
     return "no built-in bolt or spout '" + opts.name + "'" + DidYouMean(opts.name, names);
   }
   if (opts.name == "shell" || opts.name == "exec" || opts.name == "stdin" || opts.name == "channel" ||
-      (!spout && !StandardRegistry().FindComponent(ComponentKind::kBolt, opts.name)))
+      (!spout && !StandardRegistry().FindComponent(kind, opts.name)))
     return "'" + opts.name + "' cannot run as a multi-lang component";
   for (const std::string& p : opts.params) {
     size_t eq = p.find('=');
@@ -75,11 +79,12 @@ std::string CheckNameAndArgs(const ComponentOptions& opts) {
 }  // namespace
 
 int RunComponent(const ComponentOptions& opts, std::ostream& out_stream, std::ostream& err) {
-  if (std::string why = CheckNameAndArgs(opts); !why.empty()) {
+  const ComponentKind kind = ServedKind(opts);  // cli/component_spout.cc
+  if (std::string why = CheckNameAndArgs(opts, kind); !why.empty()) {
     err << "smc component: error: " << why << "\n";
     return kExitUsage;
   }
-  if (ServesSpout(opts.name)) return RunComponentSpout(opts, out_stream, err);  // cli/component_spout.cc
+  if (kind == ComponentKind::kSpout) return RunComponentSpout(opts, out_stream, err);  // cli/component_spout.cc
   // The handshake first: it names the input fields.
   stdlib::FrameReader reader(0);
   rapidjson::Document hs;
@@ -104,13 +109,15 @@ int RunComponent(const ComponentOptions& opts, std::ostream& out_stream, std::os
   // The bolt's signature, checked and completed by the validator, as if written in a .topo file.
   std::string prefix = "topology component {\n  spout in = channel(\"in\") -> (";
   for (size_t i = 0; i < fields.size(); ++i) prefix += (i ? ", " : "") + fields[i];
-  prefix += ")\n  bolt b = ";
-  std::unique_ptr<rt::Plan> plan = CompileSignature(ComponentKind::kBolt, opts.name, opts.params, prefix,
-                                                    " <- in shuffle\n  sink out = null() <- b shuffle\n}\n", err);
+  const bool sink = kind == ComponentKind::kSink;
+  prefix += sink ? ")\n  sink b = " : ")\n  bolt b = ";
+  std::unique_ptr<rt::Plan> plan =
+      CompileSignature(kind, opts.name, opts.params, prefix,
+                       sink ? " <- in shuffle\n}\n" : " <- in shuffle\n  sink out = null() <- b shuffle\n}\n", err);
   if (!plan) return kExitUsage;
   const rt::PlanTopology& topology = plan->topologies[0];
   const rt::PlanComponent& pc = topology.components[1];
-  const rt::ComponentFactory* factory = StandardRegistry().FindComponent(ComponentKind::kBolt, pc.impl);
+  const rt::ComponentFactory* factory = StandardRegistry().FindComponent(kind, pc.impl);
   if (!factory || pc.impl == "shell" || pc.impl == "exec") {
     err << "smc component: error: '" << opts.name << "' cannot run as a multi-lang component\n";
     return kExitUsage;

@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "cli/exit_codes.h"
+#include "cli/flux/flux_format.h"
 #include "dsl/parser.h"
 #include "dsl/validator.h"
 #include "runtime/json_read.h"
@@ -44,9 +45,9 @@ bool ProtocolEmitter::Flush() {
   return ok;
 }
 
-std::string ArgText(ComponentKind kind, const std::string& name, const std::string& key, const std::string& value) {
+std::string ArgText(const ComponentSpec* component, const std::string& key, const std::string& value) {
   const ParamSpec* spec = nullptr;
-  if (const ComponentSpec* component = StandardCatalog().Find(kind, name)) {
+  if (component) {
     for (const ParamSpec& p : component->params) {
       if (p.name == key) spec = &p;
     }
@@ -81,6 +82,12 @@ std::string ArgText(ComponentKind kind, const std::string& name, const std::stri
 std::unique_ptr<rt::Plan> CompileSignature(ComponentKind kind, const std::string& name,
                                            const std::vector<std::string>& params, const std::string& prefix,
                                            const std::string& suffix, std::ostream& err) {
+  std::string why;
+  const ComponentSpec* spec = flux::ServedSignature(kind, name, params, &why);
+  if (!why.empty()) {
+    err << "smc component: error: " << why << "\n";
+    return nullptr;
+  }
   std::string text = prefix + name + "(";
   for (size_t i = 0; i < params.size(); ++i) {
     size_t eq = params[i].find('=');
@@ -89,7 +96,7 @@ std::unique_ptr<rt::Plan> CompileSignature(ComponentKind kind, const std::string
       return nullptr;
     }
     std::string key = params[i].substr(0, eq);
-    text += (i ? ", " : "") + key + ": " + ArgText(kind, name, key, params[i].substr(eq + 1));
+    text += (i ? ", " : "") + key + ": " + ArgText(spec, key, params[i].substr(eq + 1));
   }
   text += ")" + suffix;
   Diagnostics diags;

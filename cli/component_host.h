@@ -47,10 +47,10 @@ class ProtocolEmitter : public rt::Emitter {
 };
 
 /// A --param value as .topo source, read as the declared type of parameter
-/// `key` of component `name` (of `kind`): `equals=2` for a string parameter is
-/// the string "2"; `max=2` for an integer one is 2; lists are `[...]` or
+/// `key` of `spec` (null: a string): `equals=2` for a string parameter is the
+/// string "2"; `max=2` for an integer one is 2; lists are `[...]` or
 /// comma-separated (`a,b`).
-std::string ArgText(ComponentKind kind, const std::string& name, const std::string& key, const std::string& value);
+std::string ArgText(const ComponentSpec* spec, const std::string& key, const std::string& value);
 
 /// The component's signature checked and completed by the validator, as if
 /// written in a .topo file: `prefix` (the lines before it), the component

@@ -20,6 +20,7 @@
 
 #include "cli/component_host.h"
 #include "cli/exit_codes.h"
+#include "cli/flux/flux_format.h"
 #include "cli/flux_cli.h"
 #include "dsl/parser.h"
 #include "dsl/validator.h"
@@ -52,9 +53,17 @@ class NoStop : public rt::SpoutControl {
 
 }  // namespace
 
-bool ServesSpout(const std::string& name) {
+ComponentKind ServedKind(const ComponentOptions& opts) {
   const Catalog& cat = StandardCatalog();
-  return cat.Find(ComponentKind::kSpout, name) && !cat.Find(ComponentKind::kBolt, name);
+  const ComponentSpec* spout = cat.Find(ComponentKind::kSpout, opts.name);
+  if (spout && spout->resolve) {  // a plugin's component is whatever its library says
+    std::string why;
+    for (ComponentKind k : {ComponentKind::kSpout, ComponentKind::kSink}) {
+      if (flux::ServedSignature(k, opts.name, opts.params, &why)) return k;
+    }
+    return ComponentKind::kBolt;
+  }
+  return spout && !cat.Find(ComponentKind::kBolt, opts.name) ? ComponentKind::kSpout : ComponentKind::kBolt;
 }
 
 int RunComponentSpout(const ComponentOptions& opts, std::ostream&, std::ostream& err) {

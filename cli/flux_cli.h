@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "dsl/component_kind.h"
 
 namespace CLI {
 class App;
@@ -34,8 +35,11 @@ struct ImportOptions {
 int RunImport(const ImportOptions& opts, std::ostream& out, std::ostream& err);
 void SetupImport(CLI::App& app, ImportOptions& opts);
 
-/// Whether `smc component NAME` serves a spout: NAME is a built-in spout and no bolt.
-bool ServesSpout(const std::string& name);
+/// What `smc component NAME` serves: a spout when NAME is a built-in spout
+/// and no bolt; for a stand-in (`plugin`), the kind of the plugin's component
+/// its params name (a sink is served as a bolt that emits nothing); otherwise
+/// a bolt.
+ComponentKind ServedKind(const ComponentOptions& opts);
 /// `smc component NAME` for a built-in spout: Storm's multi-lang spout protocol on stdin/stdout.
 int RunComponentSpout(const ComponentOptions& opts, std::ostream& out, std::ostream& err);
 

@@ -64,6 +64,25 @@ struct StreamSpec {
 using OutputsFn = std::function<bool(const ArgMap& args, const std::vector<std::string>& input_fields,
                                      std::vector<StreamSpec>* out, std::string* error, std::string* error_arg)>;
 
+/// What a stand-in's resolver found (see ComponentSpec::resolve): the real
+/// signature, owned by the resolver and valid for the process, or why not.
+template <typename Spec>
+struct Resolved {
+  const Spec* spec = nullptr;
+  std::string error;    // when spec is null
+  int bad_arg = 0;      // which of the two naming arguments `error` is about (0: the library, 1: the name)
+  std::string library;  // the library as found (a real path): the graph's `library` argument
+};
+
+struct ComponentSpec;
+struct GroupingSpec;
+/// Finds the signature named by a stand-in's first two arguments, as
+/// written (`base_dir`: the folder of the .topo file, for a relative path).
+using ComponentResolveFn = std::function<Resolved<ComponentSpec>(ComponentKind kind, const std::string& library,
+                                                                 const std::string& name, const std::string& base_dir)>;
+using GroupingResolveFn = std::function<Resolved<GroupingSpec>(const std::string& library, const std::string& name,
+                                                               const std::string& base_dir)>;
+
 struct ComponentSpec {
   std::string name;
   ComponentKind kind = ComponentKind::kBolt;
@@ -85,6 +104,11 @@ struct ComponentSpec {
   /// spout emits the fields the channel's sink in the same file reads, or,
   /// without such a sink, the fields it declares with `->`.
   std::string channel_arg;
+  /// Non-null: a stand-in (`plugin("lib.so", "Name", ...)`): its first two
+  /// arguments, which must be strings, name the real component, whose
+  /// signature (its params start with those two) `resolve` finds at check
+  /// time. The graph keeps the stand-in's name as the implementation.
+  ComponentResolveFn resolve;
 };
 
 /// A task implementation usable as `task NAME = IMPL(args)` in a tasks block.
@@ -99,6 +123,7 @@ struct GroupingSpec {
   std::string name;
   std::string summary;
   std::vector<ParamSpec> params;
+  GroupingResolveFn resolve;  // as ComponentSpec::resolve, for `custom plugin(...)`
 };
 
 class Catalog {

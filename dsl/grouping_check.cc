@@ -94,8 +94,26 @@ bool TopologyChecker::ResolveGrouping(const ast::Input& in, const Work& source, 
       return false;
     }
     out->custom = spec->name;
+    std::string library;  // a plugin's, as found
+    if (spec->resolve) {  // custom plugin("lib.so", "Name", ...)
+      std::string names[2];
+      SourceRange ranges[2];
+      const std::string& what = g.custom->name.text;
+      if (!resolver_.StandInNames(what, g.custom->args, g.custom->name.range,
+                                  "custom " + what + "(\"libmine.so\", \"MyGrouping\")", names, ranges)) {
+        return false;
+      }
+      Resolved<GroupingSpec> found = spec->resolve(names[0], names[1], BaseDir());
+      if (!found.spec) {
+        Error(ranges[found.bad_arg == 1 ? 1 : 0], found.error);
+        return false;
+      }
+      spec = found.spec;
+      library = found.library;
+    }
     Resolver::BoundArgs args;
     if (!resolver_.Bind(spec->name, spec->params, g.custom->args, g.custom->name.range, &args)) return false;
+    if (!library.empty()) args["library"].value = Value::String(library);  // the runtime loads what was checked
     for (const auto& [name, bound] : args) {
       out->custom_args[name] = bound.value;
       if (const ParamSpec* p = FindParamSpec(spec->params, name); p && p->type == ParamType::kField) {

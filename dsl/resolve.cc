@@ -304,6 +304,34 @@ bool Resolver::Bind(const std::string& what, const std::vector<ParamSpec>& param
   return diags_->error_count() == errors_before;
 }
 
+bool Resolver::StandInNames(const std::string& what, const std::vector<ast::Arg>& args, SourceRange name_range,
+                            const std::string& example, std::string texts[2], SourceRange ranges[2]) {
+  static const char* const kRoles[] = {"the library", "the name of the component in it"};
+  static const char* const kNames[] = {"library", "component"};
+  for (int k = 0; k < 2; ++k) {
+    const ast::Arg* arg = nullptr;  // positional, or named as the stand-in's parameter
+    if (args.size() > static_cast<size_t>(k) && !args[k].name) arg = &args[k];
+    for (const ast::Arg& a : args) {
+      if (!arg && a.name && a.name->text == kNames[k]) arg = &a;
+    }
+    std::string which = std::string(kRoles[k]) + " as its " + (k == 0 ? "first" : "second") + " argument";
+    if (!arg) {
+      Error(args.size() > static_cast<size_t>(k) ? args[k].range : name_range,
+            "'" + what + "' takes " + which + ", a string, such as " + example);
+      return false;
+    }
+    std::optional<Value> v = Resolve(arg->value);
+    if (!v) return false;
+    if (!v->is_string() || v->str.empty()) {
+      Error(arg->value.range, "'" + what + "' takes " + which + ", a non-empty string, such as " + example);
+      return false;
+    }
+    texts[k] = v->str;
+    ranges[k] = arg->value.range;
+  }
+  return true;
+}
+
 void Resolver::ResolveSettings(const std::vector<ast::Setting>& settings, unsigned scope,
                                std::map<std::string, Value>* out) {
   std::vector<std::string> allowed;

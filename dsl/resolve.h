@@ -49,6 +49,13 @@ class Resolver {
   bool Bind(const std::string& what, const std::vector<ParamSpec>& params, const std::vector<ast::Arg>& args,
             SourceRange name_range, BoundArgs* out);
 
+  /// A stand-in's first two arguments (ComponentSpec::resolve): strings
+  /// naming a library and a component in it, positional or named `library:`
+  /// and `component:`, `example` showing how.
+  /// Sets `texts` and `ranges`; false after reporting why not.
+  bool StandInNames(const std::string& what, const std::vector<ast::Arg>& args, SourceRange name_range,
+                    const std::string& example, std::string texts[2], SourceRange ranges[2]);
+
   /// Names that `${NAME}` (and `$NAME`) leave in the text as `${NAME}`
   /// instead of expanding: a task template's parameters, while its body is
   /// resolved. Empty: none.

@@ -100,6 +100,7 @@ TopologyChecker::Work TopologyChecker::Declare(const ast::Component& c, const Se
   resolver_.ResolveSettings(c.settings, kScopeComponent, &w.out.settings);
 
   std::string kind(KindName(c.kind));
+  std::string library;  // a plugin's, as found
   w.spec = catalog_.Find(c.kind, c.impl.name.text);
   if (!w.spec) {
     w.broken = true;
@@ -119,8 +120,12 @@ TopologyChecker::Work TopologyChecker::Declare(const ast::Component& c, const Se
       if (hint.empty()) hint = DidYouMean(c.impl.name.text, catalog_.Names());
       Error(c.impl.name.range, "unknown " + kind + " implementation '" + c.impl.name.text + "'" + hint);
     }
-  } else if (!resolver_.Bind(c.impl.name.text, w.spec->params, c.impl.args, c.impl.name.range, &w.args)) {
+  } else if (w.spec->resolve && !(w.spec = ResolveStandIn(c, *w.spec, &library))) {
     w.broken = true;
+  } else if (!resolver_.Bind(w.spec->name, w.spec->params, c.impl.args, c.impl.name.range, &w.args)) {
+    w.broken = true;
+  } else if (!library.empty()) {
+    w.args["library"].value = Value::String(library);  // the runtime loads what was checked
   }
 
   int64_t parallelism = c.parallelism.value_or(1);
@@ -129,8 +134,8 @@ TopologyChecker::Work TopologyChecker::Declare(const ast::Component& c, const Se
     Error(c.parallelism_range, "parallelism of '" + c.name.text + "' must be between 1 and " +
                                    std::to_string(kMaxParallelism) + ", got " + std::to_string(parallelism));
   } else if (parallelism > max) {
-    Error(c.parallelism_range,
-          "'" + c.impl.name.text + "' runs as a single instance; remove 'x" + std::to_string(parallelism) + "'");
+    Error(c.parallelism_range, "'" + (w.spec ? w.spec->name : c.impl.name.text) +
+                                   "' runs as a single instance; remove 'x" + std::to_string(parallelism) + "'");
   }
   w.out.parallelism = static_cast<int>(std::clamp<int64_t>(parallelism, 1, kMaxParallelism));
 
@@ -144,8 +149,8 @@ TopologyChecker::Work TopologyChecker::Declare(const ast::Component& c, const Se
     if (c.kind == ComponentKind::kSink) {
       Error(c.outputs_range, "sink '" + c.name.text + "' cannot declare outputs");
     } else if (w.spec && !w.spec->outputs_from_arrow && w.spec->channel_arg.empty()) {
-      Error(c.outputs_range, "'" + c.impl.name.text + "' declares its own outputs; '->' is only for " +
-                                 ArrowComponents() + " components");
+      Error(c.outputs_range,
+            "'" + w.spec->name + "' declares its own outputs; '->' is only for " + ArrowComponents() + " components");
     } else {
       CheckDeclaredOutputs(c);
     }
@@ -160,6 +165,30 @@ TopologyChecker::Work TopologyChecker::Declare(const ast::Component& c, const Se
     if (arg != w.out.args.end() && arg->second.is_string()) w.out.channel = arg->second.str;
   }
   return w;
+}
+
+// plugin("lib.so", "Name", ...): the signature of Name in lib.so, found by
+// the stand-in's resolver (which loads the library), or null after reporting.
+const ComponentSpec* TopologyChecker::ResolveStandIn(const ast::Component& c, const ComponentSpec& stand_in,
+                                                     std::string* library) {
+  std::string names[2];
+  SourceRange ranges[2];
+  const std::string& what = c.impl.name.text;
+  if (!resolver_.StandInNames(what, c.impl.args, c.impl.name.range, what + "(\"libmine.so\", \"MyBolt\")", names,
+                              ranges)) {
+    return nullptr;
+  }
+  Resolved<ComponentSpec> found = stand_in.resolve(c.kind, names[0], names[1], BaseDir());
+  if (!found.spec) Error(ranges[found.bad_arg == 1 ? 1 : 0], found.error);
+  *library = found.library;
+  return found.spec;
+}
+
+std::string TopologyChecker::BaseDir() const {
+  const std::string& path = file_.source ? file_.source->path() : std::string();
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos || path == "<stdin>") return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
 }
 
 void TopologyChecker::CheckDeclaredOutputs(const ast::Component& c) {

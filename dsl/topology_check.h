@@ -44,6 +44,8 @@ class TopologyChecker {
 
   Work Declare(const ast::Component& c, const Settings& topology_settings);
   void CheckDeclaredOutputs(const ast::Component& c);
+  const ComponentSpec* ResolveStandIn(const ast::Component& c, const ComponentSpec& stand_in, std::string* library);
+  std::string BaseDir() const;
   std::string ArrowComponents() const;
   static std::vector<int> TopologicalOrder(std::vector<Work>& work);
   static std::vector<bool> Reached(const std::vector<Work>& work);

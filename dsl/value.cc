@@ -114,6 +114,12 @@ std::string Value::ToText() const {
           break;
         }
       }
+      // .topo has no exponents: 10.0 is "10.0", not "1e+01", where a plain
+      // form of reasonable length reads back the same.
+      for (int prec = 0; s.find('e') != std::string::npos && prec <= 17; ++prec) {
+        int n = std::snprintf(buf, sizeof buf, "%.*f", prec, real);
+        if (n > 0 && n < 40 && std::stod(buf) == real) s = buf;
+      }
       if (s.find_first_of(".en") == std::string::npos) s += ".0";
       return s;
     }

@@ -141,6 +141,10 @@ void Router::Emit(int stream, const Datum* v) {
       case GroupingKind::kCustom:
         e.chosen.clear();
         e.custom->Choose(v, &e.chosen);
+        if (e.chosen.empty()) {  // never a silent drop
+          throw std::runtime_error("custom grouping '" + e.plan->grouping.custom + "' chose no instance of " +
+                                   std::to_string(n) + " for a tuple");
+        }
         for (int t : e.chosen) {
           if (t < 0 || static_cast<size_t>(t) >= n) {
             throw std::runtime_error("custom grouping '" + e.plan->grouping.custom + "' chose instance " +

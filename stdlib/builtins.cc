@@ -24,6 +24,7 @@ const Builtin kBuiltins[] = {
     {ChannelSpoutSpec, MakeChannelSpout},
     {ShellSpoutSpec, MakeShellSpout},
     {AmqpSpoutSpec, MakeAmqpSpout},
+    {PluginSpoutSpec, MakePluginSpout},
     // bolts
     {IdentitySpec, MakeIdentity},
     {SplitSpec, MakeSplit},
@@ -40,12 +41,14 @@ const Builtin kBuiltins[] = {
     {ThrottleSpec, MakeThrottle},
     {ExecSpec, MakeExecBolt},
     {ShellBoltSpec, MakeShellBolt},
+    {PluginBoltSpec, MakePluginBolt},
     // sinks
     {StdoutSpec, MakeStdoutSink},
     {FileSinkSpec, MakeFileSink},
     {NullSpec, MakeNullSink},
     {ChannelSinkSpec, MakeChannelSink},
     {AmqpSinkSpec, MakeAmqpSink},
+    {PluginSinkSpec, MakePluginSink},
 };
 
 struct BuiltinGrouping {
@@ -55,6 +58,7 @@ struct BuiltinGrouping {
 
 const BuiltinGrouping kBuiltinGroupings[] = {
     {ModuloGroupingSpec, MakeModuloGrouping},
+    {PluginGroupingSpec, MakePluginGrouping},
 };
 
 }  // namespace

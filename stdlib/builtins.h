@@ -43,6 +43,10 @@ ComponentSpec ChannelSinkSpec();
 ComponentSpec AmqpSpoutSpec();
 ComponentSpec AmqpSinkSpec();
 GroupingSpec ModuloGroupingSpec();
+ComponentSpec PluginSpoutSpec();
+ComponentSpec PluginBoltSpec();
+ComponentSpec PluginSinkSpec();
+GroupingSpec PluginGroupingSpec();
 TaskSpec ExecTaskSpec();  // exec.cc
 TaskSpec RunTaskSpec();   // exec.cc
 
@@ -75,6 +79,10 @@ std::unique_ptr<rt::Component> MakeStdoutSink();
 std::unique_ptr<rt::Component> MakeFileSink();
 std::unique_ptr<rt::Component> MakeNullSink();
 std::unique_ptr<rt::CustomGrouping> MakeModuloGrouping();
+std::unique_ptr<rt::Spout> MakePluginSpout();
+std::unique_ptr<rt::Component> MakePluginBolt();
+std::unique_ptr<rt::Component> MakePluginSink();
+std::unique_ptr<rt::CustomGrouping> MakePluginGrouping();
 
 }  // namespace smc::stdlib
 

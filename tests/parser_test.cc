@@ -74,6 +74,8 @@ TEST_CASE("values: strings, escapes, numbers, units, lists, parameters") {
   CHECK(Value::Duration(250'000'000).ToText() == "250ms");
   CHECK(Value::Size(65536).ToText() == "64KiB");
   CHECK(Value::Float(0.1).ToText() == "0.1");
+  CHECK(Value::Float(10).ToText() == "10.0");  // .topo has no exponents
+  CHECK(Value::Float(1.5e-7).ToText() == "0.00000015");
   CHECK(Value::String("a\"b").ToSource() == "\"a\\\"b\"");
 }
 

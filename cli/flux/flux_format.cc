@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "stdlib/builtins.h"
+
 namespace smc::flux {
 
 namespace {
@@ -57,6 +59,28 @@ const StormSetting* FromStormName(std::string_view storm_key) {
     if (s.storm == storm_key) return &s;
   }
   return nullptr;
+}
+
+const ComponentSpec* ServedSignature(ComponentKind kind, const std::string& name,
+                                     const std::vector<std::string>& params, std::string* error) {
+  const ComponentSpec* spec = StandardCatalog().Find(kind, name);
+  if (!spec || !spec->resolve) return spec;
+  std::string names[2];  // library, component
+  for (const std::string& p : params) {
+    size_t eq = p.find('=');
+    if (eq == std::string::npos) continue;
+    if (p.compare(0, eq, "library") == 0) names[0] = p.substr(eq + 1);
+    if (p.compare(0, eq, "component") == 0) names[1] = p.substr(eq + 1);
+  }
+  for (int k = 0; k < 2; ++k) {
+    if (names[k].empty()) {
+      *error = "'" + name + "' needs --param " + (k == 0 ? "library=PATH" : "component=NAME");
+      return nullptr;
+    }
+  }
+  Resolved<ComponentSpec> found = spec->resolve(kind, names[0], names[1], ".");
+  if (!found.spec) *error = found.error;
+  return found.spec;
 }
 
 }  // namespace smc::flux

@@ -11,7 +11,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "dsl/catalog.h"
 #include "dsl/graph.h"
 
 namespace smc::flux {
@@ -41,5 +43,13 @@ const StormSetting* FromStormName(std::string_view storm_key);
 
 /// The prefix of settings without a Storm name: "smc.".
 inline constexpr std::string_view kSmcPrefix = "smc.";
+
+/// The signature `smc component NAME --param ...` serves as `kind`: the
+/// built-in NAME's or, for a stand-in (`plugin`), that of the component its
+/// `component` param names in the library its `library` param names (a
+/// relative path is taken from the current folder). Null when there is none,
+/// with `error` set when a stand-in's library or component is the reason.
+const ComponentSpec* ServedSignature(ComponentKind kind, const std::string& name,
+                                     const std::vector<std::string>& params, std::string* error);
 
 }  // namespace smc::flux

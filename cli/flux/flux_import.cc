@@ -358,6 +358,14 @@ class Importer {
             cat.Find(ComponentKind::kSink, words[2])) {
           c->kind = ComponentKind::kSink;
         }
+        if (c->kind == ComponentKind::kBolt) {  // a plugin's sink is served as a bolt
+          std::vector<std::string> params;
+          for (size_t i = 3; i + 1 < words.size(); i += 2) {
+            if (words[i] == "--param") params.push_back(words[i + 1]);
+          }
+          std::string why;
+          if (ServedSignature(ComponentKind::kSink, words[2], params, &why)) c->kind = ComponentKind::kSink;
+        }
         c->impl = impl + ")";
         c->builtin = true;
         c->declares_outputs = false;
