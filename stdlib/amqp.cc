@@ -2,11 +2,14 @@
 // topologies reading from and writing to RabbitMQ (rabbitmq-c).
 //
 // The spout consumes a durable queue with manual acks and emits each
-// message's body as one tuple (message); it acks a message once its tuple
-// has left the spout (Emit returned).
-// TODO(acking): with tuple-tree acking (the guaranteed-processing issue),
-// ack when the tuple's tree is acked instead, and reject (requeue) when it
-// fails or times out: the hook is AmqpSpout::Delivered().
+// message's body as one tuple (message). Without acking it acks a message
+// once its tuple has left the spout (Emit returned). With acking on it is a
+// reliable spout whose message ids are the delivery tags: it acks a message
+// to the broker when the message's tuple tree is complete, emits it again
+// (from its own copy) when the tree fails or times out, and leaves a message
+// given up after max.replays unacked, so the broker keeps it (it goes back
+// to the queue when the connection closes). The prefetch bounds what is
+// unacked, so the copies are bounded too.
 // The sink publishes every tuple (as a record in `format`, without its
 // newline) as a persistent message with publisher confirms, and waits for
 // the broker's confirms at the end of each batch: a message the broker
@@ -20,7 +23,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <stdexcept>
+#include <unordered_map>
 #include <vector>
 
 #include "stdlib/builtins.h"
@@ -33,7 +38,7 @@ ComponentSpec AmqpSpoutSpec() {
   ComponentSpec s;
   s.name = "amqp";
   s.kind = ComponentKind::kSpout;
-  s.summary = "emits the body of every message of a RabbitMQ queue (durable), acking it once emitted";
+  s.summary = "emits the body of every message of a RabbitMQ queue (durable), acking it once emitted (with acking: once its tree is done)";
   s.params = {
       Required("queue", ParamType::kString, "the queue to consume"),
       Optional("url", ParamType::kString, Value::String(""), "amqp://USER:PASS@HOST:PORT/VHOST; default $SMC_BROKER"),
@@ -128,6 +133,7 @@ class Connection {
 class AmqpSpout : public rt::Spout {
  public:
   void Open(const rt::Context& ctx) override {
+    ctx_ = &ctx;
     conn_ = std::make_unique<Connection>(ctx, false);
     queue_ = ctx.StringArg("queue");
     count_ = ctx.IntArg("count");
@@ -141,6 +147,11 @@ class AmqpSpout : public rt::Spout {
 
   bool Next(rt::Emitter& out, const rt::SpoutControl& ctl) override {
     if (ctl.Stopping()) return false;  // what is not acked goes back to the queue
+    while (!replays_.empty()) {        // failed trees, emitted again from the copy
+      auto it = unacked_.find(replays_.front());
+      replays_.pop_front();
+      if (it != unacked_.end()) EmitTracked(it->first, it->second);
+    }
     for (int i = 0; i < 256; ++i) {
       if (Enough()) break;
       amqp_maybe_release_buffers(conn_->state());
@@ -152,10 +163,15 @@ class AmqpSpout : public rt::Spout {
         throw rt::IoError("lost the connection to RabbitMQ at " + conn_->where() + " (unacked messages go back to '" +
                           queue_ + "')");
       }
-      rt::Datum d =
-          rt::Datum::Str(std::string_view(static_cast<const char*>(env.message.body.bytes), env.message.body.len));
-      out.Emit(0, &d);
-      Delivered(env.delivery_tag);
+      std::string_view body(static_cast<const char*>(env.message.body.bytes), env.message.body.len);
+      if (Reliable()) {
+        auto [it, inserted] = unacked_.try_emplace(env.delivery_tag, body);
+        EmitTracked(it->first, it->second);
+      } else {
+        rt::Datum d = rt::Datum::Str(body);
+        out.Emit(0, &d);
+        Delivered(env.delivery_tag);
+      }
       amqp_destroy_envelope(&env);
       ++read_;
     }
@@ -165,10 +181,30 @@ class AmqpSpout : public rt::Spout {
         throw rt::IoError("cannot ack messages on RabbitMQ at " + conn_->where());
       pending_ack_ = false;
     }
-    if (Enough()) return false;
+    if (Enough()) return false;  // with acking, asked again after a Fail
     pollfd wake = {ctl.WakeFd(), POLLIN, 0};
     ::poll(&wake, 1, 0);
     return true;
+  }
+
+  bool Reliable() const override { return ctx_->acking; }
+  // The tree of delivery `tag` is complete: the broker may forget it.
+  void Ack(uint64_t tag) override {
+    if (unacked_.erase(tag) == 0) return;
+    if (amqp_basic_ack(conn_->state(), 1, tag, 0) != AMQP_STATUS_OK)
+      throw rt::IoError("cannot ack a message on RabbitMQ at " + conn_->where());
+  }
+  bool Fail(uint64_t tag) override {
+    if (!unacked_.count(tag)) return false;
+    replays_.push_back(tag);
+    return true;
+  }
+  std::string MessageText(uint64_t tag) const override {
+    auto it = unacked_.find(tag);
+    if (it == unacked_.end()) return std::to_string(tag);
+    constexpr size_t kShown = 200;
+    return "\"" + (it->second.size() > kShown ? it->second.substr(0, kShown) + "..." : it->second) + "\" (delivery " +
+           std::to_string(tag) + " of '" + queue_ + "', left in the queue)";
   }
 
  private:
@@ -178,13 +214,20 @@ class AmqpSpout : public rt::Spout {
     last_tag_ = tag;
     pending_ack_ = true;
   }
+  void EmitTracked(uint64_t tag, const std::string& body) {
+    rt::Datum d = rt::Datum::Str(body);
+    ctx_->shared->EmitWithId(0, &d, nullptr, -1, tag);
+  }
 
+  const rt::Context* ctx_ = nullptr;
   std::unique_ptr<Connection> conn_;
   std::string queue_;
   int64_t count_ = 0;  // 0: no bound
   int64_t read_ = 0;
   uint64_t last_tag_ = 0;
   bool pending_ack_ = false;
+  std::unordered_map<uint64_t, std::string> unacked_;  // with acking: bodies by delivery tag, until acked
+  std::deque<uint64_t> replays_;                       // failed: emitted again by the next Next
 };
 
 class AmqpSink : public rt::Component {

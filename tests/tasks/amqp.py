@@ -2,7 +2,9 @@
 submit --wait and its exit status; 3 workers and 2 submitters, 1,000 tasks,
 each run once, every result retrievable; kill -9 of a worker mid-task (the
 broker delivers the task again, to another worker, which completes it);
-abort of a running task through the fanout exchange; a broker restart while
+abort of a running task through the fanout exchange; topologies' amqp sink
+and spout, with acking (acked to the broker when the tree is done, failed
+trees emitted again, a given-up message left queued); a broker restart while
 a task runs (the worker reconnects, the durable task is delivered again
 and completes, its end recorded once). If the node cannot start, the test
 fails with the reason: CI must exercise it. The password never shows."""
@@ -158,6 +160,45 @@ topology bad {
     eq(rc, 0, "the amqp sink publishes 500 tuples, confirmed", err)
     rc, out, err = run("run", "pubsub.topo", "--topology", "sub")
     eq((rc, sorted(map(int, out.split()))), (0, list(range(500))), "the amqp spout reads them back, each once", err)
+    # With acking, a message is acked to the broker only when its tree is
+    # done: failed trees are emitted again, and one given up stays queued.
+    bolt = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "acking", "bolt.py")
+    write_topo("acked.topo", """
+topology pub {
+    spout g = generate(count: 300)
+    sink q = amqp(routing_key: "smc.test.a") <- g shuffle
+}
+topology third {
+    set acking = true
+    spout q = amqp(queue: "smc.test.a", count: 300, prefetch: 50)
+    bolt b = shell("python3 BOLT failthird") <- q shuffle -> (n)
+    sink o = stdout() <- b shuffle
+}
+topology seven {
+    set acking = true
+    set max.replays = 2
+    spout q = amqp(queue: "smc.test.a", count: 300)
+    bolt b = shell("python3 BOLT failseven") <- q shuffle -> (n)
+    sink o = stdout() <- b shuffle
+}
+topology one {
+    spout q = amqp(queue: "smc.test.a", count: 1)
+    sink o = stdout() <- q shuffle
+}
+""".replace("BOLT", bolt))
+    rc, out, err = run("run", "acked.topo", "--topology", "pub")
+    eq(rc, 0, "300 messages published for the acking runs", err)
+    rc, out, err = run("run", "acked.topo", "--topology", "third")
+    eq((rc, sorted(map(int, out.split()))), (0, list(range(300))),
+       "with acking, every third message fails once and is emitted again: each arrives once", err)
+    rc, out, err = run("run", "acked.topo", "--topology", "pub")
+    eq(rc, 0, "300 more messages", err)
+    rc, out, err = run("run", "acked.topo", "--topology", "seven")
+    eq((rc, sorted(map(int, out.split()))), (75, [n for n in range(300) if n != 7]),
+       "a message that always fails is given up after max.replays: exit 75", err)
+    check('message id "7" (delivery' in err and "left in the queue" in err, "the report names the message", err)
+    rc, out, err = run("run", "acked.topo", "--topology", "one")
+    eq((rc, out), (0, "7\n"), "the given-up message is still in the queue, and nothing else is", err)
     rc, out, err = run("run", "pubsub.topo", "--topology", "bad")
     check(rc != 0 and "no such exchange" in err and "guest" not in err,
           "a sink the broker refuses fails the run, saying why", rc, err)
