@@ -38,7 +38,9 @@ ComponentSpec AmqpSpoutSpec() {
   ComponentSpec s;
   s.name = "amqp";
   s.kind = ComponentKind::kSpout;
-  s.summary = "emits the body of every message of a RabbitMQ queue (durable), acking it once emitted (with acking: once its tree is done)";
+  s.summary =
+      "emits the body of every message of a RabbitMQ queue (durable), acking it once emitted (with acking: once its "
+      "tree is done)";
   s.params = {
       Required("queue", ParamType::kString, "the queue to consume"),
       Optional("url", ParamType::kString, Value::String(""), "amqp://USER:PASS@HOST:PORT/VHOST; default $SMC_BROKER"),
