@@ -14,12 +14,15 @@
 #include <vector>
 
 #include "runtime/tasks/broker.h"
+#include "runtime/tasks/queue_store.h"  // IsQueuedTaskId
 
 namespace CLI {
 class App;
 }
 
 namespace smc {
+
+using rt::IsQueuedTaskId;
 
 struct WorkerCmdOptions {
   std::string file;
@@ -49,9 +52,6 @@ void SetupSubmit(CLI::App& app, SubmitOptions& opts);
 /// when both are empty). nullptr with `*error` (never holding a password),
 /// or with `*error` empty when `create` is false and there is no store.
 std::unique_ptr<rt::Broker> OpenBroker(const std::string& url, bool create, std::string* error);
-
-/// True for a queued task's id ("q" and ten hex digits).
-bool IsQueuedTaskId(const std::string& key);
 
 /// `smc result ID [--wait]`.
 int QueuedResult(const std::string& id, bool wait, const std::string& broker, std::ostream& out, std::ostream& err);

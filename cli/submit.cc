@@ -60,14 +60,6 @@ std::unique_ptr<rt::Broker> OpenBroker(const std::string& url, bool create, std:
   return nullptr;
 }
 
-bool IsQueuedTaskId(const std::string& key) {
-  if (key.size() != 11 || key[0] != 'q') return false;
-  for (size_t i = 1; i < key.size(); ++i) {
-    if (!std::isxdigit(static_cast<unsigned char>(key[i]))) return false;
-  }
-  return true;
-}
-
 int QueuedExitStatus(const rt::QueuedTask& t) {
   if (t.state == "done") return kExitOk;
   if (t.state == "failed" && !t.timed_out) {

@@ -14,10 +14,18 @@ namespace smc::rt {
 namespace {
 
 constexpr const char* kAbortExchange = "smc.abort";
-constexpr int64_t kMaxRemoteResult = 64 << 20;  // a result travels in one message
+constexpr const char* kEndExchange = "smc.ends";           // final states, routed by task id to end queues
+constexpr int32_t kEndQueueExpiresMs = 7 * 24 * 3600'000;  // an end queue unused this long is deleted
+constexpr int64_t kAfterRecheckMs = 200;                   // a waiting task's dependencies, read again
+constexpr int64_t kMaxRemoteResult = 64 << 20;             // a result travels in one message
 
 std::string QueueName(const std::string& q) {
   return "smc.q." + q;
+}
+
+// Where task `id`'s final state is kept once it ends, for the tasks after it.
+std::string EndQueueName(const std::string& id) {
+  return "smc.end." + id;
 }
 
 amqp_bytes_t Bytes(const std::string& s) {
@@ -32,9 +40,27 @@ bool Normal(const amqp_rpc_reply_t& r) {
   return r.reply_type == AMQP_RESPONSE_NORMAL;
 }
 
-// A task message: task, queue, arguments.
-std::string TaskBody(const QueuedTask& t) {
-  return JoinEscaped({t.task, t.queue, EncodeArgs(t.args)});
+// A task message: task, queue, arguments, and the ids of the tasks it
+// runs after (comma-separated) when there are any.
+std::string TaskBody(const QueuedTask& t, const std::vector<std::string>& after) {
+  if (after.empty()) return JoinEscaped({t.task, t.queue, EncodeArgs(t.args)});
+  std::string ids;
+  for (const std::string& a : after) ids += (ids.empty() ? "" : ",") + a;
+  return JoinEscaped({t.task, t.queue, EncodeArgs(t.args), ids});
+}
+
+// The ids of a task message's fourth field; false when one is not an id.
+bool ParseAfter(const std::string& field, std::vector<std::string>* out) {
+  size_t start = 0;
+  while (start <= field.size()) {
+    size_t comma = field.find(',', start);
+    std::string id = field.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!IsQueuedTaskId(id) || out->size() >= 1024) return false;
+    out->push_back(id);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return true;
 }
 
 // A reply: a header (kind "progress" or "end", then the fields) and, after
@@ -84,14 +110,17 @@ struct AmqpBroker::Conn {
   bool consuming = false;
   uint64_t next_seq = 1;           // the publish sequence number of confirm mode
   std::set<std::string> declared;  // queues declared on this connection
+  bool lookups_open = false;       // channel 2: basic.get of end queues (a missing one closes it)
   void Close() {
     if (!state) return;
+    if (lookups_open) amqp_channel_close(state, 2, AMQP_REPLY_SUCCESS);
     amqp_channel_close(state, 1, AMQP_REPLY_SUCCESS);
     amqp_connection_close(state, AMQP_REPLY_SUCCESS);
     amqp_destroy_connection(state);
     state = nullptr;
     declared.clear();
     next_seq = 1;
+    lookups_open = false;
   }
   // A connection that failed: dropped without the closing handshake.
   void Drop() {
@@ -100,6 +129,7 @@ struct AmqpBroker::Conn {
     state = nullptr;
     declared.clear();
     next_seq = 1;
+    lookups_open = false;
   }
   ~Conn() { Close(); }
 };
@@ -166,13 +196,17 @@ bool AmqpBroker::Connect(Conn& c, bool consume) {
     amqp_confirm_select(c.state, 1);
     amqp_exchange_declare(c.state, 1, amqp_cstring_bytes(kAbortExchange), amqp_cstring_bytes("fanout"), 0, 1, 0, 0,
                           amqp_empty_table);
-    if (!Normal(amqp_get_rpc_reply(c.state)) || !declare(reply_queue_)) {
+    bool ok = Normal(amqp_get_rpc_reply(c.state));
+    amqp_exchange_declare(c.state, 1, amqp_cstring_bytes(kEndExchange), amqp_cstring_bytes("direct"), 0, 1, 0, 0,
+                          amqp_empty_table);
+    if (!ok || !Normal(amqp_get_rpc_reply(c.state)) || !declare(reply_queue_)) {
       c.Drop();
       return Fail("cannot set up the broker's queues");
     }
   }
   if (consume && worker_mode_) {
     amqp_basic_qos(c.state, 1, 0, static_cast<uint16_t>(std::max(1, worker_.parallelism)), 0);
+    prefetch_ = std::max(1, worker_.parallelism);  // what waits (waiting_) was delivered again
     for (const std::string& q : worker_.queues) {
       if (!declare(QueueName(q))) {
         c.Drop();
@@ -227,6 +261,7 @@ bool AmqpBroker::Ensure(Conn& c, bool consume) {
         for (const auto& [id, t] : held_) lost_ids_.insert(id);
         tags_.clear();
         held_.clear();
+        waiting_.clear();  // delivered again too
       }
       return true;
     }
@@ -299,12 +334,30 @@ bool AmqpBroker::Publish(const std::string& exchange, const std::string& key, co
 bool AmqpBroker::Submit(std::vector<QueuedTask>* batch) {
   error_.clear();
   for (QueuedTask& t : *batch) {
-    if (!t.after.empty()) {
-      error_ = "--after needs the embedded broker: RabbitMQ queues have no dependencies between tasks";
-      return false;
+    // A task runs after tasks this client submitted: their ends come to its
+    // reply queue. Each one's end queue is made before its state is read
+    // here, so an end that comes after the read lands in it (a worker
+    // publishes a task's end there after its reply: see Finish).
+    std::vector<std::string> open;  // dependencies not ended yet: the worker waits for them
+    std::string skip;
+    for (const std::string& dep : t.after) {
+      if (!local_.Find(dep)) {
+        error_ = "no task '" + dep + "' to run after (over RabbitMQ, --after names a task submitted by this user on " +
+                 "this machine)";
+        return false;
+      }
+      if (!DeclareEndQueue(dep)) return false;
     }
-  }
-  for (QueuedTask& t : *batch) {
+    if (!t.after.empty() && !DrainReplies()) return false;
+    for (const std::string& dep : t.after) {
+      std::optional<QueuedTask> d = local_.Find(dep);
+      std::string st = d ? d->state : "queued";
+      if (!IsFinalQueuedState(st)) {
+        open.push_back(dep);
+      } else if (st != "done" && skip.empty()) {
+        skip = "after " + st + " task '" + dep + "'";
+      }
+    }
     t.id = NewQueuedTaskId();
     t.submitted_ms = NowMs();
     t.state = "queued";
@@ -312,9 +365,147 @@ bool AmqpBroker::Submit(std::vector<QueuedTask>* batch) {
       error_ = local_.error();
       return false;
     }
-    if (!Publish("", QueueName(t.queue), TaskBody(t), t.id, reply_queue_, true, true)) return false;
+    if (!skip.empty()) {  // as the embedded queue does: stored skipped, never sent
+      t.state = "skipped";
+      t.reason = skip;
+      t.ended_ms = t.submitted_ms;
+      bool applied = false;
+      if (!local_.Apply(t, std::nullopt, &applied)) {
+        error_ = local_.error();
+        return false;
+      }
+      continue;
+    }
+    if (!Publish("", QueueName(t.queue), TaskBody(t, open), t.id, reply_queue_, true, true)) return false;
   }
   return true;
+}
+
+bool AmqpBroker::DeclareEndQueue(const std::string& id) {
+  for (int round = 0; round < 2; ++round) {
+    if (!Ensure(*pub_, false)) return false;
+    amqp_table_entry_t e[2];
+    e[0].key = amqp_cstring_bytes("x-expires");
+    e[0].value.kind = AMQP_FIELD_KIND_I32;
+    e[0].value.value.i32 = kEndQueueExpiresMs;
+    e[1].key = amqp_cstring_bytes("x-max-length");  // an end published again replaces the first
+    e[1].value.kind = AMQP_FIELD_KIND_I32;
+    e[1].value.value.i32 = 1;
+    amqp_table_t args{2, e};
+    std::string q = EndQueueName(id);
+    amqp_queue_declare(pub_->state, 1, Bytes(q), 0, 1, 0, 0, args);
+    if (Normal(amqp_get_rpc_reply(pub_->state))) {
+      amqp_queue_bind(pub_->state, 1, Bytes(q), amqp_cstring_bytes(kEndExchange), Bytes(id), amqp_empty_table);
+      if (Normal(amqp_get_rpc_reply(pub_->state))) return true;
+    }
+    pub_->Drop();
+  }
+  return Fail("cannot make the end queue of task " + id);
+}
+
+bool AmqpBroker::EndOf(const std::string& id, std::string* state) {
+  state->clear();
+  if (!Ensure(*pub_, false)) return false;
+  if (!pub_->lookups_open) {
+    amqp_channel_open(pub_->state, 2);
+    if (!Normal(amqp_get_rpc_reply(pub_->state))) {
+      pub_->Drop();
+      return Fail("cannot open a channel");
+    }
+    pub_->lookups_open = true;
+  }
+  amqp_rpc_reply_t r = amqp_basic_get(pub_->state, 2, Bytes(EndQueueName(id)), 0);
+  if (!Normal(r)) {
+    if (r.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION && r.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
+      auto* close = static_cast<amqp_channel_close_t*>(r.reply.decoded);
+      int code = close->reply_code;
+      amqp_channel_close_ok_t ok{};
+      amqp_send_method(pub_->state, 2, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
+      pub_->lookups_open = false;
+      if (code == AMQP_NOT_FOUND) {  // it expired, or was deleted
+        *state = "unknown";
+        return true;
+      }
+    }
+    pub_->Drop();
+    return Fail("cannot read the end of task " + id);
+  }
+  if (r.reply.id == AMQP_BASIC_GET_EMPTY_METHOD) return true;  // not ended yet
+  uint64_t tag = static_cast<amqp_basic_get_ok_t*>(r.reply.decoded)->delivery_tag;
+  amqp_message_t msg;
+  if (!Normal(amqp_read_message(pub_->state, 2, &msg, 0))) {
+    pub_->Drop();
+    return Fail("cannot read the end of task " + id);
+  }
+  *state = Str(msg.body);
+  amqp_destroy_message(&msg);
+  amqp_basic_reject(pub_->state, 2, tag, 1);  // kept for the other tasks after it
+  if (state->empty()) *state = "unknown";
+  return true;
+}
+
+bool AmqpBroker::SetPrefetch() {
+  // Tasks waiting for others hold their deliveries; the prefetch grows by
+  // them, so that they never keep the tasks they wait for from this worker.
+  int n = std::max(1, worker_.parallelism) + static_cast<int>(waiting_.size());
+  if (n == prefetch_ || !sub_->state) return true;
+  amqp_basic_qos(sub_->state, 1, 0, static_cast<uint16_t>(std::min(n, 65535)), 0);
+  if (!Normal(amqp_get_rpc_reply(sub_->state))) {
+    sub_->Drop();
+    return Fail("cannot set the prefetch");
+  }
+  prefetch_ = n;
+  return true;
+}
+
+// Moves waiting tasks whose dependencies ended to `out` (done: to run) or
+// ends them (skipped; aborted). False on a broker failure.
+bool AmqpBroker::CheckWaiting(const WorkerInfo& w, int max, std::vector<QueuedTask>* out) {
+  int64_t now = NowMs();
+  bool changed = false;
+  for (auto it = waiting_.begin(); it != waiting_.end() && static_cast<int>(out->size()) < max;) {
+    Waiting& wt = it->second;
+    QueuedTask& t = wt.task;
+    std::string skip;
+    bool ready = true;
+    if (aborted_.count(t.id)) {
+      skip = "aborted";
+    } else if (wt.next_check_ms > now) {
+      ++it;
+      continue;
+    } else {
+      for (const std::string& dep : t.after) {
+        std::string st;
+        if (!EndOf(dep, &st)) return false;
+        if (st.empty()) {
+          ready = false;
+          break;
+        }
+        if (st != "done") {
+          skip = st == "unknown" ? "after task '" + dep + "', whose end the broker no longer knows"
+                                 : "after " + st + " task '" + dep + "'";
+          break;
+        }
+      }
+    }
+    if (!ready && skip.empty()) {
+      wt.next_check_ms = now + kAfterRecheckMs;
+      ++it;
+      continue;
+    }
+    QueuedTask done = std::move(t);
+    it = waiting_.erase(it);
+    changed = true;
+    if (skip.empty()) {
+      out->push_back(std::move(done));
+      continue;
+    }
+    done.state = skip == "aborted" ? "aborted" : "skipped";
+    done.reason = skip == "aborted" ? "aborted by smc abort before it started" : skip;
+    done.ended_ms = NowMs();
+    Finish(w, done, std::nullopt);
+  }
+  return !changed || SetPrefetch();
 }
 
 bool AmqpBroker::DrainReplies() {
@@ -410,6 +601,7 @@ std::vector<QueuedTask> AmqpBroker::Claim(const WorkerInfo& w, const std::vector
     it = held_.erase(it);
   }
   if (!Ensure(*sub_, true)) return out;
+  if (!CheckWaiting(w, max, &out)) return out;
   while (static_cast<int>(out.size()) < max) {
     amqp_maybe_release_buffers(sub_->state);
     amqp_envelope_t env;
@@ -434,12 +626,17 @@ std::vector<QueuedTask> AmqpBroker::Claim(const WorkerInfo& w, const std::vector
     QueuedTask t;
     std::vector<std::string> f = SplitEscaped(body);
     bool has_id = env.message.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG;
-    if (f.size() != 3 || !has_id) {
+    if ((f.size() != 3 && f.size() != 4) || !has_id) {
       amqp_basic_reject(sub_->state, 1, env.delivery_tag, 0);  // malformed: dropped, never run
       amqp_destroy_envelope(&env);
       continue;
     }
     t.id = Str(env.message.properties.message_id);
+    if (f.size() == 4 && !ParseAfter(f[3], &t.after)) {
+      amqp_basic_reject(sub_->state, 1, env.delivery_tag, 0);  // malformed: dropped, never run
+      amqp_destroy_envelope(&env);
+      continue;
+    }
     t.task = f[0];
     t.queue = f[1];
     t.args = DecodeArgs(f[2]);
@@ -458,6 +655,13 @@ std::vector<QueuedTask> AmqpBroker::Claim(const WorkerInfo& w, const std::vector
       t.reason = "aborted by smc abort before it started";
       t.ended_ms = NowMs();
       Finish(w, t, std::nullopt);
+      continue;
+    }
+    if (!t.after.empty()) {  // waits here, its delivery held, until the tasks before it end
+      std::string id = t.id;
+      waiting_[id] = Waiting{std::move(t), 0};
+      if (!SetPrefetch()) break;
+      if (!CheckWaiting(w, max - static_cast<int>(out.size()), &out)) break;
       continue;
     }
     out.push_back(std::move(t));
@@ -517,8 +721,11 @@ bool AmqpBroker::Finish(const WorkerInfo&, const QueuedTask& t, const std::optio
   }
   auto r = reply_to_.find(t.id);
   std::string reply = r == reply_to_.end() ? "" : r->second;
-  // The end is published (and confirmed) first; then the task is acked.
-  if (!reply.empty() && !Publish("", reply, ReplyBody("end", t, bytes), t.id, "", true, true)) {
+  // The end is published (and confirmed) first, to the submitter and then
+  // to the end queue of the tasks after it (if any was made: see Submit);
+  // then the task is acked.
+  if ((!reply.empty() && !Publish("", reply, ReplyBody("end", t, bytes), t.id, "", true, true)) ||
+      (IsFinalQueuedState(t.state) && !Publish(kEndExchange, t.id, t.state, t.id, "", true, true))) {
     amqp_basic_reject(sub_->state, 1, tag.second, 1);  // runs again, elsewhere or here
     erase();
     error_.clear();

@@ -11,7 +11,15 @@
 // the reply queue too (transient). Aborts go to the fanout exchange
 // "smc.abort", which every worker binds with a private queue; the worker
 // holding the id stops it (and remembers aborted ids, so that a task
-// delivered later is not run). The submitter's side keeps a local record
+// delivered later is not run). Dependencies (--after): a submitter may name
+// tasks it submitted; it makes each one's end queue "smc.end.ID" (durable,
+// bound to the direct exchange "smc.ends" by the id, deleted after 7 days
+// unused) before reading its state, and a task whose dependencies have not
+// ended carries their ids. The worker that delivers it holds it (the
+// prefetch grows by what it holds) and reads their end queues every 200 ms;
+// a worker publishes every task's final state to "smc.ends" after its
+// reply, before the ack. All done: it runs; one failed, skipped or aborted:
+// it ends skipped. The submitter's side keeps a local record
 // of what it submitted in the job store (EmbeddedBroker::Record) and
 // applies what arrives on its reply queue there, each end once, so `smc
 // result ID` and `smc ps ID` read it. Connection loss: every call
@@ -75,6 +83,12 @@ class AmqpBroker : public Broker {
   bool Publish(const std::string& exchange, const std::string& key, const std::string& body,
                const std::string& message_id, const std::string& reply_to, bool persistent, bool confirm);
   bool Fail(const std::string& what);
+  bool DeclareEndQueue(const std::string& id);
+  /// The final state of task `id` from its end queue: "" while it has not
+  /// ended, "unknown" when the queue is gone. False on a broker failure.
+  bool EndOf(const std::string& id, std::string* state);
+  bool SetPrefetch();
+  bool CheckWaiting(const WorkerInfo& w, int max, std::vector<QueuedTask>* out);
 
   std::string host_, user_, password_, vhost_, where_;
   int port_ = 5672;
@@ -95,6 +109,12 @@ class AmqpBroker : public Broker {
   std::map<std::string, QueuedTask> held_;  // retries waiting for their time (delivery kept)
   std::set<std::string> aborted_;           // ids whose abort was announced
   std::vector<QueuedTask> pending_;         // delivered, not yet claimed
+  struct Waiting {
+    QueuedTask task;
+    int64_t next_check_ms = 0;
+  };
+  std::map<std::string, Waiting> waiting_;  // delivered, held until the tasks before them end
+  int prefetch_ = 0;                        // as last set on sub_
   std::string error_;
 };
 

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cctype>
 
 #include <map>
 #include <random>
@@ -148,6 +149,14 @@ std::vector<std::pair<std::string, std::string>> DecodeArgs(const std::string& s
 
 bool IsFinalQueuedState(const std::string& s) {
   return s == "done" || s == "failed" || s == "skipped" || s == "aborted";
+}
+
+bool IsQueuedTaskId(const std::string& key) {
+  if (key.size() != 11 || key[0] != 'q') return false;
+  for (size_t i = 1; i < key.size(); ++i) {
+    if (!std::isxdigit(static_cast<unsigned char>(key[i]))) return false;
+  }
+  return true;
 }
 
 std::string NewQueuedTaskId() {

@@ -72,5 +72,7 @@ std::vector<std::pair<std::string, std::string>> DecodeArgs(const std::string& t
 
 /// A new task id: "q" and 10 hex digits.
 std::string NewQueuedTaskId();
+/// True for a queued task's id ("q" and ten hex digits).
+bool IsQueuedTaskId(const std::string& key);
 
 }  // namespace smc::rt

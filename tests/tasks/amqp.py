@@ -1,5 +1,6 @@
 """Task queues over a real RabbitMQ (a private node, tests/tasks/rabbit.py):
-submit --wait and its exit status; 3 workers and 2 submitters, 1,000 tasks,
+submit --wait and its exit status; --after (a dependent held until its
+dependency is done; skipped after a failed one, transitively); 3 workers and 2 submitters, 1,000 tasks,
 each run once, every result retrievable; kill -9 of a worker mid-task (the
 broker delivers the task again, to another worker, which completes it);
 abort of a running task through the fanout exchange; topologies' amqp sink
@@ -69,8 +70,39 @@ tasks work {
     check(rc == 70 and "'greet' has no parameter 'nmae'; did you mean 'name'?" in err,
           "the worker checks the arguments and fails the task with the reason", rc, err)
     check("guest:guest" not in err and "guest:guest" not in read("worker.log"), "no credentials in messages")
+
+    # ---- --after over RabbitMQ: the worker holds a dependent until its ------------
+    # dependencies end (their end queues); a failed one skips it.
+    def state(tid):
+        run("ps")  # reads the replies into the local record
+        return row(tid)[0]
+
+    a = submit("hold", "tag=a1")
+    check(wait_for(lambda: os.path.exists("a1.runs"), 20), "a runs")
+    b = submit("hold", "tag=b1", "--after", a)
+    c = submit("greet", "name=c")  # submitted after b: once it is done, b was delivered too
+    rc, out, err = run("result", c, "--wait", timeout=60)
+    eq((rc, out), (0, "hello c\n"), "a task without dependencies runs meanwhile", err)
+    check(not os.path.exists("b1.runs") and state(b) == "queued", "b waits for a (held, not run)", state(b))
+    write("a1.go", "")
+    check(wait_for(lambda: os.path.exists("b1.runs"), 30), "b runs once a is done", state(b))
+    write("b1.go", "")
+    rc, out, err = run("result", b, "--wait", timeout=60)
+    eq((rc, out), (0, "held-b1\n"), "b's result", err)
+    f = submit("fail", "code=1")
+    g = submit("greet", "name=g", "--after", f)
+    h = submit("greet", "name=h", "--after", g)
+    check(wait_for(lambda: state(h) == "skipped", 30), "after a failed task: skipped, and the task after it too",
+          state(g), state(h))
+    rc, out, err = run("result", g)
+    check(rc == 70 and "it is skipped (after failed task '%s')" % f in err, "smc result says why g was skipped", err)
+    rc, out, err = run("result", h)
+    check(rc == 70 and "it is skipped (after skipped task '%s')" % g in err, "and why h was", err)
+    rc, out, err = run("submit", "greet", "name=d", "--after", f)
+    check(rc == 0 and row(out.strip())[0] == "skipped", "submitted after a known failed task: skipped at once",
+          out, err)
     rc, out, err = run("submit", "greet", "name=x", "--after", "q0000000000")
-    check(rc != 0 and "--after needs the embedded broker" in err, "--after is refused over RabbitMQ", err)
+    check(rc != 0 and "no task 'q0000000000' to run after" in err, "--after an unknown task is refused", err)
 
     # ---- 3 workers, 2 submitters, 1,000 tasks: once each, all results -------------
     w2, w3 = worker("q.topo", "--quiet"), worker("q.topo", "--quiet")
