@@ -205,7 +205,9 @@ bool AmqpBroker::Connect(Conn& c, bool consume) {
     }
   }
   if (consume && worker_mode_) {
-    amqp_basic_qos(c.state, 1, 0, static_cast<uint16_t>(std::max(1, worker_.parallelism)), 0);
+    // One limit for the channel (RabbitMQ's global = true), shared by the
+    // consumers of every queue served; SetPrefetch changes it as tasks wait.
+    amqp_basic_qos(c.state, 1, 0, static_cast<uint16_t>(std::max(1, worker_.parallelism)), 1);
     prefetch_ = std::max(1, worker_.parallelism);  // what waits (waiting_) was delivered again
     for (const std::string& q : worker_.queues) {
       if (!declare(QueueName(q))) {
@@ -449,7 +451,7 @@ bool AmqpBroker::SetPrefetch() {
   // them, so that they never keep the tasks they wait for from this worker.
   int n = std::max(1, worker_.parallelism) + static_cast<int>(waiting_.size());
   if (n == prefetch_ || !sub_->state) return true;
-  amqp_basic_qos(sub_->state, 1, 0, static_cast<uint16_t>(std::min(n, 65535)), 0);
+  amqp_basic_qos(sub_->state, 1, 0, static_cast<uint16_t>(std::min(n, 65535)), 1);
   if (!Normal(amqp_get_rpc_reply(sub_->state))) {
     sub_->Drop();
     return Fail("cannot set the prefetch");

@@ -101,6 +101,16 @@ tasks work {
     rc, out, err = run("submit", "greet", "name=d", "--after", f)
     check(rc == 0 and row(out.strip())[0] == "skipped", "submitted after a known failed task: skipped at once",
           out, err)
+    # A worker of parallelism 1 serving two queues, where the dependent may
+    # be delivered before its dependency: the prefetch grows by the task
+    # held, so the dependency still comes and both run.
+    a = submit("greet", "name=first", "--queue", "qa")
+    b = submit("greet", "name=second", "--queue", "qb", "--after", a)
+    w9 = worker("q.topo", "--quiet", "--parallelism", "1", "--queue", "qb", "--queue", "qa", log="w9.log")
+    rc, out, err = run("result", b, "--wait", timeout=60)
+    eq((rc, out), (0, "hello second\n"), "a held dependent does not starve its dependency of the only slot", err,
+       read("w9.log"))
+    eq(stop(w9), 0, "that worker stops")
     rc, out, err = run("submit", "greet", "name=x", "--after", "q0000000000")
     check(rc != 0 and "no task 'q0000000000' to run after" in err, "--after an unknown task is refused", err)
 
