@@ -559,6 +559,23 @@ bool AmqpBroker::RequestAbort(const std::string& id, bool* now) {
     error_ = "task " + id + " (" + t->task + ") already ended: " + t->state;
     return false;
   }
+  if (t->state == "queued") {
+    // A worker that starts later gets it too: it reads the task's end queue
+    // before running a delivered task (see Claim).
+    t->state = "aborted";
+    t->reason = "aborted by smc abort before it started";
+    t->ended_ms = NowMs();
+    bool applied = false;
+    if (!DeclareEndQueue(id) || !Publish(kEndExchange, id, t->state, id, "", true, true) ||
+        !Publish(kAbortExchange, "", id, "", "", false, true))
+      return false;
+    if (!local_.Apply(*t, std::nullopt, &applied)) {
+      error_ = local_.error();
+      return false;
+    }
+    *now = true;
+    return true;
+  }
   return Publish(kAbortExchange, "", id, "", "", false, true);
 }
 
@@ -652,6 +669,14 @@ std::vector<QueuedTask> AmqpBroker::Claim(const WorkerInfo& w, const std::vector
     if (env.message.properties._flags & AMQP_BASIC_REPLY_TO_FLAG)
       reply_to_[t.id] = Str(env.message.properties.reply_to);
     amqp_destroy_envelope(&env);
+    std::string end;           // aborted while no worker of this one's lived: its end queue says so
+    if (!EndOf(t.id, &end)) {  // given back, to be delivered again
+      amqp_basic_reject(sub_->state, 1, tags_[t.id].tag, 1);
+      tags_.erase(t.id);
+      reply_to_.erase(t.id);
+      break;
+    }
+    if (end == "aborted") aborted_.insert(t.id);
     if (aborted_.count(t.id)) {  // aborted before it was delivered here: ends without running
       t.state = "aborted";
       t.reason = "aborted by smc abort before it started";

@@ -11,7 +11,9 @@
 // the reply queue too (transient). Aborts go to the fanout exchange
 // "smc.abort", which every worker binds with a private queue; the worker
 // holding the id stops it (and remembers aborted ids, so that a task
-// delivered later is not run). Dependencies (--after): a submitter may name
+// delivered later is not run); an abort of a task still queued also writes
+// "aborted" to its end queue (below), which a worker reads before running
+// any task delivered to it, so workers that start later see it too. Dependencies (--after): a submitter may name
 // tasks it submitted; it makes each one's end queue "smc.end.ID" (durable,
 // bound to the direct exchange "smc.ends" by the id, deleted after 7 days
 // unused) before reading its state, and a task whose dependencies have not

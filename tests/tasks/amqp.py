@@ -111,6 +111,18 @@ tasks work {
     eq((rc, out), (0, "hello second\n"), "a held dependent does not starve its dependency of the only slot", err,
        read("w9.log"))
     eq(stop(w9), 0, "that worker stops")
+    # An abort of a queued task reaches a worker that starts later: it reads
+    # the task's end queue before running it.
+    z = submit("hold", "tag=z", "--queue", "qz")
+    rc, out, err = run("abort", z)
+    eq((rc, out), (0, "aborted %s (hold): removed from queue qz\n" % z), "abort of a queued task, no worker alive", err)
+    z2 = submit("greet", "name=z2", "--queue", "qz")
+    w8 = worker("q.topo", "--quiet", "--queue", "qz", log="w8.log")
+    rc, out, err = run("result", z2, "--wait", timeout=60)
+    eq((rc, out), (0, "hello z2\n"), "the worker that starts later serves the queue", err, read("w8.log"))
+    check(not os.path.exists("z.runs") and state(z) == "aborted", "and ends the aborted task without running it",
+          state(z))
+    eq(stop(w8), 0, "that worker stops")
     rc, out, err = run("submit", "greet", "name=x", "--after", "q0000000000")
     check(rc != 0 and "no task 'q0000000000' to run after" in err, "--after an unknown task is refused", err)
 
