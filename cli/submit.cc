@@ -394,14 +394,23 @@ void PsQueues(std::ostream& out) {
   if (!broker) return;
   std::vector<rt::QueueCounts> counts = broker->Counts();
   if (counts.empty()) return;
+  // Over RabbitMQ the counts are this client's tasks, and READY what waits
+  // in the broker's queue from every client.
+  bool remote = false;
+  for (const rt::QueueCounts& c : counts) remote |= c.ready >= 0;
   char line[256];
-  std::snprintf(line, sizeof line, "\n%-16s %8s %8s %8s %8s %8s %8s %8s\n", "QUEUE", "QUEUED", "RUNNING", "DONE",
-                "FAILED", "SKIPPED", "ABORTED", "WORKERS");
+  std::snprintf(line, sizeof line, "\n%-16s %8s %8s %8s %8s %8s %8s %8s%s\n", "QUEUE", "QUEUED", "RUNNING", "DONE",
+                "FAILED", "SKIPPED", "ABORTED", "WORKERS", remote ? "    READY" : "");
   out << line;
   for (const rt::QueueCounts& c : counts) {
-    std::snprintf(line, sizeof line, "%-16s %8d %8d %8d %8d %8d %8d %8d\n", c.queue.c_str(), c.queued, c.running,
-                  c.done, c.failed, c.skipped, c.aborted, c.workers);
+    std::snprintf(line, sizeof line, "%-16s %8d %8d %8d %8d %8d %8d %8d", c.queue.c_str(), c.queued, c.running, c.done,
+                  c.failed, c.skipped, c.aborted, c.workers);
     out << line;
+    if (remote) {
+      std::snprintf(line, sizeof line, " %8s", c.ready >= 0 ? std::to_string(c.ready).c_str() : "-");
+      out << line;
+    }
+    out << "\n";
   }
 }
 

@@ -407,30 +407,13 @@ bool AmqpBroker::DeclareEndQueue(const std::string& id) {
 
 bool AmqpBroker::EndOf(const std::string& id, std::string* state) {
   state->clear();
-  if (!Ensure(*pub_, false)) return false;
-  if (!pub_->lookups_open) {
-    amqp_channel_open(pub_->state, 2);
-    if (!Normal(amqp_get_rpc_reply(pub_->state))) {
-      pub_->Drop();
-      return Fail("cannot open a channel");
-    }
-    pub_->lookups_open = true;
-  }
+  if (!Lookups()) return false;
   amqp_rpc_reply_t r = amqp_basic_get(pub_->state, 2, Bytes(EndQueueName(id)), 0);
   if (!Normal(r)) {
-    if (r.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION && r.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
-      auto* close = static_cast<amqp_channel_close_t*>(r.reply.decoded);
-      int code = close->reply_code;
-      amqp_channel_close_ok_t ok{};
-      amqp_send_method(pub_->state, 2, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
-      pub_->lookups_open = false;
-      if (code == AMQP_NOT_FOUND) {  // it expired, or was deleted
-        *state = "unknown";
-        return true;
-      }
-    }
-    pub_->Drop();
-    return Fail("cannot read the end of task " + id);
+    bool missing = false;
+    if (!LookupFailed(r, &missing)) return Fail("cannot read the end of task " + id);
+    *state = "unknown";  // it expired, was deleted, or was never made
+    return true;
   }
   if (r.reply.id == AMQP_BASIC_GET_EMPTY_METHOD) return true;  // not ended yet
   uint64_t tag = static_cast<amqp_basic_get_ok_t*>(r.reply.decoded)->delivery_tag;
@@ -581,7 +564,64 @@ bool AmqpBroker::RequestAbort(const std::string& id, bool* now) {
 
 std::vector<QueueCounts> AmqpBroker::Counts() {
   DrainReplies();
-  return local_.Counts();
+  std::vector<QueueCounts> v = local_.Counts();
+  for (QueueCounts& c : v) {
+    // The broker's own view of the queue: what waits there from every
+    // client, and its consumers (a worker consumes each of its queues once).
+    uint32_t messages = 0, consumers = 0;
+    bool exists = false;
+    if (!Inspect(QueueName(c.queue), &exists, &messages, &consumers)) break;
+    if (!exists) continue;
+    c.ready = static_cast<int>(messages);
+    c.workers = static_cast<int>(consumers);
+  }
+  return v;
+}
+
+bool AmqpBroker::Lookups() {
+  if (!Ensure(*pub_, false)) return false;
+  if (pub_->lookups_open) return true;
+  amqp_channel_open(pub_->state, 2);
+  if (!Normal(amqp_get_rpc_reply(pub_->state))) {
+    pub_->Drop();
+    return Fail("cannot open a channel");
+  }
+  pub_->lookups_open = true;
+  return true;
+}
+
+// After a failed call on channel 2: true (with `*missing`) when the broker
+// closed the channel because the queue does not exist; the channel is
+// reopened by the next Lookups. Otherwise the connection is dropped.
+bool AmqpBroker::LookupFailed(const amqp_rpc_reply_t& r, bool* missing) {
+  *missing = false;
+  if (r.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION && r.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
+    int code = static_cast<amqp_channel_close_t*>(r.reply.decoded)->reply_code;
+    amqp_channel_close_ok_t ok{};
+    amqp_send_method(pub_->state, 2, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
+    pub_->lookups_open = false;
+    if (code == AMQP_NOT_FOUND) {
+      *missing = true;
+      return true;
+    }
+  }
+  pub_->Drop();
+  return false;
+}
+
+bool AmqpBroker::Inspect(const std::string& queue, bool* exists, uint32_t* messages, uint32_t* consumers) {
+  *exists = false;
+  if (!Lookups()) return false;
+  amqp_queue_declare_ok_t* ok = amqp_queue_declare(pub_->state, 2, Bytes(queue), 1, 0, 0, 0, amqp_empty_table);
+  amqp_rpc_reply_t r = amqp_get_rpc_reply(pub_->state);
+  if (!ok || !Normal(r)) {
+    bool missing = false;
+    return LookupFailed(r, &missing) || Fail("cannot read queue " + queue);
+  }
+  *exists = true;
+  *messages = ok->message_count;
+  *consumers = ok->consumer_count;
+  return true;
 }
 
 bool AmqpBroker::Register(const WorkerInfo& w) {

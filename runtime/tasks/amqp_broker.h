@@ -37,6 +37,8 @@
 #include <set>
 #include <string>
 
+#include <amqp.h>
+
 #include "runtime/tasks/broker.h"
 #include "runtime/tasks/queue_store.h"
 
@@ -89,6 +91,11 @@ class AmqpBroker : public Broker {
   /// The final state of task `id` from its end queue: "" while it has not
   /// ended, "unknown" when the queue is gone. False on a broker failure.
   bool EndOf(const std::string& id, std::string* state);
+  /// Channel 2 of pub_, for lookups of queues that may not exist.
+  bool Lookups();
+  bool LookupFailed(const amqp_rpc_reply_t& r, bool* missing);
+  /// A passive declare of `queue`: whether it exists, its ready messages and consumers.
+  bool Inspect(const std::string& queue, bool* exists, uint32_t* messages, uint32_t* consumers);
   bool SetPrefetch();
   bool CheckWaiting(const WorkerInfo& w, int max, std::vector<QueuedTask>* out);
 

@@ -72,6 +72,9 @@ struct QueueCounts {
   std::string queue;
   int queued = 0, running = 0, done = 0, failed = 0, skipped = 0, aborted = 0;
   int workers = 0;
+  /// RabbitMQ: messages waiting in the broker's queue, from every client
+  /// (the other counts are this client's); -1 where the broker is embedded.
+  int ready = -1;
 };
 
 /// True for done, failed, skipped and aborted.

@@ -177,7 +177,7 @@ bool EmbeddedBroker::Open(bool create, const std::string& dir) {
     error_ = store_.error();
     return false;
   }
-  if (!store_.Exec(kSchema)) {
+  if (!store_.Setup(kSchema)) {
     error_ = store_.error();
     return false;
   }

@@ -168,6 +168,22 @@ bool JobStore::Exec(const char* sql) {
   return true;
 }
 
+bool JobStore::Setup(const char* sql, bool transaction) {
+  // Processes that open a fresh store at the same moment each set it up: a
+  // statement that reads the schema and then writes fails at once with
+  // SQLITE_BUSY when another committed meanwhile (the busy handler is not
+  // called for a stale read), as switching to WAL can. So the setup is one
+  // immediate transaction, tried again for a bounded time.
+  for (int tries = 0;; ++tries) {
+    bool ok = transaction ? Exec("BEGIN IMMEDIATE") && Exec(sql) && Exec("COMMIT") : Exec(sql);
+    if (ok) return true;
+    int code = sqlite3_errcode(db_) & 0xff;
+    if (transaction && !sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || tries >= 200) return false;
+    ::usleep(5'000 + 250 * tries);  // at most about 6 s in all
+  }
+}
+
 bool JobStore::Open(bool create, const std::string& dir) {
   error_.clear();
   dir_ = dir.empty() ? DefaultDir() : dir;
@@ -195,7 +211,8 @@ bool JobStore::Open(bool create, const std::string& dir) {
     return false;
   }
   sqlite3_busy_timeout(db_, 10000);
-  if (!Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;") || !Exec(kSchema)) {
+  if (!Setup("PRAGMA journal_mode=WAL", false) || !Exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;") ||
+      !Setup(kSchema)) {
     sqlite3_close(db_);
     db_ = nullptr;
     return false;

@@ -109,6 +109,9 @@ class JobStore {
   sqlite3* db() const { return db_; }
   /// Runs SQL without results; false with error().
   bool Exec(const char* sql);
+  /// Runs `sql` that sets up the store (in one immediate transaction unless
+  /// `transaction` is false), trying again while another process holds it.
+  bool Setup(const char* sql, bool transaction = true);
   bool Fail(const std::string& what);
 
   bool CreateJob(const JobRow& job, const std::vector<TaskRow>& tasks);

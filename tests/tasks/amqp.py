@@ -152,6 +152,12 @@ tasks work {
         workers = {r[0] for r in c.execute("SELECT worker FROM queue WHERE task = 'count'")}
     eq(bad, [], "every result arrived and was stored")
     eq(len(workers), 3, "the three workers shared the tasks")
+    rc, out, err = run("ps")
+    lines = out.splitlines()
+    head = [l.split() for l in lines if l.startswith("QUEUE ")]
+    row_default = [l.split() for l in lines if l.startswith("default ")]
+    check(head and head[0][-2:] == ["WORKERS", "READY"] and row_default and row_default[0][-2:] == ["3", "0"],
+          "smc ps over RabbitMQ: the broker's consumers of the queue (3 workers) and what waits there (0)", out, err)
     for tid in ids[::200]:
         rc, out, err = run("result", tid)
         check(rc == 0 and out.startswith("result-"), "smc result " + tid, out, err)
