@@ -10,6 +10,8 @@
 # Others:
 #     ref_transfer_tbb [N [B [THREADS [IN_FLIGHT]]]]   bench/ref/bin/transfer_tbb
 #     ref_email_py [REGEX] [-q] < JSONL                bench/ref/email.py
+#     ref_rollingsort [WINDOW] < LINES                 bench/ref/bin/rollingsort
+#     ref_rollingsort --generate N | --gen-lines N     (its own strings; the input)
 #     gen_email [COUNT [SEED]] > JSONL                 bench/gen-email.py
 # All but ref_wc_tr print "word<TAB>count" lines in any order; ref_wc_tr prints
 # uniq -c's "<spaces>count word" lines (converting would add a stage to the
@@ -99,6 +101,12 @@ ref_transfer_tbb() {
     "$BENCH_DIR/ref/bin/transfer_tbb" "$@"
 }
 
+# RollingSort loop: a window of the latest lines, printed sorted every second
+# and at the end (bench/ref/rollingsort.cc).
+ref_rollingsort() {
+    "$BENCH_DIR/ref/bin/rollingsort" "$@"
+}
+
 # E-mail pipeline reference: messages on stdin (from gen-email.py).
 ref_email_py() {
     "$PYTHON" "$BENCH_DIR/ref/email.py" "$@"
@@ -109,7 +117,7 @@ gen_email() {
     "$PYTHON" "$BENCH_DIR/gen-email.py" "$@"
 }
 
-export -f ref_wc_cc ref_wc_py ref_wc_mawk ref_wc_tr wc_canon_uniq ref_transfer_tbb ref_email_py gen_email
+export -f ref_wc_cc ref_wc_py ref_wc_mawk ref_wc_tr wc_canon_uniq ref_transfer_tbb ref_email_py ref_rollingsort gen_email
 
 # ------------------------------------------------------------------- harness
 
