@@ -169,7 +169,7 @@ void Job::Process(Instance& in, const Message& m) {
         }
         in.active.Add(-1, Now());
         in.executed.fetch_add(m.batch->size(), std::memory_order_relaxed);
-        MarkDirty(in, t0);
+        FlushOrMarkDirty(in, t0);
       }
       pool_.Put(m.batch);
       in.pending.fetch_sub(1, std::memory_order_relaxed);
@@ -192,7 +192,7 @@ void Job::Process(Instance& in, const Message& m) {
       if (!in.finished || in.finishing) {
         if (!in.failed) Guard(in, [&] { in.component->Poll(*in.router); });
         AfterCall(in, false);
-        MarkDirty(in, Now());
+        FlushOrMarkDirty(in, Now());
         if (in.finishing) {
           bool done = in.failed;
           if (!done) Guard(in, [&] { done = in.component->Done(); });

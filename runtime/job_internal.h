@@ -120,6 +120,18 @@ inline void MarkDirty(Instance& in, int64_t now) {
   }
 }
 
+// After a turn of a bolt or sink: with batch.linger = 0 its partial output
+// batches go at once (no wait for the clock thread's step); otherwise they
+// wait for the linger.
+inline void FlushOrMarkDirty(Instance& in, int64_t now) {
+  if (in.comp->linger_ns <= 0 && in.router->HasOpen()) {
+    in.dirty_since.store(0, std::memory_order_relaxed);
+    in.router->FlushAll();
+    return;
+  }
+  MarkDirty(in, now);
+}
+
 class Control final : public SpoutControl {
  public:
   bool Stopping() const override { return StopSignal::Get().requested(); }
