@@ -46,6 +46,13 @@ struct OwnedDatum {
   std::string s;
 
   static OwnedDatum From(const rt::Datum& d) { return {d.type, d.i, d.f, std::string(d.s)}; }
+  /// Becomes a copy of `d`, reusing the string's capacity.
+  void Assign(const rt::Datum& d) {
+    type = d.type;
+    i = d.i;
+    f = d.f;
+    s.assign(d.s.data(), d.s.size());
+  }
   rt::Datum View() const {
     rt::Datum d;
     d.type = type;

@@ -1,6 +1,6 @@
 // sort(key, window): keeps a rolling window of tuples and emits it sorted.
 #include <algorithm>
-#include <deque>
+#include <vector>
 #include "stdlib/builtins.h"
 #include "stdlib/component_helpers.h"
 #include "stdlib/spec_helpers.h"
@@ -35,12 +35,22 @@ class Sort : public rt::Component {
     descending_ = ctx.StringArg("order") == "desc";
   }
   rt::AckMode Acking() const override { return rt::AckMode::kHold; }  // until it emits
+  // The window is a ring of rows reused in place (no allocation per tuple
+  // once it is full); it grows to `window` rows only as tuples come. Tuples
+  // of a batch that later ones of the same batch push out are skipped.
   void Execute(const rt::Batch& b, int input, rt::Emitter&) override {
-    for (size_t t = 0; t < b.size(); ++t) {
-      if (window_tuples_.size() == window_) window_tuples_.pop_front();
-      Row& row = window_tuples_.emplace_back();
-      row.key = key_[input];
-      for (int k = 0; k < b.width(); ++k) row.values.push_back(OwnedDatum::From(b.Get(t, k)));
+    const size_t width = static_cast<size_t>(b.width());
+    for (size_t t = b.size() > window_ ? b.size() - window_ : 0; t < b.size(); ++t) {
+      Row* row;
+      if (ring_.size() < window_) {
+        row = &ring_.emplace_back();
+      } else {
+        row = &ring_[head_];
+        head_ = (head_ + 1) % window_;
+      }
+      row->key = key_[input];
+      row->values.resize(width);
+      for (size_t k = 0; k < width; ++k) row->values[k].Assign(b.Get(t, static_cast<int>(k)));
     }
   }
   void Tick(rt::Emitter& out) override { EmitSorted(out); }
@@ -60,11 +70,13 @@ class Sort : public rt::Component {
       return x < y;
     }
     if (an != bn) return an;  // numbers before text
+    if (a.type == rt::Type::kString && b.type == rt::Type::kString) return a.s < b.s;
     return a.View().ToText() < b.View().ToText();
   }
   void EmitSorted(rt::Emitter& out) {
-    std::vector<const Row*> rows;
-    for (const Row& r : window_tuples_) rows.push_back(&r);
+    rows_.clear();  // oldest first: a stable sort keeps arrival order among equal keys
+    for (size_t k = 0; k < ring_.size(); ++k) rows_.push_back(&ring_[(head_ + k) % ring_.size()]);
+    std::vector<const Row*>& rows = rows_;
     std::stable_sort(rows.begin(), rows.end(), [&](const Row* a, const Row* b) {
       return descending_ ? Less(b->values[b->key], a->values[a->key]) : Less(a->values[a->key], b->values[b->key]);
     });
@@ -77,7 +89,9 @@ class Sort : public rt::Component {
   std::vector<int> key_;
   size_t window_ = 100;
   bool descending_ = false;
-  std::deque<Row> window_tuples_;
+  std::vector<Row> ring_;  // the window; once full, ring_[head_] is the oldest
+  size_t head_ = 0;
+  std::vector<const Row*> rows_;
   std::vector<rt::Datum> values_;
 };
 }  // namespace

@@ -88,6 +88,32 @@ TEST_CASE("generate: count 0 never ends") {
   for (size_t i = 0; i < rec.rows.size(); ++i) REQUIRE(rec.rows[i] == std::to_string(i));
 }
 
+TEST_CASE("random_string: strings of the length over the alphabet, every character drawn, seeds repeat") {
+  auto run = [](const std::string& args) {
+    Topo topo("topology t {\n spout s = random_string(" + args + ")\n sink o = null() <- s shuffle\n}\n");
+    smc::rt::Context ctx = topo.Ctx("s");
+    auto s = smc::stdlib::MakeRandomStringSpout();
+    s->Open(ctx);
+    Recorder rec(ctx);
+    Drain(*s, rec);
+    return rec.rows;
+  };
+  std::vector<std::string> a = run("length: 7, alphabet: \"xyz\", count: 3000, seed: 3");
+  REQUIRE(a.size() == 3000);
+  std::map<char, int> seen;
+  for (const std::string& str : a) {
+    REQUIRE(str.size() == 7);  // odd: the last character has a draw of its own
+    for (char c : str) ++seen[c];
+  }
+  REQUIRE(seen.size() == 3);
+  for (auto [c, n] : seen) CHECK(std::abs(n - 7000) < 500);  // 21000 draws, a third each
+  CHECK(run("length: 7, alphabet: \"xyz\", count: 3000, seed: 3") == a);
+  CHECK(run("length: 7, alphabet: \"xyz\", count: 3000, seed: 4") != a);
+  std::vector<std::string> one = run("length: 1, alphabet: \"q\", count: 2");
+  CHECK(one == std::vector<std::string>{"q", "q"});
+  CHECK(run("length: 0, count: 2") == std::vector<std::string>{"", ""});
+}
+
 TEST_CASE("random_sentence: the five sentences; the count split over instances; seeds repeat") {
   const std::set<std::string> sentences = {"the cow jumped over the moon", "an apple a day keeps the doctor away",
                                            "four score and seven years ago", "snow white and the seven dwarfs",

@@ -175,6 +175,24 @@ TEST_CASE("sort: text keys sort by text, stably; whole tuples are emitted") {
   CHECK(r.rec.Take() == std::vector<std::string>{"10|4", "9|5", "a|2", "b|1", "b|3"});
 }
 
+TEST_CASE("sort: the window rolls across batches and within one, equal keys oldest first") {
+  // The window is a ring reused in place: batches smaller than, equal to and
+  // larger than it, and a stable order among equal keys after it wrapped.
+  BoltRun r(TsvInto("sort(key: \"k\", window: 4)"), smc::stdlib::MakeSort());
+  r.Run(Pairs({{"b", "1"}, {"a", "2"}}));
+  r.c->Tick(r.rec);
+  CHECK(r.rec.Take() == std::vector<std::string>{"a|2", "b|1"});
+  r.Run(Pairs({{"b", "3"}, {"c", "4"}, {"a", "5"}}));  // "b|1" falls out
+  r.c->Tick(r.rec);
+  CHECK(r.rec.Take() == std::vector<std::string>{"a|2", "a|5", "b|3", "c|4"});
+  r.Run(Pairs({{"z", "6"}, {"b", "7"}, {"b", "8"}, {"a", "9"}, {"b", "10"}, {"c", "11"}}));  // larger than the window
+  r.c->Tick(r.rec);
+  CHECK(r.rec.Take() == std::vector<std::string>{"a|9", "b|8", "b|10", "c|11"});
+  r.Run(Pairs({{"b", "12"}}));
+  r.c->Finish(r.rec);
+  CHECK(r.rec.Take() == std::vector<std::string>{"a|9", "b|10", "b|12", "c|11"});
+}
+
 // ---- dedupe ----------------------------------------------------------------
 
 TEST_CASE("dedupe: the first tuple of each key passes; window 0 remembers all") {
