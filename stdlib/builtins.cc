@@ -24,6 +24,7 @@ const Builtin kBuiltins[] = {
     {ChannelSpoutSpec, MakeChannelSpout},
     {ShellSpoutSpec, MakeShellSpout},
     {AmqpSpoutSpec, MakeAmqpSpout},
+    {KafkaSpoutSpec, MakeKafkaSpout},
     // bolts
     {IdentitySpec, MakeIdentity},
     {SplitSpec, MakeSplit},
@@ -46,6 +47,7 @@ const Builtin kBuiltins[] = {
     {NullSpec, MakeNullSink},
     {ChannelSinkSpec, MakeChannelSink},
     {AmqpSinkSpec, MakeAmqpSink},
+    {KafkaSinkSpec, MakeKafkaSink},
 };
 
 struct BuiltinGrouping {

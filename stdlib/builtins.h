@@ -42,6 +42,8 @@ ComponentSpec NullSpec();
 ComponentSpec ChannelSinkSpec();
 ComponentSpec AmqpSpoutSpec();
 ComponentSpec AmqpSinkSpec();
+ComponentSpec KafkaSpoutSpec();
+ComponentSpec KafkaSinkSpec();
 GroupingSpec ModuloGroupingSpec();
 TaskSpec ExecTaskSpec();  // exec.cc
 TaskSpec RunTaskSpec();   // exec.cc
@@ -70,6 +72,8 @@ std::unique_ptr<rt::Component> MakeExecBolt();
 std::unique_ptr<rt::Component> MakeChannelSink();
 std::unique_ptr<rt::Spout> MakeAmqpSpout();
 std::unique_ptr<rt::Component> MakeAmqpSink();
+std::unique_ptr<rt::Spout> MakeKafkaSpout();
+std::unique_ptr<rt::Component> MakeKafkaSink();
 std::unique_ptr<rt::Spout> MakeChannelSpout();
 std::unique_ptr<rt::Component> MakeStdoutSink();
 std::unique_ptr<rt::Component> MakeFileSink();

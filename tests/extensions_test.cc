@@ -25,8 +25,8 @@ TEST_CASE("extensions: every built-in in the catalog has an implementation of it
       ++others;
     }
   }
-  CHECK(spouts == 8);   // amqp spout included
-  CHECK(others == 20);  // amqp sink and window included
+  CHECK(spouts == 9);   // amqp and kafka spouts included
+  CHECK(others == 21);  // amqp and kafka sinks and window included
   for (const auto& g : ext.catalog.groupings()) CHECK(ext.registry.FindGrouping(g->name) != nullptr);
   CHECK(ext.registry.FindSpout("identity") == nullptr);
   CHECK(ext.registry.FindComponent(smc::ComponentKind::kSink, "identity") == nullptr);

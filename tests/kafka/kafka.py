@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""The kafka spout and sink against librdkafka's built-in mock cluster
+(mock_cluster serve: 3 brokers, a topic of 3 partitions), so no Kafka server
+is needed. N records go in through the sink (keyed by a field); the spout
+reads exactly N back, each key in one partition and per partition in the
+order produced, with acking off and on, and with acking while a bolt fails
+every third record once (replayed, still N distinct, offsets committed only
+once acked). A second run in the same group reads nothing (the offsets were
+committed; `idle` ends it), and the committed offsets are the partitions'
+ends. Errors: unreachable brokers fail the sink within its timeout (exit
+74), an unknown topic fails the spout, and the run reports its partition
+assignment on standard error.
+
+Usage: kafka.py SMC MOCK_CLUSTER
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from smctest import *  # noqa: E402,F403
+
+MOCK = os.path.abspath(sys.argv[2])
+FAILONCE = os.path.join(TESTS, "kafka", "failonce.py")
+workdir("smc-kafka-")
+N = 1000
+# The mock cluster waits session.timeout.ms (less 1 s) for a group's members
+# to rejoin after the last one left: 6 s (the least a real broker allows)
+# keeps that short; its first join waits 3 s, less than the session.
+FAST = '"session.timeout.ms=6000", "heartbeat.interval.ms=1000"'
+P = 3
+KEYS = 7
+
+
+class Cluster:
+    def __init__(self, topic):
+        self.p = subprocess.Popen([MOCK, "serve", topic, str(P), "3"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  text=True)
+        self.brokers = self.p.stdout.readline().strip()
+        check(self.brokers != "", "the mock cluster starts")
+
+    def committed(self, group, topic):
+        p = subprocess.run([MOCK, "committed", self.brokers, group, topic, str(P)], capture_output=True, text=True,
+                           timeout=slow(30))
+        eq(p.returncode, 0, "mock_cluster committed", p.stderr)
+        return {int(a): int(b) for a, b in (l.split() for l in p.stdout.splitlines())}
+
+    def stop(self):
+        self.p.stdin.close()
+        self.p.wait(timeout=slow(30))
+
+
+def produce(c, topic, n=N, settings=""):
+    topo("produce.topo", """  %s
+  spout s = stdin(format: "tsv", fields: ["k", "n"])
+  sink  o = kafka(brokers: "%s", topic: "%s", key: "k") <- s shuffle""" % (settings, c.brokers, topic))
+    rc, out, err = run("run", "produce.topo", stdin="".join("k%d\t%d\n" % (i % KEYS, i) for i in range(n)),
+                       timeout=60)
+    eq((rc, out, err), (0, "", ""), "produce %d records into %s (%s)" % (n, topic, settings or "acking off"))
+
+
+def consume(c, topic, group, args="count: %d" % N, settings="", bolt=False):
+    middle = ""
+    source = "s"
+    if bolt:
+        middle = '  bolt b = shell("python3 %s") <- s shuffle -> (key, value, partition, offset)\n' % FAILONCE
+        source = "b"
+    topo("consume.topo", """  %s
+  spout s = kafka(brokers: "%s", topic: "%s", group: "%s", %s, options: [%s])
+%s  sink  o = stdout(format: "json") <- %s shuffle""" % (settings, c.brokers, topic, group, args, FAST, middle, source))
+    print("consume %s %s: %s" % (topic, group, args), flush=True)
+    rc, out, err = run("run", "consume.topo", timeout=90)
+    return rc, [json.loads(l) for l in out.splitlines()], err
+
+
+def assigned(err):
+    return "smc: kafka 's' (consume.topo:3:9): assigned partition(s) 0, 1, 2 of topic" in err
+
+
+def check_records(recs, what, ordered=True):
+    eq(len(recs), N, what + ": exactly N records")
+    ns = sorted(int(r["value"].split("\t")[1]) for r in recs)
+    eq(ns, list(range(N)), what + ": every record once")
+    parts = {}
+    for r in recs:
+        eq(r["value"].split("\t")[0], r["key"], what + ": the key is the record's key field", r)
+        parts.setdefault(r["key"], set()).add(r["partition"])
+    check(all(len(p) == 1 for p in parts.values()), what + ": each key in one partition", parts)
+    by_part = {}
+    for r in recs:
+        by_part.setdefault(r["partition"], []).append(r)
+    for p, rs in by_part.items():
+        if ordered:
+            eq([r["offset"] for r in rs], list(range(len(rs))), what + ": partition %d in offset order" % p)
+        rs = sorted(rs, key=lambda r: r["offset"])
+        eq([r["offset"] for r in rs], list(range(len(rs))), what + ": partition %d's offsets" % p)
+        for k in parts:
+            seq = [int(r["value"].split("\t")[1]) for r in rs if r["key"] == k]
+            eq(seq, sorted(seq), what + ": key %s in the order produced" % k)
+    return {p: len(rs) for p, rs in by_part.items()}
+
+
+cluster = Cluster("t,u")
+try:
+    # ---- acking off: N in, N out, per partition in order; offsets committed -----------
+    produce(cluster, "t")
+    rc, recs, err = consume(cluster, "t", "g1")
+    eq(rc, 0, "consume: exit 0", err)
+    check(assigned(err), "the partition assignment is reported", err)
+    ends = check_records(recs, "acking off")
+    eq(cluster.committed("g1", "t"), ends, "acking off: the committed offsets are the partitions' ends")
+    rc, recs, err = consume(cluster, "t", "g1", args='idle: 1s')
+    eq((rc, recs), (0, []), "a second run of the group reads nothing new", err)
+    rc, recs, err = consume(cluster, "t", "g-latest", args='from: "latest", idle: 1s')
+    eq((rc, recs), (0, []), "from: latest reads nothing already there", err)
+
+    # ---- acking on: the same, through a reliable spout ---------------------------------
+    rc, recs, err = consume(cluster, "t", "g2", settings="set acking = true")
+    eq(rc, 0, "consume with acking: exit 0", err)
+    check_records(recs, "acking on")
+    eq(cluster.committed("g2", "t"), ends, "acking on: the committed offsets are the partitions' ends")
+
+    # ---- acking on, a bolt fails every third record once: replayed, N distinct ------------
+    rc, recs, err = consume(cluster, "t", "g3", settings="set acking = true", bolt=True)
+    eq(rc, 0, "consume through a failing bolt: exit 0", err)
+    check_records(recs, "failed once and replayed", ordered=False)
+    eq(cluster.committed("g3", "t"), ends, "failed and replayed: the committed offsets are the partitions' ends")
+    rc, recs, err = consume(cluster, "t", "g3", args='idle: 1s', settings="set acking = true")
+    eq((rc, recs), (0, []), "with acking, a second run of the group reads nothing new", err)
+
+    # ---- the sink with acking on -------------------------------------------------------
+    produce(cluster, "u", settings="set acking = true")
+    rc, recs, err = consume(cluster, "u", "g1")
+    eq(rc, 0, "consume what a sink with acking produced: exit 0", err)
+    check_records(recs, "produced with acking")
+
+    # ---- count stops in the middle; the next run of the group reads the rest -----------
+    rc, recs, err = consume(cluster, "t", "g4", args="count: 400")
+    eq((rc, len(recs)), (0, 400), "count: 400 reads 400", err)
+    rc, recs2, err = consume(cluster, "t", "g4", args="count: 600")
+    eq(rc, 0, "the rest: exit 0", err)
+    check_records(recs + recs2, "400 then 600 in the same group", ordered=False)
+
+    # ---- errors -----------------------------------------------------------------------
+    topo("down.topo", """  spout s = generate(count: 10)
+  sink  o = kafka(brokers: "127.0.0.1:1", topic: "t", timeout: 2s) <- s shuffle""")
+    start = time.monotonic()
+    rc, out, err = run("run", "down.topo", timeout=60)
+    eq(rc, 74, "unreachable brokers fail the sink: exit 74", err)
+    check("127.0.0.1:1" in err, "the message names the brokers", err)
+    check(time.monotonic() - start < slow(20), "within the timeout", time.monotonic() - start)
+    rc, recs, err = consume(cluster, "nosuch", "g5", args="count: 1")
+    check(rc == 74 and "Kafka topic 'nosuch'" in err, "an unknown topic fails the spout: exit 74", rc, err)
+finally:
+    cluster.stop()
+done()
