@@ -35,8 +35,8 @@ KEYS = 7
 
 
 class Cluster:
-    def __init__(self, topic):
-        self.p = subprocess.Popen([MOCK, "serve", topic, str(P), "3"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    def __init__(self, topic, *extra):
+        self.p = subprocess.Popen([MOCK, "serve", topic, str(P), "3", *extra], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   text=True)
         self.brokers = self.p.stdout.readline().strip()
         check(self.brokers != "", "the mock cluster starts")
@@ -149,10 +149,25 @@ try:
     start = time.monotonic()
     rc, out, err = run("run", "down.topo", timeout=60)
     eq(rc, 74, "unreachable brokers fail the sink: exit 74", err)
-    check("127.0.0.1:1" in err, "the message names the brokers", err)
+    check("smc: error: sink 'o' (down.topo:3:9) failed: Kafka at 127.0.0.1:1: 1/1 brokers are down\n" in err,
+          "the sink's message names the brokers", err)
     check(time.monotonic() - start < slow(20), "within the timeout", time.monotonic() - start)
-    rc, recs, err = consume(cluster, "nosuch", "g5", args="count: 1")
-    check(rc == 74 and "Kafka topic 'nosuch'" in err, "an unknown topic fails the spout: exit 74", rc, err)
+    topo("down.topo", """  spout s = kafka(brokers: "127.0.0.1:1", topic: "t", group: "g")
+  sink  o = stdout() <- s shuffle""")
+    rc, out, err = run("run", "down.topo", timeout=60)
+    eq(rc, 74, "unreachable brokers fail the spout: exit 74", err)
+    check("smc: error: spout 's' (down.topo:2:9) failed: Kafka at 127.0.0.1:1: 1/1 brokers are down\n" in err,
+          "the spout's message names the brokers", err)
+    refusing = Cluster("t", "refuse")
+    try:
+        topo("refused.topo", """  spout s = generate(count: 10)
+  sink  o = kafka(brokers: "%s", topic: "t") <- s shuffle""" % refusing.brokers)
+        rc, out, err = run("run", "refused.topo", timeout=60)
+        eq(rc, 74, "a refused record fails the sink: exit 74", err)
+        check("smc: error: sink 'o' (refused.topo:3:9) failed: cannot deliver a record to Kafka topic 't' at %s: "
+              "Broker: Topic authorization failed\n" % refusing.brokers in err, "the delivery report's error", err)
+    finally:
+        refusing.stop()
 finally:
     cluster.stop()
 done()

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -33,7 +34,7 @@ rd_kafka_t* Handle(rd_kafka_type_t type, rd_kafka_conf_t* conf) {
   return rk;
 }
 
-int Serve(const std::string& topics, int partitions, int brokers) {
+int Serve(const std::string& topics, int partitions, int brokers, bool refuse) {
   rd_kafka_t* rk = Handle(RD_KAFKA_PRODUCER, rd_kafka_conf_new());
   if (!rk) return 1;
   rd_kafka_mock_cluster_t* mc = rd_kafka_mock_cluster_new(rk, brokers);
@@ -45,6 +46,10 @@ int Serve(const std::string& topics, int partitions, int brokers) {
     if (rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(mc, topic.c_str(), partitions, 1))
       return Fail("cannot create topic " + topic + ": " + rd_kafka_err2str(e));
     at = end + 1;
+  }
+  if (refuse) {
+    std::vector<rd_kafka_resp_err_t> errors(100'000, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+    rd_kafka_mock_push_request_errors_array(mc, 0 /* Produce */, errors.size(), errors.data());
   }
   std::printf("%s\n", rd_kafka_mock_cluster_bootstraps(mc));
   std::fflush(stdout);
@@ -79,7 +84,9 @@ int Committed(const char* bootstrap, const char* group, const char* topic, int p
 
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "serve" && argc == 5) return Serve(argv[2], std::atoi(argv[3]), std::atoi(argv[4]));
+  if (mode == "serve" && (argc == 5 || (argc == 6 && std::string(argv[5]) == "refuse")))
+    return Serve(argv[2], std::atoi(argv[3]), std::atoi(argv[4]), argc == 6);
   if (mode == "committed" && argc == 6) return Committed(argv[2], argv[3], argv[4], std::atoi(argv[5]));
-  return Fail("usage: mock_cluster serve TOPICS PARTITIONS BROKERS | committed BOOTSTRAP GROUP TOPIC PARTITIONS");
+  return Fail(
+      "usage: mock_cluster serve TOPICS PARTITIONS BROKERS [refuse] | committed BOOTSTRAP GROUP TOPIC PARTITIONS");
 }
