@@ -168,12 +168,16 @@ std::string Prefix(const rt::Context& ctx) {
   return "smc: kafka '" + ctx.component + "' (" + ctx.location + "): ";
 }
 
+// How long a spout that ends tries to commit while its group rebalances.
+constexpr auto kCloseCommitWait = std::chrono::seconds(15);
+
 class KafkaSpout : public rt::Spout {
  public:
   ~KafkaSpout() override {
     try {
-      Close();  // a stopped run with trees pending: what is done is committed
-    } catch (const std::exception&) {
+      Close();  // a stopped run: what is done is committed
+    } catch (const std::exception& e) {
+      if (ctx_) ctx_->shared->Log(Prefix(*ctx_) + "warning: " + e.what() + " (the group reads those records again)");
     }
   }
 
@@ -340,15 +344,21 @@ class KafkaSpout : public rt::Spout {
     return false;
   }
 
-  // Commits and leaves the group (once); throws when the commit fails.
+  // Commits what is done and leaves the group (once). A commit refused for
+  // a while (a rebalance under way) is tried again, serving the group's
+  // callbacks meanwhile (records polled now are not emitted: they stay
+  // uncommitted), for up to kCloseCommitWait; throws when it still fails.
   void Close() {
     if (!rk_) return;
     std::string failed;
     if (!closing_) {
-      try {
-        Commit(true);
-      } catch (const std::exception& e) {
-        failed = e.what();
+      const auto deadline = Clock::now() + kCloseCommitWait;
+      while (rd_kafka_resp_err_t err = Commit(true)) {
+        if (!Retriable(err) || Clock::now() > deadline) {
+          failed = CommitError(err);
+          break;
+        }
+        if (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 100)) rd_kafka_message_destroy(m);
       }
     }
     closing_ = true;
@@ -365,28 +375,67 @@ class KafkaSpout : public rt::Spout {
     Commit(false);
   }
 
-  // Commits, per partition (of `only` when given), the offset below which
-  // every record is done.
-  void Commit(bool sync, const rd_kafka_topic_partition_list_t* only = nullptr) {
-    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(parts_.size()));
+  // Errors after which a commit is tried again later: the group is
+  // rebalancing, or its coordinator is moving or unreachable for now.
+  static bool Retriable(rd_kafka_resp_err_t err) {
+    switch (err) {
+      case RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS:
+      case RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION:
+      case RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID:
+      case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
+      case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+      case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
+      case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+      case RD_KAFKA_RESP_ERR__TIMED_OUT:
+      case RD_KAFKA_RESP_ERR__TRANSPORT:
+      case RD_KAFKA_RESP_ERR__WAIT_COORD:
+      case RD_KAFKA_RESP_ERR__STATE: return true;
+      default: return false;
+    }
+  }
+
+  std::string CommitError(rd_kafka_resp_err_t err) const {
+    return "cannot commit offsets of Kafka topic '" + topic_ + "' at " + brokers_ + ": " + rd_kafka_err2str(err);
+  }
+
+  // Commits, per partition, the offset below which every record is done,
+  // and the offsets of revoked partitions not committed yet. Asynchronous:
+  // the callback records the outcome. Synchronous: the first error.
+  rd_kafka_resp_err_t Commit(bool sync) {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(parts_.size()) + 1);
     for (auto& [id, p] : parts_) {
-      if (only && !rd_kafka_topic_partition_list_find(only, topic_.c_str(), id)) continue;
       int64_t done = p.Done();
-      if (done < 0 || done <= p.committed) continue;
-      rd_kafka_topic_partition_list_add(list, topic_.c_str(), id)->offset = done;
-      p.committed = done;
+      if (done >= 0 && done > p.committed) rd_kafka_topic_partition_list_add(list, topic_.c_str(), id)->offset = done;
+    }
+    for (auto& [id, offset] : revoked_) {
+      if (!rd_kafka_topic_partition_list_find(list, topic_.c_str(), id))
+        rd_kafka_topic_partition_list_add(list, topic_.c_str(), id)->offset = offset;
     }
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     if (list->cnt > 0) {
       err = rd_kafka_commit(rk_, list, sync ? 0 : 1);
-      if (sync && !err) {
-        for (int i = 0; i < list->cnt && !err; ++i) err = list->elems[i].err;
-      }
+      if (sync) err = Committed(err, list);
     }
     rd_kafka_topic_partition_list_destroy(list);
-    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
-      throw rt::IoError("cannot commit offsets of Kafka topic '" + topic_ + "' at " + brokers_ + ": " +
-                        rd_kafka_err2str(err));
+    return err;
+  }
+
+  // A commit's outcome: what it committed is recorded; the first error.
+  rd_kafka_resp_err_t Committed(rd_kafka_resp_err_t err, const rd_kafka_topic_partition_list_t* list) {
+    rd_kafka_resp_err_t first = err;
+    for (int i = 0; list && i < list->cnt; ++i) {
+      const rd_kafka_topic_partition_t& e = list->elems[i];
+      rd_kafka_resp_err_t r = err ? err : e.err;
+      if (r) {
+        if (!first) first = r;
+        continue;
+      }
+      auto part = parts_.find(e.partition);
+      if (part != parts_.end()) part->second.committed = std::max(part->second.committed, e.offset);
+      auto rev = revoked_.find(e.partition);
+      if (rev != revoked_.end() && rev->second <= e.offset) revoked_.erase(rev);
+    }
+    return first == RD_KAFKA_RESP_ERR__NO_OFFSET ? RD_KAFKA_RESP_ERR_NO_ERROR : first;
   }
 
   void ThrowIfFailed() {
@@ -403,10 +452,9 @@ class KafkaSpout : public rt::Spout {
   }
 
   void OnCommitted(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
-    if (closing_ || err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
-    for (int i = 0; parts && i < parts->cnt && !err; ++i) err = parts->elems[i].err;
-    if (err && error_.empty())
-      error_ = "cannot commit offsets of Kafka topic '" + topic_ + "' at " + brokers_ + ": " + rd_kafka_err2str(err);
+    if (closing_) return;
+    err = Committed(err, parts);
+    if (err && !Retriable(err) && error_.empty()) error_ = CommitError(err);  // otherwise tried again later
   }
 
   static std::string PartitionList(const rd_kafka_topic_partition_list_t* parts) {
@@ -433,12 +481,16 @@ class KafkaSpout : public rt::Spout {
     }
     if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
       if (!closing_) {
-        try {
-          Commit(true, parts);  // what is done stays done
-        } catch (const std::exception& e) {
-          if (error_.empty()) error_ = e.what();
+        // What is done stays done: committed now, or later (a rebalance
+        // may refuse commits until it is over) if need be.
+        for (int i = 0; i < parts->cnt; ++i) {
+          auto part = parts_.find(parts->elems[i].partition);
+          if (part == parts_.end()) continue;
+          int64_t done = part->second.Done();
+          if (done >= 0 && done > part->second.committed) revoked_[part->first] = done;
+          parts_.erase(part);
         }
-        for (int i = 0; i < parts->cnt; ++i) parts_.erase(parts->elems[i].partition);
+        Commit(false);  // not waited for here: the group waits for this member
         for (auto it = pending_.begin(); it != pending_.end();) {
           it = parts_.count(it->second.partition) ? std::next(it) : pending_.erase(it);
         }
@@ -464,6 +516,7 @@ class KafkaSpout : public rt::Spout {
   int64_t count_ = 0, read_ = 0, idle_ns_ = 0;
   bool reliable_ = false, ended_ = false, assigned_ = false, closing_ = false;
   std::map<int32_t, Partition> parts_;
+  std::map<int32_t, int64_t> revoked_;            // revoked partitions' done offsets, not committed yet
   std::unordered_map<uint64_t, Record> pending_;  // reliable: emitted, not yet acked
   std::deque<uint64_t> replay_;                   // failed: emitted again by the next Next
   uint64_t next_msg_ = 0;
