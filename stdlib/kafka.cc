@@ -240,6 +240,13 @@ class KafkaSpout : public rt::Spout {
           rd_kafka_message_destroy(m);
           continue;
         }
+        if (m->err == RD_KAFKA_RESP_ERR__MAX_POLL_EXCEEDED) {
+          // Not polled for max.poll.interval.ms (the job was deactivated):
+          // the group moved on without it; it rejoins now.
+          ctx_->shared->Log(Prefix(*ctx_) + "warning: " + rd_kafka_message_errstr(m));
+          rd_kafka_message_destroy(m);
+          continue;
+        }
         std::string text = "Kafka topic '" + topic_ + "'";
         if (m->partition >= 0) text += " partition " + std::to_string(m->partition);
         text += ": " + std::string(rd_kafka_message_errstr(m));
@@ -262,14 +269,15 @@ class KafkaSpout : public rt::Spout {
       last_record_ = Clock::now();
       ++read_;
       Partition& p = part->second;
-      p.next = std::max(p.next, r.offset + 1);
       if (reliable_) {
         uint64_t msg = ++next_msg_;
         p.outstanding.insert(r.offset);
+        p.next = std::max(p.next, r.offset + 1);
         auto [it, _] = pending_.emplace(msg, std::move(r));
         EmitRecord(out, msg, it->second);
       } else {
-        EmitRecord(out, 0, r);  // left the spout: done
+        EmitRecord(out, 0, r);
+        p.next = std::max(p.next, r.offset + 1);  // left the spout: done
       }
     }
     if (Enough() || Idle()) return End();
