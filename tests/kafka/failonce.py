@@ -2,7 +2,9 @@
 """A multi-lang bolt for the kafka test (the protocol by hand): it passes
 each tuple (key, value, partition, offset) on, anchored to it, and acks it,
 but fails each tuple whose offset is divisible by 3 the first time it sees
-it (its record is replayed by the kafka spout)."""
+it (its record is replayed by the kafka spout). With the argument `always`
+it fails partition 0's offset 5 every time instead (given up after
+max.replays)."""
 import json
 import os
 import sys
@@ -24,6 +26,7 @@ def send(m):
     sys.stdout.flush()
 
 
+always = len(sys.argv) > 1 and sys.argv[1] == "always"
 hs = read()
 open(os.path.join(hs["pidDir"], str(os.getpid())), "w").close()
 send({"pid": os.getpid()})
@@ -37,7 +40,11 @@ while True:
         send({"command": "ack", "id": m["id"]})
         continue
     key, value, partition, offset = m["tuple"]
-    if offset % 3 == 0 and (partition, offset) not in seen:
+    if always:
+        failed = (partition, offset) == (0, 5)
+    else:
+        failed = offset % 3 == 0 and (partition, offset) not in seen
+    if failed:
         seen.add((partition, offset))
         send({"command": "fail", "id": m["id"]})
         continue

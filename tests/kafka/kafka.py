@@ -5,7 +5,9 @@ is needed. N records go in through the sink (keyed by a field); the spout
 reads exactly N back, each key in one partition and per partition in the
 order produced, with acking off and on, and with acking while a bolt fails
 every third record once (replayed, still N distinct, offsets committed only
-once acked). A second run in the same group reads nothing (the offsets were
+once acked); a record failed every time is given up (exit 75) and its
+partition committed only up to it. A second run in the same group reads
+nothing (the offsets were
 committed; `idle` ends it), and the committed offsets are the partitions'
 ends. Errors: unreachable brokers fail the sink within its timeout (exit
 74), an unknown topic fails the spout, and the run reports its partition
@@ -65,11 +67,11 @@ def produce(c, topic, n=N, settings="", start=0):
     eq((rc, out, err), (0, "", ""), "produce %d records into %s (%s)" % (n, topic, settings or "acking off"))
 
 
-def consume(c, topic, group, args="count: %d" % N, settings="", bolt=False):
+def consume(c, topic, group, args="count: %d" % N, settings="", bolt=False, mode=""):
     middle = ""
     source = "s"
     if bolt:
-        middle = '  bolt b = shell("python3 %s") <- s shuffle -> (key, value, partition, offset)\n' % FAILONCE
+        middle = '  bolt b = shell("python3 %s %s") <- s shuffle -> (key, value, partition, offset)\n' % (FAILONCE, mode)
         source = "b"
     topo("consume.topo", """  %s
   spout s = kafka(brokers: "%s", topic: "%s", group: "%s", %s, options: [%s])
@@ -180,6 +182,19 @@ try:
     eq(cluster.committed("g3", "t"), ends, "failed and replayed: the committed offsets are the partitions' ends")
     rc, recs, err = consume(cluster, "t", "g3", args='idle: 1s', settings="set acking = true")
     eq((rc, recs), (0, []), "with acking, a second run of the group reads nothing new", err)
+
+    # ---- a record failed every time: given up; its partition is committed up to it only ---
+    rc, recs, err = consume(cluster, "t", "g7", settings="set acking = true\n  set max.replays = 2", bolt=True,
+                            mode="always")
+    eq(rc, 75, "a record failed every time: exit 75 (given up)", err)
+    eq(err.splitlines()[1:], [
+        "smc: error: spout 's' (consume.topo:4:9): gave up on message id topic 't' partition 0 offset 5 after 2 replays",
+        "smc: error: 1 spout tuple was given up after 2 replays (max.replays)",
+    ], "the given-up record is named and counted", err)
+    eq(len(recs), N - 1, "every other record arrives")
+    want = dict(ends)
+    want[0] = 5
+    eq(cluster.committed("g7", "t"), want, "partition 0 is committed up to the given-up record, the others to their ends")
 
     # ---- the sink with acking on -------------------------------------------------------
     produce(cluster, "u", settings="set acking = true")
