@@ -1,19 +1,19 @@
 #!/usr/bin/env python3
 """The kafka spout and sink against librdkafka's built-in mock cluster
-(mock_cluster serve: 3 brokers, a topic of 3 partitions), so no Kafka server
-is needed. N records go in through the sink (keyed by a field); the spout
-reads exactly N back, each key in one partition and per partition in the
-order produced, with acking off and on, and with acking while a bolt fails
-every third record once (replayed, still N distinct, offsets committed only
-once acked); a record failed every time is given up (exit 75) and its
-partition committed only up to it. A second run in the same group reads
-nothing (the offsets were
-committed; `idle` ends it), and the committed offsets are the partitions'
-ends. Errors: unreachable brokers fail the sink within its timeout (exit
-74), an unknown topic fails the spout, and the run reports its partition
-assignment on standard error. A rebalance between two members of a group is
-checked by `KAFKA_ONLY=rebalance kafka.py SMC MOCK_CLUSTER` only (see
-rebalance()).
+(mock_cluster serve: 3 brokers, topics of 3 partitions), so no Kafka server
+is needed. N records go in through the sink (keyed by a field, acking off
+and on); the spout reads exactly N back, each key in one partition and per
+partition in the order produced, with acking off and on, and with acking
+while a bolt fails every third record once (replayed, still N distinct,
+offsets committed only once acked). A record failed every time is given up
+(exit 75, named) and its partition committed only up to it. A second run in
+the same group reads nothing (the offsets were committed; `idle` ends it),
+the committed offsets are the partitions' ends, and `count` stops a run in
+the middle with the rest left to the next. The run reports its partition
+assignment on standard error. Errors, exactly: unreachable brokers fail the
+sink and the spout (exit 74), and so does a delivery the cluster refuses.
+A rebalance between two members of a group is checked only by
+`KAFKA_ONLY=rebalance kafka.py SMC MOCK_CLUSTER` (see rebalance()).
 
 Usage: kafka.py SMC MOCK_CLUSTER
 """
