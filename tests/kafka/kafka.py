@@ -57,10 +57,10 @@ class Cluster:
         self.p.wait(timeout=slow(30))
 
 
-def produce(c, topic, n=N, settings="", start=0):
+def produce(c, topic, n=N, settings="", start=0, sink="<- s shuffle"):
     topo("produce.topo", """  %s
   spout s = stdin(format: "tsv", fields: ["k", "n"])
-  sink  o = kafka(brokers: "%s", topic: "%s", key: "k") <- s shuffle""" % (settings, c.brokers, topic))
+  sink  o = kafka(brokers: "%s", topic: "%s", key: "k") %s""" % (settings, c.brokers, topic, sink))
     rc, out, err = run("run", "produce.topo",
                        stdin="".join("k%d\t%d\n" % (i % KEYS, i) for i in range(start, start + n)),
                        timeout=60)
@@ -153,7 +153,7 @@ def rebalance():
     return 0
 
 
-cluster = Cluster("t,u")
+cluster = Cluster("t,u,v")
 try:
     # ---- acking off: N in, N out, per partition in order; offsets committed -----------
     produce(cluster, "t")
@@ -201,6 +201,12 @@ try:
     rc, recs, err = consume(cluster, "u", "g1")
     eq(rc, 0, "consume what a sink with acking produced: exit 0", err)
     check_records(recs, "produced with acking")
+
+    # ---- three sink instances, the input grouped by the key: each key's order kept ----
+    produce(cluster, "v", sink="x3 <- s fields(k)")
+    rc, recs, err = consume(cluster, "v", "g1")
+    eq(rc, 0, "consume what three sink instances produced: exit 0", err)
+    check_records(recs, "produced by three instances")
 
     # ---- count stops in the middle; the next run of the group reads the rest -----------
     rc, recs, err = consume(cluster, "t", "g4", args="count: 400")
