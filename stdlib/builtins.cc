@@ -24,6 +24,7 @@ const Builtin kBuiltins[] = {
     {ChannelSpoutSpec, MakeChannelSpout},
     {ShellSpoutSpec, MakeShellSpout},
     {AmqpSpoutSpec, MakeAmqpSpout},
+    {KafkaSpoutSpec, MakeKafkaSpout},
     {PluginSpoutSpec, MakePluginSpout},
     // bolts
     {IdentitySpec, MakeIdentity},
@@ -48,6 +49,7 @@ const Builtin kBuiltins[] = {
     {NullSpec, MakeNullSink},
     {ChannelSinkSpec, MakeChannelSink},
     {AmqpSinkSpec, MakeAmqpSink},
+    {KafkaSinkSpec, MakeKafkaSink},
     {PluginSinkSpec, MakePluginSink},
 };
 

@@ -25,8 +25,8 @@ TEST_CASE("extensions: every built-in in the catalog has an implementation of it
       ++others;
     }
   }
-  CHECK(spouts == 9);   // amqp and plugin spouts included
-  CHECK(others == 22);  // amqp sink, window, plugin bolt and sink included
+  CHECK(spouts == 10);  // amqp, kafka and plugin spouts included
+  CHECK(others == 23);  // amqp and kafka sinks, window, plugin bolt and sink included
   for (const auto& g : ext.catalog.groupings()) CHECK(ext.registry.FindGrouping(g->name) != nullptr);
   CHECK(ext.registry.FindSpout("identity") == nullptr);
   CHECK(ext.registry.FindComponent(smc::ComponentKind::kSink, "identity") == nullptr);
