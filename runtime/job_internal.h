@@ -120,11 +120,12 @@ inline void MarkDirty(Instance& in, int64_t now) {
   }
 }
 
-// After a turn of a bolt or sink: with batch.linger = 0 its partial output
-// batches go at once (no wait for the clock thread's step); otherwise they
-// wait for the linger.
+// After a turn of a bolt or sink: its partial output batches go at once
+// when no more input is queued for it (nothing would fill them soon: a hop
+// costs no linger) or with batch.linger = 0; otherwise, while input keeps
+// coming, they wait at most the linger (the clock thread flushes them).
 inline void FlushOrMarkDirty(Instance& in, int64_t now) {
-  if (in.comp->linger_ns <= 0 && in.router->HasOpen()) {
+  if ((in.comp->linger_ns <= 0 || in.pending.load(std::memory_order_relaxed) <= 1) && in.router->HasOpen()) {
     in.dirty_since.store(0, std::memory_order_relaxed);
     in.router->FlushAll();
     return;
