@@ -63,7 +63,11 @@ ComponentKind ServedKind(const ComponentOptions& opts) {
     }
     return ComponentKind::kBolt;
   }
-  return spout && !cat.Find(ComponentKind::kBolt, opts.name) ? ComponentKind::kSpout : ComponentKind::kBolt;
+  if (!spout || cat.Find(ComponentKind::kBolt, opts.name)) return ComponentKind::kBolt;
+  // A spout and a sink of one name (amqp, kafka): the sink when it is given
+  // input fields, as `smc export --flux` writes it for Storm's ShellBolt.
+  return cat.Find(ComponentKind::kSink, opts.name) && !opts.fields.empty() ? ComponentKind::kSink
+                                                                           : ComponentKind::kSpout;
 }
 
 int RunComponentSpout(const ComponentOptions& opts, std::ostream&, std::ostream& err) {

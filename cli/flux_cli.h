@@ -36,9 +36,10 @@ int RunImport(const ImportOptions& opts, std::ostream& out, std::ostream& err);
 void SetupImport(CLI::App& app, ImportOptions& opts);
 
 /// What `smc component NAME` serves: a spout when NAME is a built-in spout
-/// and no bolt; for a stand-in (`plugin`), the kind of the plugin's component
-/// its params name (a sink is served as a bolt that emits nothing); otherwise
-/// a bolt.
+/// and no bolt, unless it is also a sink and --fields is given (then the
+/// sink); for a stand-in (`plugin`), the kind of the plugin's component its
+/// params name (a sink is served as a bolt that emits nothing); otherwise a
+/// bolt.
 ComponentKind ServedKind(const ComponentOptions& opts);
 /// `smc component NAME` for a built-in spout: Storm's multi-lang spout protocol on stdin/stdout.
 int RunComponentSpout(const ComponentOptions& opts, std::ostream& out, std::ostream& err);

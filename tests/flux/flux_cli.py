@@ -103,4 +103,20 @@ eq(syncs[-1].get("done"), True, "done once exhausted", frames)
 rc, out, err = run("component", "stdin", stdin=stdin)
 eq((rc, err), (64, "smc component: error: 'stdin' cannot run as a multi-lang component\n"), "stdin is not served")
 
+# A spout and a sink of one name (amqp): with --fields, as smc export --flux
+# writes a sink for Storm's ShellBolt, the sink is served (it has routing_key,
+# the spout has not); without, the spout (it has queue).
+env = {k: v for k, v in os.environ.items() if k != "SMC_BROKER"}
+hs = json.dumps({"conf": {}, "context": {}, "pidDir": os.getcwd()}) + "\nend\n"
+rc, out, err = run("component", "amqp", "--param", "routing_key=x", "--fields", "line", stdin=hs, env=env)
+check(rc != 0 and "has no parameter" not in err and "give url" in err, "amqp with --fields is the sink", rc, err)
+rc, out, err = run("component", "amqp", "--param", "routing_key=x", stdin=hs, env=env)
+check(rc == 64 and "'amqp' has no parameter 'routing_key'" in err, "amqp without --fields is the spout", rc, err)
+topo("kafka.topo", """
+    spout k = kafka(brokers: "h:9092", topic: "in", group: "g")
+    sink  o = kafka(brokers: "h:9092", topic: "out") <- k shuffle""")
+rc, out, err = run("export", "--flux", "kafka.topo")
+check(rc == 0 and '["smc", "component", "kafka", "--param", "brokers=h:9092", "--param", "topic=out", "--fields", '
+      '"key,value,partition,offset"]' in out, "the kafka sink is exported with its input fields", out, err)
+
 done()
