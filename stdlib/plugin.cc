@@ -258,13 +258,27 @@ class PluginCustomGrouping final : public rt::CustomGrouping {
     args_ = ToArguments(args);
     grouping_->Prepare(targets, args_, fields);
     values_.resize(fields.size());
+    name_ = g->info->name;
+    targets_ = targets;
   }
+  // The router checks every custom grouping's choice too; here the message
+  // names the plugin's grouping rather than the stand-in.
   void Choose(const rt::Datum* tuple, std::vector<int>* out) override {
     for (size_t k = 0; k < values_.size(); ++k) values_[k] = ToValue(tuple[k]);
     grouping_->Choose(plugin::Tuple(values_.data(), static_cast<int>(values_.size())), out);
+    if (out->empty())
+      throw std::runtime_error("plugin grouping '" + name_ + "' chose no instance of " + std::to_string(targets_) +
+                               " for a tuple");
+    for (int t : *out) {
+      if (t < 0 || t >= targets_)
+        throw std::runtime_error("plugin grouping '" + name_ + "' chose instance " + std::to_string(t) + " of " +
+                                 std::to_string(targets_));
+    }
   }
 
  private:
+  std::string name_;
+  int targets_ = 0;
   std::unique_ptr<plugin::Grouping> grouping_;
   std::vector<plugin::Argument> args_;
   std::vector<plugin::Value> values_;

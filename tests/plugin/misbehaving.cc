@@ -15,6 +15,11 @@ class Nowhere : public Grouping {
   void Choose(const Tuple&, std::vector<int>*) override {}
 };
 
+class Beyond : public Grouping {
+ public:
+  void Choose(const Tuple&, std::vector<int>* out) override { out->push_back(99); }
+};
+
 class WrongStream : public Bolt {
  public:
   void Execute(const Tuple& t, int, Emitter& out) override { out.Emit(3, t.data()); }
@@ -32,6 +37,7 @@ void Describe(Registrar& r) {
   throw std::runtime_error("this plugin refuses to load");
 #endif
   r.AddGrouping<Nowhere>("Nowhere", "chooses no instance");
+  r.AddGrouping<Beyond>("Beyond", "chooses instance 99");
   r.AddBolt<WrongStream>("WrongStream", "emits on stream 3").passthrough = true;
   r.AddBolt<Thrower>("Thrower", "throws on 3").passthrough = true;
 }

@@ -223,7 +223,10 @@ def fails(body, message, what, stdin=None):
 
 fails("""    spout n = plugin("libmine.so", "Countdown", from: 5)
     sink  o = stdout() x2 <- n custom plugin("misbehaving.so", "Nowhere")""",
-      "custom grouping 'plugin' chose no instance of 2 for a tuple", "a grouping that chooses nothing")
+      "plugin grouping 'Nowhere' chose no instance of 2 for a tuple", "a grouping that chooses nothing")
+fails("""    spout n = plugin("libmine.so", "Countdown", from: 5)
+    sink  o = stdout() x2 <- n custom plugin("misbehaving.so", "Beyond")""",
+      "plugin grouping 'Beyond' chose instance 99 of 2", "a grouping that chooses an instance that is not there")
 fails("""    spout n = plugin("libmine.so", "Countdown", from: 5)
     bolt  w = plugin("misbehaving.so", "WrongStream") <- n shuffle
     sink  o = stdout() <- w shuffle""",
