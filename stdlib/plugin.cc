@@ -77,7 +77,8 @@ plugin::Value ToValue(const rt::Datum& d) {
   return v;
 }
 
-rt::Datum ToDatum(const plugin::Value& v, const std::string& who) {
+// `component` names the emitter in the error (only built then: this runs per value).
+rt::Datum ToDatum(const plugin::Value& v, const std::string& component) {
   rt::Datum d;
   switch (v.type) {
     case plugin::Type::kNull: break;
@@ -86,7 +87,8 @@ rt::Datum ToDatum(const plugin::Value& v, const std::string& who) {
     case plugin::Type::kBool: d = rt::Datum::Bool(v.i != 0); break;
     case plugin::Type::kString: d = v.json ? rt::Datum::Json(v.s) : rt::Datum::Str(v.s); break;
     default:
-      throw std::runtime_error(who + " emitted a value of unknown type " + std::to_string(static_cast<int>(v.type)));
+      throw std::runtime_error("'" + component + "' emitted a value of unknown type " +
+                               std::to_string(static_cast<int>(v.type)));
   }
   return d;
 }
@@ -158,7 +160,7 @@ class EmitterAdapter final : public plugin::Emitter {
     }
     size_t width = ctx_.stream_fields[stream].size();
     datums_.resize(width);
-    for (size_t k = 0; k < width; ++k) datums_[k] = ToDatum(values[k], "'" + ctx_.component + "'");
+    for (size_t k = 0; k < width; ++k) datums_[k] = ToDatum(values[k], ctx_.component);
     out_.Emit(stream, datums_.data());
   }
   void Error(std::string_view input, std::string_view reason) override { out_.Error(input, reason); }
